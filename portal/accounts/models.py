@@ -1,0 +1,47 @@
+"""Tables of the accounts domain."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel
+
+from portal.clock import utcnow
+
+ROLES = ("patron", "committee", "staff", "admin")
+
+
+class User(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True)
+    display_name: str = Field(max_length=80)
+    password_hash: str | None = Field(default=None, max_length=255)
+    role: str = Field(default="patron", max_length=16)
+    locale: str | None = Field(default=None, max_length=16)
+    created_at: datetime = Field(default_factory=utcnow)
+    blocked_at: datetime | None = None
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in ("staff", "admin")
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    @property
+    def is_committee(self) -> bool:
+        return self.role in ("committee", "staff", "admin")
+
+
+class LoginSession(SQLModel, table=True):
+    """A signed-in browser. The cookie holds a random token; only its hash is stored, so a
+    stolen database does not yield usable cookies. Deleting the row ends the session at once."""
+
+    __tablename__ = "login_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime

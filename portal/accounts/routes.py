@@ -1,0 +1,86 @@
+"""HTTP for accounts: sign up, sign in, sign out, the account page."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from portal import db
+from portal.accounts import auth, services
+from portal.errors import ValidationError
+from portal.templating import render
+from portal.web import engine, field, form_data, redirect, require_user, safe_next
+
+
+async def signup(request: Request) -> Response:
+    next_url = safe_next(request.query_params.get("next"), "/")
+    values = {"email": "", "display_name": ""}
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        form = await form_data(request)
+        values = {"email": field(form, "email"), "display_name": field(form, "display_name")}
+        next_url = safe_next(field(form, "next"), "/")
+        try:
+            with db.write(engine(request)) as session:
+                user = services.create_user(db=session, password=field(form, "password"), **values)
+                token = auth.start_session(session, user, request.cookies.get(auth.COOKIE))
+            response = redirect(next_url, flash="signed_up")
+            auth.set_cookie(request, response, token)
+            return response
+        except ValidationError as exc:
+            errors = exc.errors
+    return render(
+        request,
+        "accounts/signup.html",
+        {"values": values, "errors": errors, "next": next_url},
+        status_code=400 if errors else 200,
+    )
+
+
+async def login(request: Request) -> Response:
+    next_url = safe_next(request.query_params.get("next"), "/")
+    values = {"email": ""}
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        form = await form_data(request)
+        values = {"email": field(form, "email")}
+        next_url = safe_next(field(form, "next"), "/")
+        try:
+            with db.write(engine(request)) as session:
+                user = services.authenticate(
+                    db=session, email=values["email"], password=field(form, "password")
+                )
+                token = auth.start_session(session, user, request.cookies.get(auth.COOKIE))
+            response = redirect(next_url, flash="signed_in")
+            auth.set_cookie(request, response, token)
+            return response
+        except ValidationError as exc:
+            errors = exc.errors
+    return render(
+        request,
+        "accounts/login.html",
+        {"values": values, "errors": errors, "next": next_url},
+        status_code=400 if errors else 200,
+    )
+
+
+async def logout(request: Request) -> Response:
+    with db.write(engine(request)) as session:
+        auth.end_session(session, request.cookies.get(auth.COOKIE))
+    response = redirect("/", flash="signed_out")
+    response.delete_cookie(auth.COOKIE)
+    return response
+
+
+async def account(request: Request) -> Response:
+    user = require_user(request)
+    return render(request, "accounts/account.html", {"account": user})
+
+
+routes = [
+    Route("/signup", signup, methods=["GET", "POST"], name="accounts:signup"),
+    Route("/login", login, methods=["GET", "POST"], name="accounts:login"),
+    Route("/logout", logout, methods=["POST"], name="accounts:logout"),
+    Route("/account", account, name="accounts:account"),
+]

@@ -1,0 +1,118 @@
+"""Writes of the accounts domain: one function per verb."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from portal.accounts.models import ROLES, LoginSession, User
+from portal.accounts.passwords import hash_password, verify_password
+from portal.accounts.queries import user_by_email
+from portal.errors import Forbidden, ValidationError
+from portal.i18n import _
+
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MIN_PASSWORD = 10
+COMMON_PASSWORDS = {
+    "password12",
+    "password123",
+    "1234567890",
+    "0123456789",
+    "qwertyuiop",
+    "iloveyou12",
+    "letmein123",
+    "welcome123",
+    "abcdefghij",
+    "password1!",
+    "1q2w3e4r5t",
+    "qwerty1234",
+}
+
+
+def password_problem(password: str, email: str = "") -> str | None:
+    """Why a password is too weak, or None when it will do."""
+    if len(password) < MIN_PASSWORD:
+        return _("Use at least %(n)s characters for your password.", n=MIN_PASSWORD)
+    if len(password) > 1000:
+        return _("Use at most 1000 characters for your password.")
+    if password.lower() in COMMON_PASSWORDS or len(set(password)) < 4:
+        return _("This password is too easy to guess. Try a few unrelated words.")
+    if email and password.lower() == email.lower():
+        return _("Your password must not be your email address.")
+    return None
+
+
+def _check_profile(email: str, display_name: str) -> dict[str, str]:
+    errors = {}
+    if not email:
+        errors["email"] = _("Enter your email address.")
+    elif len(email) > 254 or not EMAIL_RE.match(email):
+        errors["email"] = _("Enter an email address like name@example.org.")
+    if not display_name:
+        errors["display_name"] = _("Enter the name other people will see.")
+    elif len(display_name) > 80:
+        errors["display_name"] = _("Use at most 80 characters for your name.")
+    return errors
+
+
+def create_user(
+    *, db: Session, email: str, display_name: str, password: str, role: str = "patron"
+) -> User:
+    """Create an account; raises ValidationError naming each bad field."""
+    email = email.strip().lower()
+    display_name = " ".join(display_name.split())
+    errors = _check_profile(email, display_name)
+    problem = password_problem(password, email)
+    if problem:
+        errors["password"] = problem
+    if role not in ROLES:
+        errors["role"] = _("Choose one of the roles.")
+    if not errors.get("email") and user_by_email(db, email):
+        errors["email"] = _("An account with this email address already exists. Sign in instead.")
+    if errors:
+        raise ValidationError(errors)
+    user = User(
+        email=email, display_name=display_name, password_hash=hash_password(password), role=role
+    )
+    db.add(user)
+    try:
+        db.flush()
+    except IntegrityError as exc:  # a concurrent sign-up with the same email
+        raise ValidationError(
+            {"email": _("An account with this email address already exists. Sign in instead.")}
+        ) from exc
+    return user
+
+
+def authenticate(*, db: Session, email: str, password: str) -> User:
+    """The account for these credentials. The error never says whether the email exists."""
+    user = user_by_email(db, email)
+    ok = verify_password(user.password_hash if user else None, password)
+    if not user or not ok:
+        raise ValidationError({"email": _("The email address or password is not right.")})
+    if user.blocked_at:
+        raise ValidationError({"email": _("This account has been blocked by the moderators.")})
+    return user
+
+
+def end_all_sessions(*, db: Session, user_id: int) -> None:
+    """Sign a person out everywhere (role change, block, password change)."""
+    db.execute(delete(LoginSession).where(LoginSession.user_id == user_id))
+
+
+def set_role(*, db: Session, actor: User, user_id: int, role: str) -> User:
+    """Admins change a role; the person's sessions end so the change applies at once."""
+    if not actor.is_admin:
+        raise Forbidden()
+    if role not in ROLES:
+        raise ValidationError({"role": _("Choose one of the roles.")})
+    user = db.get(User, user_id)
+    if user is None:
+        raise ValidationError({"user": _("No such account.")})
+    user.role = role
+    db.add(user)
+    end_all_sessions(db=db, user_id=user_id)
+    return user

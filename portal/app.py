@@ -1,0 +1,174 @@
+"""create_app(settings) -> Starlette: middleware, every domain's routes, error pages."""
+
+from __future__ import annotations
+
+import logging
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from portal import csrf, db
+from portal import settings as settings_mod
+from portal.accounts.routes import routes as account_routes
+from portal.api.routes import routes as api_routes
+from portal.comments.routes import routes as comment_routes
+from portal.errors import Forbidden, NotFound
+from portal.htmx import is_partial
+from portal.i18n import _
+from portal.ideas.routes import routes as idea_routes
+from portal.security import LocaleMiddleware, SecurityHeadersMiddleware
+from portal.site import routes as site_routes
+from portal.templating import render
+from portal.votes.routes import routes as vote_routes
+from portal.web import LoginRequired, login_url, redirect
+
+log = logging.getLogger("portal")
+
+
+class CachedStatic(StaticFiles):
+    """Static files; addresses carry a content hash (?v=), so they may be cached for a year."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        response = await super().get_response(path, scope)
+        if response.status_code == 200:
+            response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        return response
+
+
+def _error(request: Request, status: int, title: str, message: str) -> Response:
+    return render(
+        request,
+        "errors/error.html",
+        {"status": status, "title": title, "message": message},
+        status_code=status,
+    )
+
+
+async def not_found(request: Request, exc: Exception) -> Response:
+    return _error(
+        request,
+        404,
+        _("Page not found"),
+        _("There is nothing at this address. It may have been moved or removed."),
+    )
+
+
+async def forbidden(request: Request, exc: Exception) -> Response:
+    return _error(request, 403, _("Not allowed"), _("Your account is not allowed to do this."))
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 404:
+        return await not_found(request, exc)
+    if exc.status_code == 403:
+        return await forbidden(request, exc)
+    if exc.status_code == 405:
+        return _error(request, 405, _("Not allowed"), _("This address does not accept that."))
+    return _error(request, exc.status_code, _("Something went wrong"), str(exc.detail))
+
+
+async def server_error(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error", exc_info=exc)
+    return _error(
+        request,
+        500,
+        _("Something went wrong"),
+        _("The portal hit a problem and could not finish. Please try again."),
+    )
+
+
+async def needs_login(request: Request, exc: Exception) -> Response:
+    target = login_url(request) if request.method == "GET" else "/login"
+    if is_partial(request):
+        return Response(status_code=204, headers={"HX-Redirect": target})
+    return redirect(target)
+
+
+class ErrorPageMiddleware:
+    """Turns an unhandled exception into the 500 page inside the middleware stack, so that
+    error pages get the security headers like every other response."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watch(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        except Exception as exc:
+            if started:
+                raise
+            response = await server_error(Request(scope), exc)
+            await response(scope, receive, send)
+
+
+def _csrf_reject(scope: Scope, status: int, reason: str) -> Response:
+    request = Request(scope)
+    if status == 413:
+        return _error(request, 413, _("Too much text"), _("What you sent is too large."))
+    return _error(
+        request,
+        403,
+        _("This form has expired"),
+        _(
+            "For your safety the form could not be accepted. Go back, reload the page and try "
+            "again."
+        ),
+    )
+
+
+def create_app(settings: settings_mod.Settings | None = None) -> Starlette:
+    """Build the application for `settings` (from the environment when not given)."""
+    settings = settings or settings_mod.from_env()
+    routes = [
+        *site_routes,
+        *account_routes,
+        *idea_routes,
+        *vote_routes,
+        *comment_routes,
+        *api_routes,
+        Mount("/static", app=CachedStatic(directory=settings_mod.STATIC_DIR), name="static"),
+    ]
+    middleware = [
+        Middleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies),
+        Middleware(GZipMiddleware, minimum_size=500),
+        Middleware(ErrorPageMiddleware),
+        Middleware(LocaleMiddleware),
+        Middleware(
+            csrf.CSRFMiddleware,
+            secret=settings.secret_key,
+            secure=settings.secure_cookies,
+            on_reject=_csrf_reject,
+        ),
+    ]
+    app = Starlette(
+        debug=False,
+        routes=routes,
+        middleware=middleware,
+        exception_handlers={
+            HTTPException: http_error,
+            NotFound: not_found,
+            Forbidden: forbidden,
+            LoginRequired: needs_login,
+        },
+    )
+    app.state.settings = settings
+    app.state.engine = db.make_engine(settings.database_url)
+    return app

@@ -1,0 +1,5 @@
+"""The ASGI application for uvicorn: `uvicorn portal.asgi:app`."""
+
+from portal.app import create_app
+
+app = create_app()

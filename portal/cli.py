@@ -1,0 +1,120 @@
+"""The `portal` command: migrate, seed-demo, create-user, serve."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+
+from portal import db
+from portal import settings as settings_mod
+
+
+def _settings() -> settings_mod.Settings:
+    return settings_mod.from_env()
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from portal.migrate import upgrade
+
+    s = _settings()
+    upgrade(s.database_url)
+    print("Database is up to date.")
+    return 0
+
+
+def cmd_seed_demo(args: argparse.Namespace) -> int:
+    from portal.demo import seed_demo
+
+    s = _settings()
+    engine = db.make_engine(s.database_url)
+    password = seed_demo(engine, password=args.password, only_if_empty=args.if_empty)
+    if password is None:
+        print("The database already has data; the demo was not added.")
+        return 0
+    print("Demo data is in place. Demo accounts (password for all of them):")
+    for role in ("patron", "committee", "staff", "admin"):
+        print(f"  {role}@example.org")
+    print(f"  password: {password}")
+    return 0
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        first = getpass.getpass("Password: ")
+        if first != getpass.getpass("Password again: "):
+            raise SystemExit("The two passwords differ.")
+        return first
+    return sys.stdin.readline().rstrip("\n")
+
+
+def cmd_create_user(args: argparse.Namespace) -> int:
+    from portal.accounts import services
+    from portal.errors import ValidationError
+
+    s = _settings()
+    engine = db.make_engine(s.database_url)
+    password = _read_password()
+    try:
+        with db.write(engine) as session:
+            user = services.create_user(
+                db=session,
+                email=args.email,
+                display_name=args.name or args.email.split("@")[0],
+                password=password,
+                role=args.role,
+            )
+    except ValidationError as exc:
+        for name, message in exc.errors.items():
+            print(f"{name}: {message}", file=sys.stderr)
+        return 1
+    print(f"Created {user.email} with role {user.role}.")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    uvicorn.run(
+        "portal.asgi:app",
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        proxy_headers=True,
+        log_level="info",
+        access_log=False,
+    )
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="portal", description="The library co-design portal.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("migrate", help="bring the database schema up to date").set_defaults(
+        func=cmd_migrate
+    )
+
+    p = sub.add_parser("seed-demo", help="fill the database with a living demo")
+    p.add_argument("--password", help="password for the demo accounts (default: generated)")
+    p.add_argument("--if-empty", action="store_true", help="do nothing when data exists")
+    p.set_defaults(func=cmd_seed_demo)
+
+    p = sub.add_parser("create-user", help="create an account (password from stdin or prompt)")
+    p.add_argument("email")
+    p.add_argument("--role", default="patron", choices=["patron", "committee", "staff", "admin"])
+    p.add_argument("--name", help="display name (default: the part before @)")
+    p.set_defaults(func=cmd_create_user)
+
+    p = sub.add_parser("serve", help="serve the portal with uvicorn")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--workers", type=int, default=1)
+    p.set_defaults(func=cmd_serve)
+
+    args = parser.parse_args(argv)
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Comments on ideas, with one level of replies."""

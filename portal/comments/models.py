@@ -1,0 +1,27 @@
+"""Tables of the comments domain."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Index
+from sqlmodel import Field, SQLModel
+
+from portal.clock import utcnow
+
+
+class Comment(SQLModel, table=True):
+    __table_args__ = (Index("ix_comment_idea_created", "idea_id", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    idea_id: int = Field(foreign_key="idea.id", ondelete="CASCADE")
+    author_id: int | None = Field(
+        default=None, foreign_key="user.id", index=True, ondelete="SET NULL"
+    )
+    parent_id: int | None = Field(default=None, foreign_key="comment.id", index=True)
+    body: str = Field(max_length=5000)
+    is_staff: bool = False
+    is_official: bool = False
+    created_at: datetime = Field(default_factory=utcnow)
+    edited_at: datetime | None = None
+    deleted_at: datetime | None = None

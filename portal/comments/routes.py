@@ -1,0 +1,96 @@
+"""HTTP for comments: post, reply, edit, delete, mark as the official answer."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from portal import db
+from portal.comments import services
+from portal.comments.models import Comment
+from portal.errors import Forbidden, NotFound, ValidationError
+from portal.templating import render
+from portal.web import engine, field, form_data, int_or_none, redirect, require_user
+
+
+async def create(request: Request) -> Response:
+    user = require_user(request)
+    idea_id = int(request.path_params["id"])
+    form = await form_data(request)
+    body = field(form, "body")
+    parent_id = int_or_none(field(form, "parent_id"))
+    try:
+        with db.write(engine(request)) as session:
+            comment = services.add(
+                db=session, actor=user, idea_id=idea_id, body=body, parent_id=parent_id
+            )
+        return redirect(f"/ideas/{idea_id}#comment-{comment.id}", flash="comment_posted")
+    except ValidationError as exc:
+        return render(
+            request,
+            "comments/form_page.html",
+            {"idea_id": idea_id, "parent_id": parent_id, "body": body, "errors": exc.errors},
+            status_code=400,
+        )
+
+
+def _load(request: Request) -> Comment:
+    with db.read(engine(request)) as session:
+        comment = session.get(Comment, int(request.path_params["id"]))
+    if comment is None or comment.deleted_at is not None:
+        raise NotFound()
+    return comment
+
+
+async def edit(request: Request) -> Response:
+    user = require_user(request)
+    comment = _load(request)
+    if not services.can_edit(user, comment):
+        raise Forbidden()
+    body = comment.body
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        form = await form_data(request)
+        body = field(form, "body")
+        try:
+            with db.write(engine(request)) as session:
+                services.edit(db=session, actor=user, comment_id=comment.id, body=body)
+            return redirect(f"/ideas/{comment.idea_id}#comment-{comment.id}", flash="comment_saved")
+        except ValidationError as exc:
+            errors = exc.errors
+    return render(
+        request,
+        "comments/edit.html",
+        {"comment": comment, "body": body, "errors": errors},
+        status_code=400 if errors else 200,
+    )
+
+
+async def delete(request: Request) -> Response:
+    user = require_user(request)
+    comment_id = int(request.path_params["id"])
+    with db.write(engine(request)) as session:
+        comment = services.delete(db=session, actor=user, comment_id=comment_id)
+    return redirect(f"/ideas/{comment.idea_id}#comments", flash="comment_deleted")
+
+
+async def official(request: Request) -> Response:
+    user = require_user(request)
+    form = await form_data(request)
+    with db.write(engine(request)) as session:
+        comment = services.mark_official(
+            db=session,
+            actor=user,
+            comment_id=int(request.path_params["id"]),
+            official=field(form, "official") != "0",
+        )
+    return redirect(f"/ideas/{comment.idea_id}#comment-{comment.id}")
+
+
+routes = [
+    Route("/ideas/{id:int}/comments", create, methods=["POST"], name="comments:create"),
+    Route("/comments/{id:int}/edit", edit, methods=["GET", "POST"], name="comments:edit"),
+    Route("/comments/{id:int}/delete", delete, methods=["POST"], name="comments:delete"),
+    Route("/comments/{id:int}/official", official, methods=["POST"], name="comments:official"),
+]

@@ -1,0 +1,127 @@
+"""Writes of the comments domain: comment, reply, edit, delete, mark the official answer."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import update
+from sqlmodel import Session
+
+from portal.accounts.models import User
+from portal.clock import aware, utcnow
+from portal.comments.models import Comment
+from portal.errors import Forbidden, NotFound, ValidationError
+from portal.i18n import _
+from portal.ideas import services as ideas
+from portal.ideas.models import Idea
+from portal.votes import services as votes
+
+BODY_MAX = 5_000
+EDIT_WINDOW = timedelta(minutes=15)
+
+
+def _clean_body(body: str) -> str:
+    body = (body or "").replace("\r\n", "\n").strip()
+    if not body:
+        raise ValidationError({"body": _("Write your comment.")})
+    if len(body) > BODY_MAX:
+        raise ValidationError(
+            {"body": _("Use at most %(n)s characters for a comment.", n=BODY_MAX)}
+        )
+    if "\x00" in body:
+        raise ValidationError(
+            {"body": _("Remove the invisible control characters from your text.")}
+        )
+    return body
+
+
+def add(
+    *, db: Session, actor: User, idea_id: int, body: str, parent_id: int | None = None
+) -> Comment:
+    """Comment on an idea, or reply to a top-level comment. The author follows the idea."""
+    if actor.blocked_at is not None:
+        raise Forbidden()
+    if db.get(Idea, idea_id) is None:
+        raise NotFound()
+    if parent_id is not None:
+        parent = db.get(Comment, parent_id)
+        if parent is None or parent.idea_id != idea_id or parent.deleted_at is not None:
+            raise ValidationError({"body": _("The comment you replied to is no longer there.")})
+        # One level of replies: a reply to a reply joins its thread.
+        parent_id = parent.parent_id or parent.id
+    comment = Comment(
+        idea_id=idea_id,
+        author_id=actor.id,
+        parent_id=parent_id,
+        body=_clean_body(body),
+        is_staff=actor.is_staff,
+    )
+    db.add(comment)
+    db.flush()
+    ideas.adjust_counts(db=db, idea_id=idea_id, comments=1)
+    if actor.is_staff:
+        ideas.record_response(db=db, idea_id=idea_id)
+    votes.follow(db=db, actor=actor, idea_id=idea_id)
+    return comment
+
+
+def can_edit(user: User | None, comment: Comment) -> bool:
+    """Authors edit their own comment for 15 minutes after posting it."""
+    return (
+        user is not None
+        and comment.author_id == user.id
+        and comment.deleted_at is None
+        and utcnow() - aware(comment.created_at) <= EDIT_WINDOW
+    )
+
+
+def can_delete(user: User | None, comment: Comment) -> bool:
+    return (
+        user is not None
+        and comment.deleted_at is None
+        and (comment.author_id == user.id or user.is_staff)
+    )
+
+
+def _get(db: Session, comment_id: int) -> Comment:
+    comment = db.get(Comment, comment_id)
+    if comment is None:
+        raise NotFound()
+    return comment
+
+
+def edit(*, db: Session, actor: User, comment_id: int, body: str) -> Comment:
+    """Change one's own comment within the edit window."""
+    comment = _get(db, comment_id)
+    if not can_edit(actor, comment):
+        raise Forbidden()
+    comment.body = _clean_body(body)
+    comment.edited_at = utcnow()
+    db.add(comment)
+    return comment
+
+
+def delete(*, db: Session, actor: User, comment_id: int) -> Comment:
+    """Delete a comment: its text goes, its place in the thread stays ("deleted")."""
+    comment = _get(db, comment_id)
+    if not can_delete(actor, comment):
+        raise Forbidden()
+    comment.deleted_at = utcnow()
+    comment.body = ""
+    comment.is_official = False
+    db.add(comment)
+    ideas.adjust_counts(db=db, idea_id=comment.idea_id, comments=-1)
+    return comment
+
+
+def mark_official(*, db: Session, actor: User, comment_id: int, official: bool = True) -> Comment:
+    """Staff mark one comment per idea as the official answer (or clear it)."""
+    if not actor.is_staff:
+        raise Forbidden()
+    comment = _get(db, comment_id)
+    if comment.deleted_at is not None:
+        raise NotFound()
+    db.execute(update(Comment).where(Comment.idea_id == comment.idea_id).values(is_official=False))
+    comment.is_official = official
+    db.add(comment)
+    return comment

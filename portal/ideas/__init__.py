@@ -1,0 +1,1 @@
+"""Ideas: proposals for library services, their categories and status history."""

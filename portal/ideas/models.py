@@ -1,0 +1,66 @@
+"""Tables of the ideas domain."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Index
+from sqlmodel import Field, SQLModel
+
+from portal.clock import utcnow
+
+STATUSES = ("new", "under_review", "planned", "piloting", "done", "declined", "duplicate")
+OPEN_STATUSES = ("new", "under_review", "planned", "piloting")
+ORIGINS = ("patron", "library")
+
+
+class Category(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=60, unique=True)
+    name: str = Field(max_length=80)
+    name_zh: str = Field(default="", max_length=80)
+    position: int = 0
+
+
+class Idea(SQLModel, table=True):
+    """An idea. `vote_count`, `comment_count` and `trending` are kept by the services in the
+    same transaction as the vote or comment, so lists never count rows."""
+
+    __table_args__ = (
+        Index("ix_idea_top", "vote_count", "id"),
+        Index("ix_idea_trending", "trending", "id"),
+        Index("ix_idea_discussed", "comment_count", "id"),
+        Index("ix_idea_status_top", "status", "vote_count", "id"),
+        Index("ix_idea_category_top", "category_id", "vote_count", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=120)
+    body: str = Field(max_length=10000)
+    category_id: int = Field(foreign_key="category.id", index=True)
+    author_id: int | None = Field(
+        default=None, foreign_key="user.id", index=True, ondelete="SET NULL"
+    )
+    origin: str = Field(default="patron", max_length=16)
+    status: str = Field(default="new", max_length=16)
+    duplicate_of_id: int | None = Field(default=None, foreign_key="idea.id")
+    vote_count: int = 0
+    comment_count: int = 0
+    trending: float = 0.0
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+    updated_at: datetime = Field(default_factory=utcnow)
+    first_response_at: datetime | None = None
+
+
+class StatusChange(SQLModel, table=True):
+    """One step of an idea's public history: a status change by staff with its response."""
+
+    __tablename__ = "status_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    idea_id: int = Field(foreign_key="idea.id", index=True, ondelete="CASCADE")
+    actor_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    from_status: str = Field(max_length=16)
+    to_status: str = Field(max_length=16)
+    response: str = Field(default="", max_length=5000)
+    created_at: datetime = Field(default_factory=utcnow)

@@ -1,0 +1,169 @@
+"""Reads of the ideas domain: lists, search, detail, history."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import Select, desc, func, select, text
+from sqlmodel import Session
+
+from portal.ideas.models import ORIGINS, STATUSES, Category, Idea, StatusChange
+
+PER_PAGE = 20
+SORTS = {
+    "top": (desc(Idea.vote_count), desc(Idea.id)),
+    "new": (desc(Idea.id),),
+    "trending": (desc(Idea.trending), desc(Idea.id)),
+    "discussed": (desc(Idea.comment_count), desc(Idea.id)),
+}
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Filters:
+    sort: str = "top"
+    status: str = ""
+    category: str = ""
+    origin: str = ""
+    q: str = ""
+    page: int = 1
+
+    @classmethod
+    def parse(cls, params: dict[str, str]) -> Filters:
+        """Read filters from a query string, ignoring values that are not allowed."""
+        try:
+            page = max(1, min(int(params.get("page", 1)), 10_000))
+        except ValueError:
+            page = 1
+        return cls(
+            sort=params.get("sort") if params.get("sort") in SORTS else "top",
+            status=params.get("status", "") if params.get("status") in STATUSES else "",
+            category=(params.get("category") or "")[:60],
+            origin=params.get("origin", "") if params.get("origin") in ORIGINS else "",
+            q=" ".join((params.get("q") or "").split())[:200],
+            page=page,
+        )
+
+
+@dataclass
+class Page:
+    items: list[Idea]
+    page: int
+    has_next: bool
+
+
+def _search_clause(dialect: str, q: str, any_word: bool = False):
+    """A WHERE clause matching ideas whose title or body contain the words of `q`, using
+    SQLite FTS5 or PostgreSQL's full-text index (both created by the first migration)."""
+    words = _WORD.findall(q)[:12]
+    if not words:
+        return None
+    if dialect == "sqlite":
+        joiner = " OR " if any_word else " "
+        terms = joiner.join(f'"{w}"' for w in words[:-1])
+        last = f'"{words[-1]}"*'
+        match = f"{terms}{joiner}{last}" if terms else last
+        return Idea.id.in_(
+            text("SELECT rowid FROM idea_fts WHERE idea_fts MATCH :match").bindparams(match=match)
+        )
+    query = " or ".join(words) if any_word else " ".join(words)
+    return text(
+        "to_tsvector('english', idea.title || ' ' || idea.body) "
+        "@@ websearch_to_tsquery('english', :tsq)"
+    ).bindparams(tsq=query)
+
+
+def _filtered(db: Session, f: Filters) -> Select | None:
+    stmt = select(Idea)
+    if f.status:
+        stmt = stmt.where(Idea.status == f.status)
+    elif not f.q:
+        stmt = stmt.where(Idea.status != "duplicate")
+    if f.origin:
+        stmt = stmt.where(Idea.origin == f.origin)
+    if f.category:
+        category_id = db.execute(select(Category.id).where(Category.slug == f.category)).scalar()
+        if category_id is None:
+            return None
+        stmt = stmt.where(Idea.category_id == category_id)
+    if f.q:
+        clause = _search_clause(db.get_bind().dialect.name, f.q)
+        if clause is None:
+            return None
+        stmt = stmt.where(clause)
+    return stmt
+
+
+def list_ideas(db: Session, f: Filters, per_page: int = PER_PAGE) -> Page:
+    """One page of ideas. No total count: `has_next` comes from fetching one row more, so the
+    cost does not grow with the table."""
+    stmt = _filtered(db, f)
+    if stmt is None:
+        return Page([], f.page, False)
+    rows = list(
+        db.execute(
+            stmt.order_by(*SORTS[f.sort]).offset((f.page - 1) * per_page).limit(per_page + 1)
+        ).scalars()
+    )
+    return Page(rows[:per_page], f.page, len(rows) > per_page)
+
+
+def similar(db: Session, title: str, limit: int = 5) -> list[Idea]:
+    """Existing ideas that share words with a title being typed (to prevent duplicates)."""
+    words = [w for w in _WORD.findall(title) if len(w) > 2]
+    if not words:
+        return []
+    clause = _search_clause(db.get_bind().dialect.name, " ".join(words), any_word=True)
+    stmt = (
+        select(Idea)
+        .where(clause, Idea.status != "duplicate")
+        .order_by(desc(Idea.vote_count), desc(Idea.id))
+        .limit(limit)
+    )
+    return list(db.execute(stmt).scalars())
+
+
+def get(db: Session, idea_id: int) -> Idea | None:
+    """One idea by id."""
+    return db.get(Idea, idea_id)
+
+
+def categories(db: Session) -> list[Category]:
+    """All categories in display order."""
+    return list(db.execute(select(Category).order_by(Category.position, Category.name)).scalars())
+
+
+def history(db: Session, idea_id: int) -> list[StatusChange]:
+    """An idea's status changes, oldest first."""
+    return list(
+        db.execute(
+            select(StatusChange)
+            .where(StatusChange.idea_id == idea_id)
+            .order_by(StatusChange.created_at, StatusChange.id)
+        ).scalars()
+    )
+
+
+def recent_status_changes(db: Session, limit: int = 8) -> list[tuple[StatusChange, Idea]]:
+    """The latest status changes with their ideas (for the home page's activity)."""
+    rows = db.execute(
+        select(StatusChange, Idea)
+        .join(Idea, Idea.id == StatusChange.idea_id)
+        .order_by(desc(StatusChange.id))
+        .limit(limit)
+    ).all()
+    return [(r[0], r[1]) for r in rows]
+
+
+def titles(db: Session, ids: set[int]) -> dict[int, str]:
+    """Idea titles by id, in one query."""
+    if not ids:
+        return {}
+    rows = db.execute(select(Idea.id, Idea.title).where(Idea.id.in_(ids)))
+    return dict(rows.tuples().all())
+
+
+def count(db: Session) -> int:
+    """How many ideas there are."""
+    return db.execute(select(func.count()).select_from(Idea)).scalar_one()

@@ -1,0 +1,178 @@
+"""HTTP for ideas: list, detail, propose, edit, status changes, similar titles."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from portal import db
+from portal.accounts.auth import current_user
+from portal.accounts.queries import users_by_ids
+from portal.comments import queries as comments_q
+from portal.comments import services as comment_rules
+from portal.errors import Forbidden, NotFound, ValidationError
+from portal.htmx import is_partial
+from portal.ideas import permissions, queries, services
+from portal.ideas.models import ORIGINS, STATUSES
+from portal.templating import render
+from portal.votes import queries as votes_q
+from portal.web import engine, field, form_data, redirect, require_user
+
+
+def _idea_id(request: Request) -> int:
+    return int(request.path_params["id"])
+
+
+def card_context(session, ideas: list, user) -> dict:
+    """What idea cards need besides the ideas, in a fixed number of queries."""
+    return {
+        "categories": {c.id: c for c in queries.categories(session)},
+        "voted": votes_q.voted_ids(session, user.id if user else None, [i.id for i in ideas]),
+    }
+
+
+async def index(request: Request) -> Response:
+    filters = queries.Filters.parse(dict(request.query_params))
+    user = current_user(request)
+    with db.read(engine(request)) as session:
+        page = queries.list_ideas(session, filters)
+        context = {
+            "page": page,
+            "filters": filters,
+            "statuses": STATUSES,
+            "origins": ORIGINS,
+            "sorts": list(queries.SORTS),
+            "all_categories": queries.categories(session),
+            **card_context(session, page.items, user),
+        }
+    if is_partial(request):
+        response = render(request, "ideas/_results.html", context)
+    else:
+        response = render(request, "ideas/index.html", context)
+    response.headers["Vary"] = "HX-Request"
+    return response
+
+
+async def detail(request: Request) -> Response:
+    user = current_user(request)
+    with db.read(engine(request)) as session:
+        idea = queries.get(session, _idea_id(request))
+        if idea is None:
+            raise NotFound()
+        threads = comments_q.threads(session, idea.id)
+        history = queries.history(session, idea.id)
+        people = {idea.author_id} | {c.author_id for t in threads for c in [t.comment, *t.replies]}
+        people |= {h.actor_id for h in history}
+        context = {
+            "idea": idea,
+            "threads": threads,
+            "history": history,
+            "people": users_by_ids(session, {p for p in people if p}),
+            "following": votes_q.is_following(session, user.id if user else None, idea.id),
+            "original": queries.get(session, idea.duplicate_of_id)
+            if idea.duplicate_of_id
+            else None,
+            "can_edit": permissions.can_edit(user, idea),
+            "can_change_status": permissions.can_change_status(user),
+            "statuses": STATUSES,
+            "can_edit_comment": comment_rules.can_edit,
+            **card_context(session, [idea], user),
+        }
+    return render(request, "ideas/detail.html", context)
+
+
+async def new(request: Request) -> Response:
+    user = require_user(request)
+    values = {"title": request.query_params.get("title", "")[:120], "body": "", "category_id": ""}
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        form = await form_data(request)
+        values = {k: field(form, k) for k in ("title", "body", "category_id")}
+        try:
+            with db.write(engine(request)) as session:
+                idea = services.propose(
+                    db=session,
+                    actor=user,
+                    **values,
+                    library_proposal=field(form, "library_proposal") == "1",
+                )
+            return redirect(f"/ideas/{idea.id}", flash="idea_posted")
+        except ValidationError as exc:
+            errors = exc.errors
+    with db.read(engine(request)) as session:
+        categories = queries.categories(session)
+    return render(
+        request,
+        "ideas/new.html",
+        {"values": values, "errors": errors, "all_categories": categories},
+        status_code=400 if errors else 200,
+    )
+
+
+async def edit(request: Request) -> Response:
+    user = require_user(request)
+    idea_id = _idea_id(request)
+    with db.read(engine(request)) as session:
+        idea = queries.get(session, idea_id)
+        if idea is None:
+            raise NotFound()
+        categories = queries.categories(session)
+    if not permissions.can_edit(user, idea):
+        raise Forbidden()
+    values = {"title": idea.title, "body": idea.body, "category_id": str(idea.category_id)}
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        form = await form_data(request)
+        values = {k: field(form, k) for k in ("title", "body", "category_id")}
+        try:
+            with db.write(engine(request)) as session:
+                services.edit(db=session, actor=user, idea_id=idea_id, **values)
+            return redirect(f"/ideas/{idea_id}", flash="idea_saved")
+        except ValidationError as exc:
+            errors = exc.errors
+    return render(
+        request,
+        "ideas/edit.html",
+        {"idea": idea, "values": values, "errors": errors, "all_categories": categories},
+        status_code=400 if errors else 200,
+    )
+
+
+async def change_status(request: Request) -> Response:
+    user = require_user(request)
+    idea_id = _idea_id(request)
+    form = await form_data(request)
+    values = {k: field(form, k) for k in ("status", "response", "duplicate_of")}
+    try:
+        with db.write(engine(request)) as session:
+            services.change_status(db=session, actor=user, idea_id=idea_id, **values)
+        return redirect(f"/ideas/{idea_id}#history", flash="status_changed")
+    except ValidationError as exc:
+        with db.read(engine(request)) as session:
+            idea = queries.get(session, idea_id)
+        return render(
+            request,
+            "ideas/status.html",
+            {"idea": idea, "values": values, "errors": exc.errors, "statuses": STATUSES},
+            status_code=400,
+        )
+
+
+async def similar(request: Request) -> Response:
+    title = request.query_params.get("title", "")[:120]
+    with db.read(engine(request)) as session:
+        ideas = queries.similar(session, title)
+    response = render(request, "ideas/_similar.html", {"similar": ideas, "title": title})
+    response.headers["Vary"] = "HX-Request"
+    return response
+
+
+routes = [
+    Route("/ideas", index, name="ideas:index"),
+    Route("/ideas/new", new, methods=["GET", "POST"], name="ideas:new"),
+    Route("/ideas/similar", similar, name="ideas:similar"),
+    Route("/ideas/{id:int}", detail, name="ideas:detail"),
+    Route("/ideas/{id:int}/edit", edit, methods=["GET", "POST"], name="ideas:edit"),
+    Route("/ideas/{id:int}/status", change_status, methods=["POST"], name="ideas:status"),
+]

@@ -1,0 +1,187 @@
+"""Writes of the ideas domain: propose, edit, change status, mark duplicate."""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+from sqlmodel import Session
+
+from portal.accounts.models import User
+from portal.clock import utcnow
+from portal.errors import Forbidden, NotFound, ValidationError
+from portal.i18n import _
+from portal.ideas import permissions
+from portal.ideas.models import STATUSES, Category, Idea, StatusChange
+from portal.ideas.trending import weight
+from portal.votes import services as votes
+
+TITLE_MAX = 120
+BODY_MAX = 10_000
+RESPONSE_MAX = 5_000
+
+
+def _clean_fields(db: Session, title: str, body: str, category_id: str | int | None) -> dict:
+    title = " ".join((title or "").split())
+    body = (body or "").replace("\r\n", "\n").strip()
+    errors = {}
+    if not title:
+        errors["title"] = _("Enter a title for your idea.")
+    elif len(title) > TITLE_MAX:
+        errors["title"] = _("Use at most %(n)s characters for the title.", n=TITLE_MAX)
+    if not body:
+        errors["body"] = _("Describe your idea.")
+    elif len(body) > BODY_MAX:
+        errors["body"] = _("Use at most %(n)s characters for the description.", n=BODY_MAX)
+    try:
+        category = db.get(Category, int(category_id or 0))
+    except (TypeError, ValueError, OverflowError):
+        category = None
+    if category is None:
+        errors["category_id"] = _("Choose a category from the list.")
+    if "\x00" in title or "\x00" in body:
+        errors.setdefault("body", _("Remove the invisible control characters from your text."))
+    if errors:
+        raise ValidationError(errors)
+    assert category is not None
+    return {"title": title, "body": body, "category_id": category.id}
+
+
+def propose(
+    *,
+    db: Session,
+    actor: User,
+    title: str,
+    body: str,
+    category_id: str | int | None,
+    library_proposal: bool = False,
+) -> Idea:
+    """Post an idea; the author follows it. Only staff may post a library proposal."""
+    if not permissions.can_propose(actor):
+        raise Forbidden()
+    fields = _clean_fields(db, title, body, category_id)
+    now = utcnow()
+    idea = Idea(
+        **fields,
+        author_id=actor.id,
+        created_at=now,
+        updated_at=now,
+        trending=weight(now),
+        origin="library" if library_proposal and actor.is_staff else "patron",
+    )
+    db.add(idea)
+    db.flush()
+    votes.follow(db=db, actor=actor, idea_id=idea.id)
+    return idea
+
+
+def edit(
+    *,
+    db: Session,
+    actor: User,
+    idea_id: int,
+    title: str,
+    body: str,
+    category_id: str | int | None,
+) -> Idea:
+    """Change an idea's text or category."""
+    idea = db.get(Idea, idea_id)
+    if idea is None:
+        raise NotFound()
+    if not permissions.can_edit(actor, idea):
+        raise Forbidden()
+    for key, value in _clean_fields(db, title, body, category_id).items():
+        setattr(idea, key, value)
+    idea.updated_at = utcnow()
+    db.add(idea)
+    return idea
+
+
+def change_status(
+    *,
+    db: Session,
+    actor: User,
+    idea_id: int,
+    status: str,
+    response: str = "",
+    duplicate_of: str | int | None = None,
+) -> StatusChange:
+    """Staff move an idea to a new status with an optional public response, kept in its
+    history. Marking a duplicate merges votes and followers into the original."""
+    if not permissions.can_change_status(actor):
+        raise Forbidden()
+    idea = db.execute(select(Idea).where(Idea.id == idea_id).with_for_update()).scalar_one_or_none()
+    if idea is None:
+        raise NotFound()
+    response = (response or "").replace("\r\n", "\n").strip()
+    errors = {}
+    if status not in STATUSES:
+        errors["status"] = _("Choose one of the statuses.")
+    elif status == idea.status and not response:
+        errors["status"] = _("Choose a different status, or write a response.")
+    if len(response) > RESPONSE_MAX:
+        errors["response"] = _("Use at most %(n)s characters for the response.", n=RESPONSE_MAX)
+    original = None
+    if status == "duplicate":
+        original = _duplicate_target(db, idea, duplicate_of)
+        if original is None:
+            errors["duplicate_of"] = _("Enter the number of another idea that this one repeats.")
+    if errors:
+        raise ValidationError(errors)
+    change = StatusChange(
+        idea_id=idea.id,
+        actor_id=actor.id,
+        from_status=idea.status,
+        to_status=status,
+        response=response,
+    )
+    now = utcnow()
+    idea.status = status
+    idea.updated_at = now
+    idea.first_response_at = idea.first_response_at or now
+    if original is not None:
+        idea.duplicate_of_id = original.id
+        votes.merge_into(db=db, source_id=idea.id, target_id=original.id)
+    db.add_all([idea, change])
+    db.flush()
+    return change
+
+
+def _duplicate_target(db: Session, idea: Idea, raw: str | int | None) -> Idea | None:
+    try:
+        target_id = int(str(raw or "").strip().lstrip("#"))
+    except ValueError:
+        return None
+    if target_id == idea.id:
+        return None
+    target = db.get(Idea, target_id)
+    return target if target is not None and target.status != "duplicate" else None
+
+
+def record_response(*, db: Session, idea_id: int) -> None:
+    """Note the first staff response to an idea (a staff comment counts)."""
+    db.execute(
+        update(Idea)
+        .where(Idea.id == idea_id, Idea.first_response_at.is_(None))
+        .values(first_response_at=utcnow())
+    )
+
+
+def adjust_counts(
+    *, db: Session, idea_id: int, votes: int = 0, comments: int = 0, trending: float = 0.0
+) -> None:
+    """Keep an idea's counters in step with its rows, in the caller's transaction."""
+    db.execute(
+        update(Idea)
+        .where(Idea.id == idea_id)
+        .values(
+            vote_count=Idea.vote_count + votes,
+            comment_count=Idea.comment_count + comments,
+            trending=Idea.trending + trending,
+        )
+    )
+
+
+def recount(*, db: Session, idea_id: int, vote_count: int, trending: float) -> None:
+    """Set counters from a full recount (after a merge)."""
+    db.execute(
+        update(Idea).where(Idea.id == idea_id).values(vote_count=vote_count, trending=trending)
+    )

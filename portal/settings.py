@@ -1,0 +1,91 @@
+"""Configuration: the only module that reads the environment.
+
+Every setting has a safe default so that `make run` works on a new clone. `SECRET_KEY`, when
+unset, is generated once into `var/secret_key` and reused, never a fixed value in code.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def _resource_dir(name: str) -> Path:
+    """templates/, static/ and migrations/ sit beside the package in a checkout and inside it
+    in an installed wheel."""
+    inside = PACKAGE_DIR / name
+    return inside if inside.is_dir() else PACKAGE_DIR.parent / name
+
+
+TEMPLATES_DIR = _resource_dir("templates")
+STATIC_DIR = _resource_dir("static")
+MIGRATIONS_DIR = _resource_dir("migrations")
+LOCALES_DIR = PACKAGE_DIR / "locales"
+
+
+def _secret_key(var_dir: Path) -> str:
+    key = os.environ.get("SECRET_KEY")
+    if key:
+        return key
+    path = var_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.touch(mode=0o600)
+    path.write_text(key)
+    return key
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    secret_key: str
+    base_url: str = "http://127.0.0.1:8000"
+    smtp_url: str = "smtp://127.0.0.1:25"
+    mail_from: str = "Co-design portal <portal@localhost>"
+    oidc_discovery_url: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    oidc_name: str = "University account"
+    timezone: str = "UTC"
+    site_name: str = "Library co-design portal"
+    debug: bool = False
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.base_url.startswith("https://")
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def from_env(environ: dict[str, str] | None = None) -> Settings:
+    """Build settings from the environment (or a given mapping, for tests)."""
+    env = dict(os.environ if environ is None else environ)
+    var_dir = Path(env.get("PORTAL_VAR_DIR", "var")).resolve()
+    database_url = env.get("DATABASE_URL") or f"sqlite:///{var_dir / 'portal.sqlite3'}"
+    if environ is None:
+        secret = _secret_key(var_dir)
+    else:
+        secret = env.get("SECRET_KEY") or secrets.token_urlsafe(48)
+    return Settings(
+        database_url=database_url,
+        secret_key=secret,
+        base_url=env.get("BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
+        smtp_url=env.get("SMTP_URL", "smtp://127.0.0.1:25"),
+        mail_from=env.get("MAIL_FROM", "Co-design portal <portal@localhost>"),
+        oidc_discovery_url=env.get("OIDC_DISCOVERY_URL", ""),
+        oidc_client_id=env.get("OIDC_CLIENT_ID", ""),
+        oidc_client_secret=env.get("OIDC_CLIENT_SECRET", ""),
+        oidc_name=env.get("OIDC_NAME", "University account"),
+        timezone=env.get("TIMEZONE", "UTC"),
+        site_name=env.get("SITE_NAME", "Library co-design portal"),
+        debug=env.get("DEBUG", "") in {"1", "true", "yes"},
+    )

@@ -1,0 +1,171 @@
+"""Jinja environment, the one `markdown` filter, and `render()`.
+
+User text is stored raw and reaches HTML only through `markdown` (for bodies) or Jinja's
+autoescaping (for everything else). `markdown` is the one place where markup is marked safe.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from functools import partial
+from typing import Any
+from urllib.parse import urlencode
+
+import bleach
+from babel.dates import format_date, format_datetime, format_timedelta
+from bleach.linkifier import LinkifyFilter
+from jinja2 import Environment, FileSystemLoader
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from portal import i18n, labels
+from portal.clock import aware, utcnow
+from portal.settings import STATIC_DIR, TEMPLATES_DIR
+
+ALLOWED_TAGS = [
+    "p",
+    "br",
+    "strong",
+    "em",
+    "del",
+    "code",
+    "pre",
+    "blockquote",
+    "ul",
+    "ol",
+    "li",
+    "a",
+    "h3",
+    "h4",
+    "hr",
+]
+_md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+_md.enable("strikethrough")
+
+
+def _link_rel(attrs: dict[Any, str], new: bool = False) -> dict[Any, str]:
+    attrs[(None, "rel")] = "nofollow ugc noopener"
+    return attrs
+
+
+_cleaner = bleach.Cleaner(
+    tags=ALLOWED_TAGS,
+    attributes={"a": ["href", "title"]},
+    protocols=["http", "https", "mailto"],
+    strip=True,
+    filters=[partial(LinkifyFilter, callbacks=[_link_rel], skip_tags=["pre", "code"])],
+)
+
+
+def markdown(text: str | None) -> Markup:
+    """Render user Markdown to sanitized HTML. Headings are shifted down to h3 so user text
+    never competes with the page's own headings."""
+    html = _md.render(text or "")
+    for level in (1, 2):
+        html = html.replace(f"<h{level}>", "<h3>").replace(f"</h{level}>", "</h3>")
+    return Markup(_cleaner.clean(html))  # noqa: S704 - the one sanitized exit point
+
+
+def _static_hashes() -> dict[str, str]:
+    hashes = {}
+    for path in STATIC_DIR.rglob("*"):
+        if path.is_file():
+            rel = path.relative_to(STATIC_DIR).as_posix()
+            hashes[rel] = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+    return hashes
+
+
+_STATIC = _static_hashes()
+
+
+def static_url(path: str) -> str:
+    """A cache-busting address for a static file: its content hash in the query."""
+    return f"/static/{path}?v={_STATIC.get(path, '0')}"
+
+
+def fmt_date(value: datetime | None) -> str:
+    return format_date(aware(value), "medium", locale=i18n.babel_locale()) if value else ""
+
+
+def fmt_datetime(value: datetime | None) -> str:
+    if not value:
+        return ""
+    return format_datetime(aware(value), "medium", locale=i18n.babel_locale())
+
+
+def ago(value: datetime | None) -> str:
+    """'3 days ago' in the reader's language."""
+    if not value:
+        return ""
+    delta = aware(value) - utcnow()
+    return format_timedelta(delta, add_direction=True, locale=i18n.babel_locale())
+
+
+def query(request: Request, **changes: Any) -> str:
+    """The current query string with some parameters changed (None removes one)."""
+    params = dict(request.query_params)
+    for key, value in changes.items():
+        if value is None or value == "":
+            params.pop(key, None)
+        else:
+            params[key] = str(value)
+    return "?" + urlencode(params) if params else "?"
+
+
+env = Environment(
+    loader=FileSystemLoader(TEMPLATES_DIR),
+    autoescape=True,
+    extensions=["jinja2.ext.i18n"],
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+env.install_gettext_callables(
+    lambda message, **kw: i18n.gettext(message, **kw),
+    lambda s, p, n, **kw: i18n.ngettext(s, p, n, **kw),
+    newstyle=True,
+)
+env.filters.update(markdown=markdown, date=fmt_date, datetime=fmt_datetime, ago=ago)
+env.globals.update(
+    static_url=static_url,
+    query=query,
+    LOCALES=i18n.LOCALES,
+    status_label=labels.status_label,
+    origin_label=labels.origin_label,
+    sort_label=labels.sort_label,
+    role_label=labels.role_label,
+)
+env.filters["zip_labels"] = lambda codes: [(c, labels.status_label(c)) for c in codes]
+env.filters["category_name"] = lambda c: labels.category_label(c, i18n.get_locale())
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any] | None = None,
+    *,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """Render `template` with the request, the signed-in user and the locale in its context."""
+    from portal.accounts.auth import current_user
+    from portal.web import flash_messages, take_flash
+
+    flash_key = request.cookies.get("flash")
+    ctx = {
+        "flash": flash_messages().get(flash_key or ""),
+        "request": request,
+        "user": current_user(request),
+        "locale": i18n.get_locale(),
+        "html_lang": i18n.HTML_LANG[i18n.get_locale()],
+        "settings": request.app.state.settings,
+        "csrf_token": getattr(request.state, "csrf_token", ""),
+        **(context or {}),
+    }
+    html = env.get_template(template).render(ctx)
+    response = HTMLResponse(html, status_code=status_code, headers=headers)
+    if flash_key:
+        take_flash(request, response)
+    return response

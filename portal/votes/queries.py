@@ -1,0 +1,39 @@
+"""Reads of the votes domain."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from portal.votes.models import Follow, Vote
+
+
+def voted_ids(db: Session, user_id: int | None, idea_ids: list[int]) -> set[int]:
+    """Which of these ideas the person has voted for (one query for a whole list)."""
+    if not user_id or not idea_ids:
+        return set()
+    rows = db.execute(
+        select(Vote.idea_id).where(Vote.user_id == user_id, Vote.idea_id.in_(idea_ids))
+    )
+    return set(rows.scalars())
+
+
+def is_following(db: Session, user_id: int | None, idea_id: int) -> bool:
+    """Whether the person follows the idea."""
+    if not user_id:
+        return False
+    return (
+        db.execute(
+            select(Follow.id).where(Follow.user_id == user_id, Follow.idea_id == idea_id)
+        ).first()
+        is not None
+    )
+
+
+def follower_count(db: Session, idea_id: int) -> int:
+    """How many people follow the idea."""
+    from sqlalchemy import func
+
+    return db.execute(
+        select(func.count()).select_from(Follow).where(Follow.idea_id == idea_id)
+    ).scalar_one()

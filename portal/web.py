@@ -1,0 +1,99 @@
+"""Small helpers that every domain's routes share: the engine, the signed-in user, safe
+redirects, flash messages, and forms."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from sqlalchemy import Engine
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from portal.accounts.auth import current_user
+from portal.accounts.models import User
+from portal.i18n import _
+
+FLASH_COOKIE = "flash"
+
+
+class LoginRequired(Exception):
+    """The page needs a signed-in person; the app sends visitors to /login and back."""
+
+
+def engine(request: Request) -> Engine:
+    return request.app.state.engine
+
+
+def require_user(request: Request) -> User:
+    user = current_user(request)
+    if user is None:
+        raise LoginRequired()
+    return user
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """A redirect target on this site only (no scheme, no host, no '//')."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    if "\\" in target:
+        return default
+    return target
+
+
+def login_url(request: Request) -> str:
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return f"/login?next={quote(here)}"
+
+
+def redirect(url: str, *, flash: str | None = None) -> RedirectResponse:
+    """A 303 See Other, so that a POST is followed by a GET, with an optional flash message."""
+    response = RedirectResponse(url, status_code=303)
+    if flash:
+        response.set_cookie(FLASH_COOKIE, flash, max_age=60, httponly=True, samesite="lax")
+    return response
+
+
+def flash_messages() -> dict[str, str]:
+    """Flash messages by key: only keys travel in the cookie, never text."""
+    return {
+        "idea_posted": _("Your idea is posted. You will hear about every step it takes."),
+        "idea_saved": _("Your changes are saved."),
+        "status_changed": _("The status is changed and the response is public."),
+        "comment_posted": _("Your comment is posted."),
+        "comment_saved": _("Your comment is saved."),
+        "comment_deleted": _("The comment is deleted."),
+        "signed_in": _("You are signed in."),
+        "signed_up": _("Welcome! Your account is ready."),
+        "signed_out": _("You are signed out."),
+        "voted": _("Your vote is counted."),
+        "vote_withdrawn": _("Your vote is withdrawn."),
+        "followed": _("You follow this idea now."),
+        "unfollowed": _("You no longer follow this idea."),
+        "profile_saved": _("Your profile is saved."),
+    }
+
+
+def take_flash(request: Request, response: Response) -> None:
+    if FLASH_COOKIE in request.cookies:
+        response.delete_cookie(FLASH_COOKIE)
+
+
+async def form_data(request: Request) -> FormData:
+    return await request.form(max_files=0, max_fields=200)
+
+
+def field(form: FormData, name: str) -> str:
+    value = form.get(name)
+    return value if isinstance(value, str) else ""
+
+
+def int_or_none(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
