@@ -32,6 +32,9 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
     if password is None:
         print("The database already has data; the demo was not added.")
         return 0
+    var_dir = settings_mod.var_dir()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    (var_dir / "demo_password").write_text(password + "\n")
     print("Demo data is in place. Demo accounts (password for all of them):")
     for role in ("patron", "committee", "staff", "admin"):
         print(f"  {role}@example.org")

@@ -66,6 +66,11 @@ class Settings:
         return self.database_url.startswith("sqlite")
 
 
+def var_dir() -> Path:
+    """Where the portal keeps its files (SQLite database, generated secret key)."""
+    return Path(os.environ.get("PORTAL_VAR_DIR", "var")).resolve()
+
+
 def from_env(environ: dict[str, str] | None = None) -> Settings:
     """Build settings from the environment (or a given mapping, for tests)."""
     env = dict(os.environ if environ is None else environ)

@@ -1,0 +1,65 @@
+# The two commands a newcomer needs: `make run` and `make test`. Everything else is optional.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+HOST ?= 127.0.0.1
+export PORTAL_VAR_DIR ?= var
+
+.PHONY: run test unit unit-pg e2e system-deps lint messages bench clean
+
+$(VENV)/.installed-run: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $@ $(VENV)/.installed-run
+
+## run: set up, migrate, seed the demo on the first run, serve on http://127.0.0.1:$(PORT)
+run: $(VENV)/.installed-run
+	$(BIN)/portal migrate
+	$(BIN)/portal seed-demo --if-empty
+	@if [ -f $(PORTAL_VAR_DIR)/demo_password ]; then \
+	  echo "Demo accounts: patron@example.org committee@example.org staff@example.org admin@example.org"; \
+	  echo "Their password: $$(cat $(PORTAL_VAR_DIR)/demo_password)"; fi
+	@echo "Serving on http://$(HOST):$(PORT)"
+	$(BIN)/portal serve --host $(HOST) --port $(PORT)
+
+## system-deps: Debian packages the tests need (Chromium, PostgreSQL), installed when missing
+system-deps:
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing:$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+## test: unit and integration tests on SQLite and on a throwaway PostgreSQL, then e2e in Chromium
+test: $(VENV)/.installed-test system-deps
+	$(BIN)/pytest -q tests
+	PORTAL_TEST_DB=postgresql $(BIN)/pytest -q tests
+	$(BIN)/pytest -q e2e
+
+unit: $(VENV)/.installed-test
+	$(BIN)/pytest -q tests
+
+unit-pg: $(VENV)/.installed-test system-deps
+	PORTAL_TEST_DB=postgresql $(BIN)/pytest -q tests
+
+e2e: $(VENV)/.installed-test system-deps
+	$(BIN)/pytest -q e2e
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info
