@@ -18,13 +18,17 @@ from portal import csrf, db
 from portal import settings as settings_mod
 from portal.accounts.routes import routes as account_routes
 from portal.api.routes import routes as api_routes
+from portal.assessment.routes import routes as assessment_routes
 from portal.comments.routes import routes as comment_routes
+from portal.decisions.routes import routes as decision_routes
 from portal.errors import Forbidden, NotFound
 from portal.htmx import is_partial
 from portal.i18n import _
 from portal.ideas.routes import routes as idea_routes
+from portal.notifications.routes import routes as notification_routes
 from portal.security import LocaleMiddleware, SecurityHeadersMiddleware
 from portal.site import routes as site_routes
+from portal.staff.routes import routes as staff_routes
 from portal.templating import render
 from portal.votes.routes import routes as vote_routes
 from portal.web import LoginRequired, login_url, redirect
@@ -143,6 +147,10 @@ def create_app(settings: settings_mod.Settings | None = None) -> Starlette:
         *idea_routes,
         *vote_routes,
         *comment_routes,
+        *decision_routes,
+        *notification_routes,
+        *assessment_routes,
+        *staff_routes,
         *api_routes,
         Mount("/static", app=CachedStatic(directory=settings_mod.STATIC_DIR), name="static"),
     ]

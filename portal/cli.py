@@ -56,7 +56,8 @@ def cmd_create_user(args: argparse.Namespace) -> int:
     from portal.errors import ValidationError
 
     s = _settings()
-    engine = db.make_engine(s.database_url)
+    # No pool: a one-shot command must not leave a connection open behind it.
+    engine = db.make_engine(s.database_url, pool=False)
     password = _read_password()
     try:
         with db.write(engine) as session:
@@ -90,6 +91,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_worker(args: argparse.Namespace) -> int:
+    import logging
+
+    from portal.notifications.worker import Worker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    Worker(_settings(), batch=args.batch).run(once=args.once, poll=args.poll)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="portal", description="The library co-design portal.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -114,6 +125,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--workers", type=int, default=1)
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("worker", help="send notifications and email from the queue")
+    p.add_argument("--once", action="store_true", help="stop when there is nothing to do")
+    p.add_argument("--batch", type=int, default=20, help="emails per SMTP connection")
+    p.add_argument("--poll", type=float, default=1.0, help="seconds between idle checks")
+    p.set_defaults(func=cmd_worker)
 
     args = parser.parse_args(argv)
     return int(args.func(args))

@@ -22,6 +22,9 @@ FIELD = "csrf_token"
 HEADER = "x-csrf-token"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 MAX_FORM_BYTES = 1024 * 1024
+# Paths whose POST carries its own proof instead of a CSRF token: a signed unsubscribe link
+# must work from a mail program's one-click request (RFC 8058), which cannot know our token.
+TOKEN_IN_PATH = ("/unsubscribe/",)
 
 
 def token_for(secret: str, cookie_value: str) -> str:
@@ -47,7 +50,7 @@ class CSRFMiddleware:
         expected = token_for(self.secret, cookie)
         scope.setdefault("state", {})["csrf_token"] = expected
 
-        if scope["method"] not in SAFE_METHODS:
+        if scope["method"] not in SAFE_METHODS and not scope["path"].startswith(TOKEN_IN_PATH):
             body, submitted = await self._submitted_token(conn, receive)
             if body is None:
                 await self.on_reject(scope, 413, "too_large")(scope, receive, send)

@@ -31,6 +31,9 @@ NAMING_CONVENTION = {
 }
 SQLModel.metadata.naming_convention = NAMING_CONVENTION
 metadata: MetaData = SQLModel.metadata
+# The widest id the integer id columns hold: larger numbers name no row, and PostgreSQL
+# refuses to compare them with those columns at all.
+ID_MAX = 2**31 - 1
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -64,6 +67,8 @@ def make_engine(url: str, *, pool: bool = True) -> Engine:
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    if not pool:
+        return create_engine(url, poolclass=NullPool)
     return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
 
 

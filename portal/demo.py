@@ -11,6 +11,7 @@ from sqlalchemy import Engine, func, select, update
 
 from portal import db
 from portal.accounts import services as accounts
+from portal.accounts.passwords import hash_password
 from portal.comments import services as comments
 from portal.ideas import services as ideas
 from portal.ideas.models import Category, Idea
@@ -180,6 +181,7 @@ def seed_demo(
     changes. Returns the demo accounts' password, or None when data exists and only_if_empty."""
     rng = random.Random(20261129)
     password = password or "demo-" + secrets.token_urlsafe(9)
+    shared_hash = hash_password(password)
     with db.write(engine) as s:
         if only_if_empty and s.execute(select(func.count()).select_from(Idea)).scalar_one():
             return None
@@ -199,11 +201,20 @@ def seed_demo(
             ("admin", "Ada Admin"),
         ]:
             people[role] = accounts.create_user(
-                db=s, email=f"{role}@example.org", display_name=name, password=password, role=role
+                db=s,
+                email=f"{role}@example.org",
+                display_name=name,
+                password=password,
+                role=role,
+                password_hash=shared_hash,
             )
         crowd = [
             accounts.create_user(
-                db=s, email=f"reader{i}@example.org", display_name=f"Reader {i}", password=password
+                db=s,
+                email=f"reader{i}@example.org",
+                display_name=f"Reader {i}",
+                password=password,
+                password_hash=shared_hash,
             )
             for i in range(1, 25)
         ]

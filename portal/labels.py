@@ -24,7 +24,7 @@ def origin_label(code: str) -> str:
 def sort_label(code: str) -> str:
     return {
         "top": _("Top"),
-        "new": _("New"),
+        "new": _("Newest"),
         "trending": _("Trending"),
         "discussed": _("Most discussed"),
     }.get(code, code)
@@ -42,3 +42,31 @@ def role_label(code: str) -> str:
 def category_label(category: object, locale: str) -> str:
     name_zh = getattr(category, "name_zh", "")
     return name_zh if locale == "zh_Hans" and name_zh else getattr(category, "name", "")
+
+
+def outcome_label(code: str) -> str:
+    return {
+        "adopted": _("Adopted"),
+        "piloting": _("Piloting"),
+        "declined": _("Declined"),
+        "deferred": _("Deferred"),
+    }.get(code, code)
+
+
+def kind_label(code: str) -> str:
+    """Event types people choose email for."""
+    return {
+        "comment": _("New comments and replies on ideas I follow"),
+        "status": _("Status changes on ideas I follow"),
+        "decision": _("Decisions on ideas I took part in"),
+        "waitlist": _("A place for me in a full design session"),
+        "reminder": _("Reminders of design sessions I registered for"),
+    }.get(code, code)
+
+
+def mode_label(code: str) -> str:
+    return {
+        "immediate": _("Email me at once"),
+        "digest": _("Once a day, in a digest"),
+        "off": _("No email"),
+    }.get(code, code)

@@ -7,7 +7,7 @@ autoescaping (for everything else). `markdown` is the one place where markup is 
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from datetime import date, datetime
 from functools import partial
 from typing import Any
 from urllib.parse import urlencode
@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 import bleach
 from babel.dates import format_date, format_datetime, format_timedelta
 from bleach.linkifier import LinkifyFilter
-from jinja2 import Environment, FileSystemLoader
+from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 from starlette.requests import Request
@@ -31,6 +31,7 @@ ALLOWED_TAGS = [
     "strong",
     "em",
     "del",
+    "s",  # markdown-it renders ~~strikethrough~~ as <s>
     "code",
     "pre",
     "blockquote",
@@ -86,8 +87,12 @@ def static_url(path: str) -> str:
     return f"/static/{path}?v={_STATIC.get(path, '0')}"
 
 
-def fmt_date(value: datetime | None) -> str:
-    return format_date(aware(value), "medium", locale=i18n.babel_locale()) if value else ""
+def fmt_date(value: datetime | date | None) -> str:
+    if not value:
+        return ""
+    if isinstance(value, datetime):
+        value = aware(value)
+    return format_date(value, "medium", locale=i18n.babel_locale())
 
 
 def fmt_datetime(value: datetime | None) -> str:
@@ -117,7 +122,8 @@ def query(request: Request, **changes: Any) -> str:
 
 env = Environment(
     loader=FileSystemLoader(TEMPLATES_DIR),
-    autoescape=True,
+    # HTML is escaped; plain-text emails (.txt) are not HTML and must not be.
+    autoescape=select_autoescape(["html"], default_for_string=True),
     extensions=["jinja2.ext.i18n"],
     trim_blocks=True,
     lstrip_blocks=True,
@@ -136,9 +142,20 @@ env.globals.update(
     origin_label=labels.origin_label,
     sort_label=labels.sort_label,
     role_label=labels.role_label,
+    outcome_label=labels.outcome_label,
+    kind_label=labels.kind_label,
+    mode_label=labels.mode_label,
 )
 env.filters["zip_labels"] = lambda codes: [(c, labels.status_label(c)) for c in codes]
 env.filters["category_name"] = lambda c: labels.category_label(c, i18n.get_locale())
+
+
+def _unread(request: Request, user: Any) -> int:
+    from portal import db
+    from portal.notifications.queries import unread_count
+
+    with db.read(request.app.state.engine) as session:
+        return unread_count(session, user.id)
 
 
 def render(
@@ -154,10 +171,12 @@ def render(
     from portal.web import flash_messages, take_flash
 
     flash_key = request.cookies.get("flash")
+    user = current_user(request)
     ctx = {
+        "unread_count": lambda: _unread(request, user),
         "flash": flash_messages().get(flash_key or ""),
         "request": request,
-        "user": current_user(request),
+        "user": user,
         "locale": i18n.get_locale(),
         "html_lang": i18n.HTML_LANG[i18n.get_locale()],
         "settings": request.app.state.settings,

@@ -13,6 +13,8 @@ from starlette.responses import RedirectResponse, Response
 
 from portal.accounts.auth import current_user
 from portal.accounts.models import User
+from portal.db import ID_MAX
+from portal.errors import NotFound
 from portal.i18n import _
 
 FLASH_COOKIE = "flash"
@@ -75,6 +77,11 @@ def flash_messages() -> dict[str, str]:
         "followed": _("You follow this idea now."),
         "unfollowed": _("You no longer follow this idea."),
         "profile_saved": _("Your profile is saved."),
+        "decision_published": _("The decision is published. Everyone who took part will be told."),
+        "follow_up_saved": _("Thank you. Your answer is saved."),
+        "review_recorded": _("The review is recorded."),
+        "all_read": _("All notifications are marked as read."),
+        "preferences_saved": _("Your email settings are saved."),
     }
 
 
@@ -97,3 +104,11 @@ def int_or_none(value: Any) -> int | None:
         return int(value)
     except (TypeError, ValueError):
         return None
+
+
+def path_id(request: Request) -> int:
+    """The `{id:int}` of the address; a number no row can have is simply not found."""
+    number = int(request.path_params["id"])
+    if not 0 < number <= ID_MAX:
+        raise NotFound()
+    return number

@@ -176,3 +176,32 @@ def login_as(client: Client, user: User) -> None:
     """Sign `client` in as `user` through the real sign-in form."""
     response = client.post("/login", {"email": user.email, "password": PASSWORD})
     assert response.status_code == 303, response.text
+
+
+# -- Close the loop: a real SMTP server and the notification worker, in-process --------------
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[Any]:
+    """A real SMTP server (aiosmtpd) on a free port; yields its inbox (`.url`, `.messages`)."""
+    from tests.smtp import start
+
+    controller, inbox = start()
+    yield inbox
+    controller.stop()
+
+
+@pytest.fixture
+def mail_settings(settings: Settings, smtp_server: Any) -> Settings:
+    """The test settings, sending email to `smtp_server`."""
+    import dataclasses
+
+    return dataclasses.replace(settings, smtp_url=smtp_server.url)
+
+
+@pytest.fixture
+def worker(mail_settings: Settings, engine: Any) -> Any:
+    """The notification worker, driven by calling `worker.step()` in the test."""
+    from portal.notifications.worker import Worker
+
+    return Worker(mail_settings, engine)

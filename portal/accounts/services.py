@@ -59,9 +59,16 @@ def _check_profile(email: str, display_name: str) -> dict[str, str]:
 
 
 def create_user(
-    *, db: Session, email: str, display_name: str, password: str, role: str = "patron"
+    *,
+    db: Session,
+    email: str,
+    display_name: str,
+    password: str,
+    role: str = "patron",
+    password_hash: str | None = None,
 ) -> User:
-    """Create an account; raises ValidationError naming each bad field."""
+    """Create an account; raises ValidationError naming each bad field. `password_hash`, when
+    given, must be the hash of `password` (bulk and demo data hash a shared password once)."""
     email = email.strip().lower()
     display_name = " ".join(display_name.split())
     errors = _check_profile(email, display_name)
@@ -75,7 +82,10 @@ def create_user(
     if errors:
         raise ValidationError(errors)
     user = User(
-        email=email, display_name=display_name, password_hash=hash_password(password), role=role
+        email=email,
+        display_name=display_name,
+        password_hash=password_hash or hash_password(password),
+        role=role,
     )
     db.add(user)
     try:

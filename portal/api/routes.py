@@ -14,7 +14,7 @@ from portal.accounts.queries import users_by_ids
 from portal.errors import NotFound
 from portal.ideas import queries
 from portal.ideas.models import Idea
-from portal.web import engine
+from portal.web import engine, path_id
 
 
 def _idea(idea: Idea, base: str, categories: dict, people: dict) -> dict[str, Any]:
@@ -61,7 +61,7 @@ async def ideas_index(request: Request) -> Response:
 async def ideas_detail(request: Request) -> Response:
     base = request.app.state.settings.base_url
     with db.read(engine(request)) as session:
-        idea = queries.get(session, int(request.path_params["id"]))
+        idea = queries.get(session, path_id(request))
         if idea is None:
             raise NotFound()
         categories = {c.id: c for c in queries.categories(session)}

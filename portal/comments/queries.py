@@ -60,3 +60,10 @@ def recent(db: Session, limit: int = 5) -> list[Comment]:
             .limit(limit)
         ).scalars()
     )
+
+
+def commenters_select(idea_ids):
+    """A SELECT of the user ids who commented on any of these ideas."""
+    return select(Comment.author_id).where(
+        Comment.idea_id.in_(idea_ids), Comment.author_id.is_not(None)
+    )

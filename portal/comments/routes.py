@@ -11,12 +11,12 @@ from portal.comments import services
 from portal.comments.models import Comment
 from portal.errors import Forbidden, NotFound, ValidationError
 from portal.templating import render
-from portal.web import engine, field, form_data, int_or_none, redirect, require_user
+from portal.web import engine, field, form_data, int_or_none, path_id, redirect, require_user
 
 
 async def create(request: Request) -> Response:
     user = require_user(request)
-    idea_id = int(request.path_params["id"])
+    idea_id = path_id(request)
     form = await form_data(request)
     body = field(form, "body")
     parent_id = int_or_none(field(form, "parent_id"))
@@ -37,7 +37,7 @@ async def create(request: Request) -> Response:
 
 def _load(request: Request) -> Comment:
     with db.read(engine(request)) as session:
-        comment = session.get(Comment, int(request.path_params["id"]))
+        comment = session.get(Comment, path_id(request))
     if comment is None or comment.deleted_at is not None:
         raise NotFound()
     return comment
@@ -69,7 +69,7 @@ async def edit(request: Request) -> Response:
 
 async def delete(request: Request) -> Response:
     user = require_user(request)
-    comment_id = int(request.path_params["id"])
+    comment_id = path_id(request)
     with db.write(engine(request)) as session:
         comment = services.delete(db=session, actor=user, comment_id=comment_id)
     return redirect(f"/ideas/{comment.idea_id}#comments", flash="comment_deleted")
@@ -82,7 +82,7 @@ async def official(request: Request) -> Response:
         comment = services.mark_official(
             db=session,
             actor=user,
-            comment_id=int(request.path_params["id"]),
+            comment_id=path_id(request),
             official=field(form, "official") != "0",
         )
     return redirect(f"/ideas/{comment.idea_id}#comment-{comment.id}")

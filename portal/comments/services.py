@@ -10,10 +10,12 @@ from sqlmodel import Session
 from portal.accounts.models import User
 from portal.clock import aware, utcnow
 from portal.comments.models import Comment
+from portal.db import ID_MAX
 from portal.errors import Forbidden, NotFound, ValidationError
 from portal.i18n import _
 from portal.ideas import services as ideas
 from portal.ideas.models import Idea
+from portal.notifications import services as notifications
 from portal.votes import services as votes
 
 BODY_MAX = 5_000
@@ -44,7 +46,7 @@ def add(
     if db.get(Idea, idea_id) is None:
         raise NotFound()
     if parent_id is not None:
-        parent = db.get(Comment, parent_id)
+        parent = db.get(Comment, parent_id) if 0 < parent_id <= ID_MAX else None
         if parent is None or parent.idea_id != idea_id or parent.deleted_at is not None:
             raise ValidationError({"body": _("The comment you replied to is no longer there.")})
         # One level of replies: a reply to a reply joins its thread.
@@ -62,6 +64,7 @@ def add(
     if actor.is_staff:
         ideas.record_response(db=db, idea_id=idea_id)
     votes.follow(db=db, actor=actor, idea_id=idea_id)
+    notifications.emit(db, "comment", actor_id=actor.id, idea_id=idea_id, comment_id=comment.id)
     return comment
 
 
@@ -103,7 +106,10 @@ def edit(*, db: Session, actor: User, comment_id: int, body: str) -> Comment:
 
 def delete(*, db: Session, actor: User, comment_id: int) -> Comment:
     """Delete a comment: its text goes, its place in the thread stays ("deleted")."""
-    comment = _get(db, comment_id)
+    # Locked, so that two deletions at once (a double click) count the comment off only once.
+    comment = db.get(Comment, comment_id, with_for_update=True)
+    if comment is None:
+        raise NotFound()
     if not can_delete(actor, comment):
         raise Forbidden()
     comment.deleted_at = utcnow()

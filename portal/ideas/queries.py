@@ -39,7 +39,7 @@ class Filters:
         return cls(
             sort=params.get("sort") if params.get("sort") in SORTS else "top",
             status=params.get("status", "") if params.get("status") in STATUSES else "",
-            category=(params.get("category") or "")[:60],
+            category=(params.get("category") or "").replace("\x00", "")[:60],
             origin=params.get("origin", "") if params.get("origin") in ORIGINS else "",
             q=" ".join((params.get("q") or "").split())[:200],
             page=page,
@@ -67,10 +67,12 @@ def _search_clause(dialect: str, q: str, any_word: bool = False):
         return Idea.id.in_(
             text("SELECT rowid FROM idea_fts WHERE idea_fts MATCH :match").bindparams(match=match)
         )
-    query = " or ".join(words) if any_word else " ".join(words)
+    # Words are \w+ only, so quoting them makes a safe tsquery; the last one is a prefix, as on
+    # SQLite, so results come while the last word is still being typed.
+    joiner = " | " if any_word else " & "
+    query = joiner.join([f"'{w}'" for w in words[:-1]] + [f"'{words[-1]}':*"])
     return text(
-        "to_tsvector('english', idea.title || ' ' || idea.body) "
-        "@@ websearch_to_tsquery('english', :tsq)"
+        "to_tsvector('english', idea.title || ' ' || idea.body) @@ to_tsquery('english', :tsq)"
     ).bindparams(tsq=query)
 
 
@@ -161,9 +163,21 @@ def titles(db: Session, ids: set[int]) -> dict[int, str]:
     if not ids:
         return {}
     rows = db.execute(select(Idea.id, Idea.title).where(Idea.id.in_(ids)))
-    return dict(rows.tuples().all())
+    return {idea_id: title for idea_id, title in rows}
 
 
 def count(db: Session) -> int:
     """How many ideas there are."""
     return db.execute(select(func.count()).select_from(Idea)).scalar_one()
+
+
+def awaiting_response(db: Session, limit: int = 20) -> list[Idea]:
+    """Ideas nobody on staff has answered yet, oldest first."""
+    return list(
+        db.execute(
+            select(Idea)
+            .where(Idea.first_response_at.is_(None), Idea.status == "new")
+            .order_by(Idea.created_at)
+            .limit(limit)
+        ).scalars()
+    )

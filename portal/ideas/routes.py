@@ -11,17 +11,18 @@ from portal.accounts.auth import current_user
 from portal.accounts.queries import users_by_ids
 from portal.comments import queries as comments_q
 from portal.comments import services as comment_rules
+from portal.decisions import queries as decisions_q
 from portal.errors import Forbidden, NotFound, ValidationError
 from portal.htmx import is_partial
 from portal.ideas import permissions, queries, services
 from portal.ideas.models import ORIGINS, STATUSES
 from portal.templating import render
 from portal.votes import queries as votes_q
-from portal.web import engine, field, form_data, redirect, require_user
+from portal.web import engine, field, form_data, path_id, redirect, require_user
 
 
 def _idea_id(request: Request) -> int:
-    return int(request.path_params["id"])
+    return path_id(request)
 
 
 def card_context(session, ideas: list, user) -> dict:
@@ -54,6 +55,14 @@ async def index(request: Request) -> Response:
     return response
 
 
+def timeline(history: list, decisions: list) -> list[tuple[str, object]]:
+    """The idea's public history in order: status changes and decisions (and, as they are
+    added, design sessions), each as (kind, item)."""
+    entries = [(h.created_at, "status", h) for h in history]
+    entries += [(d.published_at, "decision", d) for d in decisions]
+    return [(kind, item) for _at, kind, item in sorted(entries, key=lambda e: e[0])]
+
+
 async def detail(request: Request) -> Response:
     user = current_user(request)
     with db.read(engine(request)) as session:
@@ -64,10 +73,12 @@ async def detail(request: Request) -> Response:
         history = queries.history(session, idea.id)
         people = {idea.author_id} | {c.author_id for t in threads for c in [t.comment, *t.replies]}
         people |= {h.actor_id for h in history}
+        decisions = decisions_q.for_idea(session, idea.id)
         context = {
             "idea": idea,
             "threads": threads,
-            "history": history,
+            "timeline": timeline(history, decisions),
+            "follow_ups": decisions_q.follow_up_summaries(session, [d.id for d in decisions]),
             "people": users_by_ids(session, {p for p in people if p}),
             "following": votes_q.is_following(session, user.id if user else None, idea.id),
             "original": queries.get(session, idea.duplicate_of_id)

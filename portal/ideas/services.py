@@ -7,11 +7,13 @@ from sqlmodel import Session
 
 from portal.accounts.models import User
 from portal.clock import utcnow
+from portal.db import ID_MAX
 from portal.errors import Forbidden, NotFound, ValidationError
 from portal.i18n import _
 from portal.ideas import permissions
 from portal.ideas.models import STATUSES, Category, Idea, StatusChange
 from portal.ideas.trending import weight
+from portal.notifications import services as notifications
 from portal.votes import services as votes
 
 TITLE_MAX = 120
@@ -32,13 +34,15 @@ def _clean_fields(db: Session, title: str, body: str, category_id: str | int | N
     elif len(body) > BODY_MAX:
         errors["body"] = _("Use at most %(n)s characters for the description.", n=BODY_MAX)
     try:
-        category = db.get(Category, int(category_id or 0))
+        wanted = int(category_id or 0)
+        category = db.get(Category, wanted) if 0 < wanted <= ID_MAX else None
     except (TypeError, ValueError, OverflowError):
         category = None
     if category is None:
         errors["category_id"] = _("Choose a category from the list.")
-    if "\x00" in title or "\x00" in body:
-        errors.setdefault("body", _("Remove the invisible control characters from your text."))
+    for name, value in (("title", title), ("body", body)):
+        if "\x00" in value:
+            errors.setdefault(name, _("Remove the invisible control characters from your text."))
     if errors:
         raise ValidationError(errors)
     assert category is not None
@@ -103,6 +107,7 @@ def change_status(
     status: str,
     response: str = "",
     duplicate_of: str | int | None = None,
+    notify: bool = True,
 ) -> StatusChange:
     """Staff move an idea to a new status with an optional public response, kept in its
     history. Marking a duplicate merges votes and followers into the original."""
@@ -119,6 +124,8 @@ def change_status(
         errors["status"] = _("Choose a different status, or write a response.")
     if len(response) > RESPONSE_MAX:
         errors["response"] = _("Use at most %(n)s characters for the response.", n=RESPONSE_MAX)
+    elif "\x00" in response:
+        errors["response"] = _("Remove the invisible control characters from your text.")
     original = None
     if status == "duplicate":
         original = _duplicate_target(db, idea, duplicate_of)
@@ -142,6 +149,8 @@ def change_status(
         votes.merge_into(db=db, source_id=idea.id, target_id=original.id)
     db.add_all([idea, change])
     db.flush()
+    if notify:
+        notifications.emit(db, "status", actor_id=actor.id, idea_id=idea.id, detail=response)
     return change
 
 
@@ -150,7 +159,7 @@ def _duplicate_target(db: Session, idea: Idea, raw: str | int | None) -> Idea | 
         target_id = int(str(raw or "").strip().lstrip("#"))
     except ValueError:
         return None
-    if target_id == idea.id:
+    if target_id == idea.id or not 0 < target_id <= ID_MAX:
         return None
     target = db.get(Idea, target_id)
     return target if target is not None and target.status != "duplicate" else None

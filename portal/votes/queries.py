@@ -37,3 +37,13 @@ def follower_count(db: Session, idea_id: int) -> int:
     return db.execute(
         select(func.count()).select_from(Follow).where(Follow.idea_id == idea_id)
     ).scalar_one()
+
+
+def followers_select(idea_ids):
+    """A SELECT of the user ids following any of these ideas (for fan-out in SQL)."""
+    return select(Follow.user_id).where(Follow.idea_id.in_(idea_ids))
+
+
+def voters_select(idea_ids):
+    """A SELECT of the user ids who voted for any of these ideas."""
+    return select(Vote.user_id).where(Vote.idea_id.in_(idea_ids))

@@ -50,8 +50,9 @@ def vote(*, db: Session, actor: User, idea_id: int) -> bool:
 
 def withdraw(*, db: Session, actor: User, idea_id: int) -> bool:
     """Take back a vote. Returns False when there was none."""
+    # Locked, so that two withdrawals at once (a double click) take the vote back only once.
     existing = db.execute(
-        select(Vote).where(Vote.idea_id == idea_id, Vote.user_id == actor.id)
+        select(Vote).where(Vote.idea_id == idea_id, Vote.user_id == actor.id).with_for_update()
     ).scalar_one_or_none()
     if existing is None:
         if db.get(Idea, idea_id) is None:

@@ -1,0 +1,203 @@
+"""Browser journeys against a real server: a fresh SQLite file in a temp dir, migrated and
+seeded with the demo, served by `portal serve` in a subprocess on a free port.
+
+Helpers are fixtures that return functions (`assert_accessible(page)`, `sign_in(page, ...)`),
+so the journeys read like what a person does.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "e2e demo password 2026"
+NARROW = 360
+DESKTOP = {"width": 1280, "height": 800}
+_people = itertools.count(1)
+_axe = Axe()
+CONTRAST_ONLY = {"runOnly": {"type": "rule", "values": ["color-contrast"]}}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _portal(*args: str, env: dict[str, str]) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "portal.cli", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode:
+        pytest.fail(f"portal {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
+
+
+def _wait_until_healthy(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            pytest.fail(f"the server stopped while starting:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=1) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError):
+            pass
+        time.sleep(0.1)
+    pytest.fail(f"the server did not answer /healthz within 30 s:\n{log.read_text()}")
+
+
+@pytest.fixture(scope="session")
+def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The address of a real portal process with the demo data in a throwaway database."""
+    tmp = tmp_path_factory.mktemp("e2e")
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp / 'e2e.sqlite3'}",
+        "SECRET_KEY": "e2e-secret-key-not-for-production",
+        "BASE_URL": url,
+        "PORTAL_VAR_DIR": str(tmp),
+        "PYTHONUNBUFFERED": "1",
+    }
+    _portal("migrate", env=env)
+    _portal("seed-demo", "--password", PASSWORD, env=env)
+    log = tmp / "server.log"
+    with log.open("wb") as out:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "portal.cli", "serve", "--port", str(port)],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            _wait_until_healthy(url, server, log)
+            yield url
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+
+
+@pytest.fixture(scope="session")
+def base_url(server_url: str) -> str:
+    """pytest-playwright gives every browser context this base URL: page.goto("/ideas")."""
+    return server_url
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    """Debian's Chromium (or $E2E_CHROMIUM) where it exists, as `playwright install` cannot
+    always download browsers; otherwise Playwright's own."""
+    chromium = os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium")
+    return {
+        **browser_type_launch_args,
+        **({"executable_path": chromium} if Path(chromium).exists() else {}),
+        "headless": True,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    return {**browser_context_args, "viewport": DESKTOP, "locale": "en-GB"}
+
+
+@pytest.fixture
+def assert_accessible() -> Callable[[Page], None]:
+    """Check the page as it is now: no axe-core violation, and at 360 px wide nothing
+    scrolls sideways. The viewport is put back afterwards."""
+
+    def check(page: Page) -> None:
+        results = _axe.run(page)
+        assert results.violations_count == 0, (
+            f"axe found violations on {page.url}:\n{results.generate_report()}"
+        )
+        size = page.viewport_size or DESKTOP
+        page.set_viewport_size({"width": NARROW, "height": 740})
+        try:
+            scroll_width = page.evaluate("document.documentElement.scrollWidth")
+            assert scroll_width <= NARROW, (
+                f"{page.url} scrolls sideways at {NARROW} px: it is {scroll_width} px wide"
+            )
+        finally:
+            page.set_viewport_size(size)
+
+    return check
+
+
+@pytest.fixture
+def assert_enough_contrast() -> Callable[[Page], None]:
+    """Only axe's colour-contrast rule: what changes between the light and dark schemes."""
+
+    def check(page: Page) -> None:
+        results = _axe.run(page, options={**CONTRAST_ONLY, "resultTypes": ["violations"]})
+        assert results.violations_count == 0, (
+            f"axe found low contrast on {page.url}:\n{results.generate_report()}"
+        )
+
+    return check
+
+
+@pytest.fixture
+def new_email() -> Callable[[str], str]:
+    """An address no one has used yet in this run."""
+    return lambda who: f"{who}-{next(_people)}-{os.getpid()}@example.net"
+
+
+@pytest.fixture
+def sign_in() -> Callable[..., None]:
+    def sign_in(page: Page, email: str, password: str = PASSWORD) -> None:
+        page.goto("/login")
+        page.get_by_label("Email address").fill(email)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.get_by_role("status")).to_have_text("You are signed in.")
+
+    return sign_in
+
+
+@pytest.fixture
+def propose_idea() -> Callable[..., int]:
+    """Propose an idea through the form; returns its id from the address it lands on."""
+
+    def propose(page: Page, *, title: str, description: str, category: str) -> int:
+        page.goto("/ideas/new")
+        page.get_by_label("Title").fill(title)
+        page.get_by_label("Describe your idea").fill(description)
+        page.get_by_label("Category").select_option(label=category)
+        page.get_by_role("button", name="Post your idea").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(title)
+        return int(page.url.rstrip("/").rsplit("/", 1)[-1])
+
+    return propose

@@ -1,0 +1,1 @@
+"""Assessment: the library's responsiveness in numbers (the public scorecard)."""

@@ -1,0 +1,58 @@
+"""Tables of the decisions domain."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from portal.clock import utcnow
+
+OUTCOMES = ("adopted", "piloting", "declined", "deferred")
+
+
+class Decision(SQLModel, table=True):
+    __table_args__ = (Index("ix_decision_published", "published_at", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=160)
+    you_said: str = Field(max_length=5000)
+    we_did: str = Field(max_length=5000)
+    outcome: str = Field(max_length=16)
+    reason: str = Field(default="", max_length=3000)
+    team: str = Field(default="", max_length=120)
+    author_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    published_at: datetime = Field(default_factory=utcnow)
+    pilot_start: date | None = None
+    pilot_end: date | None = None
+    review_date: date | None = None
+    reviewed_at: datetime | None = None
+    notified_count: int = 0
+
+
+class DecisionIdea(SQLModel, table=True):
+    __tablename__ = "decision_idea"
+    __table_args__ = (UniqueConstraint("decision_id", "idea_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    decision_id: int = Field(foreign_key="decision.id", ondelete="CASCADE")
+    idea_id: int = Field(foreign_key="idea.id", index=True, ondelete="CASCADE")
+
+
+class FollowUp(SQLModel, table=True):
+    """An answer to "Did this change help you?" (1 to 5), one per person per decision."""
+
+    __tablename__ = "follow_up"
+    __table_args__ = (
+        UniqueConstraint("decision_id", "user_id"),
+        CheckConstraint("rating >= 1 AND rating <= 5", name="rating_range"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    decision_id: int = Field(foreign_key="decision.id", ondelete="CASCADE")
+    user_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    rating: int
+    comment: str = Field(default="", max_length=2000)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)

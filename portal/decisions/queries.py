@@ -1,0 +1,145 @@
+"""Reads of the decisions domain."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from portal.decisions.models import OUTCOMES, Decision, DecisionIdea, FollowUp
+
+PER_PAGE = 20
+
+
+def get(db: Session, decision_id: int) -> Decision | None:
+    """One decision by id."""
+    return db.get(Decision, decision_id)
+
+
+def listing(db: Session, outcome: str = "", page: int = 1) -> tuple[list[Decision], bool]:
+    """Published decisions, newest first, optionally of one outcome."""
+    stmt = select(Decision)
+    if outcome in OUTCOMES:
+        stmt = stmt.where(Decision.outcome == outcome)
+    rows = list(
+        db.execute(
+            stmt.order_by(Decision.published_at.desc(), Decision.id.desc())
+            .offset((page - 1) * PER_PAGE)
+            .limit(PER_PAGE + 1)
+        ).scalars()
+    )
+    return rows[:PER_PAGE], len(rows) > PER_PAGE
+
+
+def idea_ids(db: Session, decision_id: int) -> list[int]:
+    """The ideas a decision answers."""
+    return list(
+        db.execute(
+            select(DecisionIdea.idea_id)
+            .where(DecisionIdea.decision_id == decision_id)
+            .order_by(DecisionIdea.id)
+        ).scalars()
+    )
+
+
+def for_idea(db: Session, idea_id: int) -> list[Decision]:
+    """Decisions that answer an idea, oldest first (for its timeline)."""
+    return list(
+        db.execute(
+            select(Decision)
+            .join(DecisionIdea, DecisionIdea.decision_id == Decision.id)
+            .where(DecisionIdea.idea_id == idea_id)
+            .order_by(Decision.published_at)
+        ).scalars()
+    )
+
+
+@dataclass
+class FollowUpSummary:
+    count: int = 0
+    average: float | None = None
+    distribution: dict[int, int] = field(default_factory=lambda: {r: 0 for r in range(1, 6)})
+    comments: list[str] = field(default_factory=list)
+
+    def share(self, rating: int) -> int:
+        """Percentage of answers with this rating (for the bar chart)."""
+        return round(100 * self.distribution[rating] / self.count) if self.count else 0
+
+
+def follow_up_summaries(db: Session, decision_ids: list[int]) -> dict[int, FollowUpSummary]:
+    """Count and distribution of follow-up answers per decision, in one query."""
+    result = {d: FollowUpSummary() for d in decision_ids}
+    if not decision_ids:
+        return result
+    rows = db.execute(
+        select(FollowUp.decision_id, FollowUp.rating, func.count())
+        .where(FollowUp.decision_id.in_(decision_ids))
+        .group_by(FollowUp.decision_id, FollowUp.rating)
+    ).all()
+    for decision_id, rating, n in rows:
+        s = result[decision_id]
+        s.distribution[rating] = n
+        s.count += n
+    for s in result.values():
+        if s.count:
+            s.average = round(sum(r * n for r, n in s.distribution.items()) / s.count, 1)
+    return result
+
+
+def follow_up_comments(db: Session, decision_id: int, limit: int = 20) -> list[FollowUp]:
+    """The latest follow-up answers that carry a comment."""
+    return list(
+        db.execute(
+            select(FollowUp)
+            .where(FollowUp.decision_id == decision_id, FollowUp.comment != "")
+            .order_by(FollowUp.updated_at.desc())
+            .limit(limit)
+        ).scalars()
+    )
+
+
+def my_follow_up(db: Session, decision_id: int, user_id: int | None) -> FollowUp | None:
+    """A person's own answer, to show and change it."""
+    if not user_id:
+        return None
+    return db.execute(
+        select(FollowUp).where(FollowUp.decision_id == decision_id, FollowUp.user_id == user_id)
+    ).scalar_one_or_none()
+
+
+def overdue_reviews(db: Session, today: date) -> list[Decision]:
+    """Piloting decisions whose review date has passed without a review."""
+    return list(
+        db.execute(
+            select(Decision)
+            .where(
+                Decision.outcome == "piloting",
+                Decision.review_date.is_not(None),
+                Decision.review_date < today,
+                Decision.reviewed_at.is_(None),
+            )
+            .order_by(Decision.review_date)
+        ).scalars()
+    )
+
+
+def linked_ideas(db: Session, decision_ids: list[int]) -> dict[int, list[int]]:
+    """Idea ids per decision, in one query."""
+    out: dict[int, list[int]] = {d: [] for d in decision_ids}
+    if decision_ids:
+        for d, i in db.execute(
+            select(DecisionIdea.decision_id, DecisionIdea.idea_id)
+            .where(DecisionIdea.decision_id.in_(decision_ids))
+            .order_by(DecisionIdea.id)
+        ).all():
+            out[d].append(i)
+    return out
+
+
+def titles(db: Session, ids: set[int]) -> dict[int, str]:
+    """Decision titles by id, in one query."""
+    if not ids:
+        return {}
+    return dict(db.execute(select(Decision.id, Decision.title).where(Decision.id.in_(ids))).all())

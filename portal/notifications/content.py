@@ -1,0 +1,74 @@
+"""What an email or notification says about an event: looked up once per event, through
+each domain's queries."""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from portal.notifications.models import Event
+
+
+def for_event(db: Session, event: Event, base_url: str) -> dict:
+    """The facts an email about `event` needs (titles, links, excerpts)."""
+    from portal.comments.models import Comment
+    from portal.decisions import queries as decisions_q
+    from portal.ideas import queries as ideas_q
+
+    ctx: dict = {"kind": event.kind, "detail": event.detail}
+    if event.idea_id:
+        idea = ideas_q.get(db, event.idea_id)
+        if idea is not None:
+            ctx.update(idea_title=idea.title, url=f"{base_url}/ideas/{idea.id}", status=idea.status)
+    if event.kind == "comment" and event.comment_id:
+        comment = db.get(Comment, event.comment_id)
+        if comment is not None:
+            ctx.update(
+                excerpt=comment.body[:400],
+                url=f"{base_url}/ideas/{comment.idea_id}#comment-{comment.id}",
+            )
+    if event.kind == "status":
+        ctx["response"] = event.detail
+    if event.kind == "decision" and event.decision_id:
+        decision = decisions_q.get(db, event.decision_id)
+        if decision is not None:
+            ctx.update(
+                decision_title=decision.title,
+                outcome=decision.outcome,
+                we_did=decision.we_did[:600],
+                url=f"{base_url}/you-said-we-did/{decision.id}",
+            )
+    if event.workshop_id:
+        try:
+            from portal.workshops import queries as workshops_q
+        except ImportError:
+            workshops_q = None
+        if workshops_q is not None:
+            ctx.update(workshops_q.email_context(db, event.workshop_id, base_url))
+    return ctx
+
+
+def for_events(db: Session, events: list[Event]) -> dict[int, dict]:
+    """Titles and links for a page of in-app notifications, in a fixed number of queries."""
+    from portal.decisions import queries as decisions_q
+    from portal.ideas import queries as ideas_q
+
+    idea_titles = ideas_q.titles(db, {e.idea_id for e in events if e.idea_id})
+    decision_titles = decisions_q.titles(db, {e.decision_id for e in events if e.decision_id})
+    out: dict[int, dict] = {}
+    for e in events:
+        if e.kind == "decision" and e.decision_id:
+            out[e.id] = {
+                "title": decision_titles.get(e.decision_id, ""),
+                "url": f"/you-said-we-did/{e.decision_id}",
+            }
+        elif e.idea_id:
+            anchor = f"#comment-{e.comment_id}" if e.comment_id else "#history"
+            out[e.id] = {
+                "title": idea_titles.get(e.idea_id, ""),
+                "url": f"/ideas/{e.idea_id}{anchor}",
+            }
+        elif e.workshop_id:
+            out[e.id] = {"title": e.detail, "url": f"/sessions/{e.workshop_id}"}
+        else:
+            out[e.id] = {"title": e.detail, "url": "/notifications"}
+    return out

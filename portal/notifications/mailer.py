@@ -1,0 +1,85 @@
+"""Email: what each notification says, and the SMTP connection that sends it.
+
+Subjects and bodies are written in the recipient's language. Every email carries a signed
+unsubscribe link in its body and in List-Unsubscribe (with List-Unsubscribe-Post, so mail
+programs can offer one-click unsubscribe).
+"""
+
+from __future__ import annotations
+
+import email.policy
+import smtplib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from email.message import EmailMessage
+from urllib.parse import unquote, urlsplit
+
+from portal import i18n
+from portal.notifications import unsubscribe
+from portal.settings import Settings
+from portal.templating import env
+
+
+def compose(kind: str, context: dict, locale: str | None) -> tuple[str, str]:
+    """(subject, body) of a notification email in the recipient's language."""
+    token = i18n.set_locale(locale or i18n.DEFAULT_LOCALE)
+    try:
+        template = env.get_template(f"email/{kind}.txt")
+        subject = " ".join(str(template.make_module(context).subject()).split())
+        body = template.render(context)
+    finally:
+        i18n._current.reset(token)
+    return subject[:200], body
+
+
+def message(
+    settings: Settings,
+    *,
+    key: str,
+    to: str,
+    subject: str,
+    body: str,
+    user_id: int | None,
+    kind: str,
+) -> EmailMessage:
+    """The MIME message for one outbox row. Its Message-ID is derived from the idempotency
+    key, so a message resent after a crash can be recognised as the same one."""
+    # Long lines, not encoded words: List-Unsubscribe must stay a plain <URL>.
+    msg = EmailMessage(policy=email.policy.SMTP.clone(max_line_length=998))
+    msg["From"] = settings.mail_from
+    msg["To"] = to
+    msg["Subject"] = subject
+    host = urlsplit(settings.base_url).hostname or "localhost"
+    msg["Message-ID"] = f"<{key.replace(':', '.')}@{host}>"
+    if user_id is not None and kind != "digest-all":
+        link = unsubscribe.url(settings.base_url, settings.secret_key, user_id, kind)
+        msg["List-Unsubscribe"] = f"<{link}>"
+        msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    msg.set_content(body)
+    return msg
+
+
+@contextmanager
+def smtp(settings: Settings) -> Iterator[smtplib.SMTP]:
+    """An SMTP connection from SMTP_URL: smtp://[user:password@]host[:port][?starttls=1], or
+    smtps:// for TLS from the start."""
+    parts = urlsplit(settings.smtp_url)
+    host = parts.hostname or "127.0.0.1"
+    if parts.scheme == "smtps":
+        conn: smtplib.SMTP = smtplib.SMTP_SSL(host, parts.port or 465, timeout=30)
+    else:
+        conn = smtplib.SMTP(host, parts.port or 25, timeout=30)
+        if "starttls=1" in (parts.query or ""):
+            conn.starttls()
+    try:
+        if parts.username:
+            conn.login(unquote(parts.username), unquote(parts.password or ""))
+        yield conn
+    finally:
+        try:
+            conn.quit()
+        except (smtplib.SMTPException, OSError):
+            conn.close()
+
+
+__all__ = ["compose", "message", "smtp"]

@@ -1,0 +1,77 @@
+"""Reads of the notifications domain."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from portal.notifications.models import KINDS, Event, Notification, Preference
+
+PER_PAGE = 30
+
+
+@dataclass
+class Item:
+    notification: Notification
+    event: Event
+
+
+def unread_count(db: Session, user_id: int) -> int:
+    """How many unread notifications a person has (for the header)."""
+    return db.execute(
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+    ).scalar_one()
+
+
+def latest(db: Session, user_id: int, page: int = 1) -> tuple[list[Item], bool]:
+    """A page of a person's notifications with their events, newest first (one query)."""
+    rows = db.execute(
+        select(Notification, Event)
+        .join(Event, Event.id == Notification.event_id)
+        .where(Notification.user_id == user_id)
+        .order_by(Notification.id.desc())
+        .offset((page - 1) * PER_PAGE)
+        .limit(PER_PAGE + 1)
+    ).all()
+    items = [Item(r[0], r[1]) for r in rows]
+    return items[:PER_PAGE], len(items) > PER_PAGE
+
+
+def modes(db: Session, user_id: int) -> dict[str, str]:
+    """A person's email choice per event type (immediate unless they chose otherwise)."""
+    chosen = dict(
+        db.execute(
+            select(Preference.kind, Preference.mode).where(Preference.user_id == user_id)
+        ).all()
+    )
+    return {kind: chosen.get(kind, "immediate") for kind in KINDS}
+
+
+def notified_for_decision(db: Session, decision_id: int) -> int:
+    """How many people were notified of a decision (0 until the worker has fanned it out)."""
+    return db.execute(
+        select(func.coalesce(func.sum(Event.recipients), 0)).where(
+            Event.kind == "decision", Event.decision_id == decision_id
+        )
+    ).scalar_one()
+
+
+def was_notified_of_decision(db: Session, user_id: int, decision_id: int) -> bool:
+    """Whether this person was among those notified of the decision."""
+    return (
+        db.execute(
+            select(Notification.id)
+            .join(Event, Event.id == Notification.event_id)
+            .where(
+                Notification.user_id == user_id,
+                Event.kind == "decision",
+                Event.decision_id == decision_id,
+            )
+            .limit(1)
+        ).first()
+        is not None
+    )

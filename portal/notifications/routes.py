@@ -1,0 +1,111 @@
+"""HTTP for notifications: the in-app list, mark read, email preferences, unsubscribe."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from portal import db
+from portal.errors import ValidationError
+from portal.notifications import content, queries, services, unsubscribe
+from portal.notifications.models import KINDS, MODES
+from portal.templating import render
+from portal.web import (
+    engine,
+    field,
+    form_data,
+    int_or_none,
+    path_id,
+    redirect,
+    require_user,
+    safe_next,
+)
+
+
+async def index(request: Request) -> Response:
+    user = require_user(request)
+    page = max(1, int_or_none(request.query_params.get("page")) or 1)
+    with db.read(engine(request)) as s:
+        items, has_next = queries.latest(s, user.id, page)
+        facts = content.for_events(s, [item.event for item in items])
+    return render(
+        request,
+        "notifications/index.html",
+        {"items": items, "facts": facts, "page": page, "has_next": has_next},
+    )
+
+
+async def read(request: Request) -> Response:
+    user = require_user(request)
+    form = await form_data(request)
+    with db.write(engine(request)) as s:
+        services.mark_read(db=s, actor=user, notification_id=path_id(request))
+    return redirect(safe_next(field(form, "next"), "/notifications"))
+
+
+async def read_all(request: Request) -> Response:
+    user = require_user(request)
+    with db.write(engine(request)) as s:
+        services.mark_all_read(db=s, actor=user)
+    return redirect("/notifications", flash="all_read")
+
+
+async def preferences(request: Request) -> Response:
+    user = require_user(request)
+    errors: dict[str, str] = {}
+    with db.read(engine(request)) as s:
+        modes = queries.modes(s, user.id)
+    if request.method == "POST":
+        form = await form_data(request)
+        modes = {k: field(form, f"mode-{k}") for k in KINDS}
+        try:
+            with db.write(engine(request)) as s:
+                services.save_preferences(db=s, actor=user, modes=modes)
+            return redirect("/notifications/settings", flash="preferences_saved")
+        except ValidationError as exc:
+            errors = exc.errors
+    return render(
+        request,
+        "notifications/settings.html",
+        {"modes": modes, "kinds": KINDS, "all_modes": MODES, "errors": errors},
+        status_code=400 if errors else 200,
+    )
+
+
+async def unsubscribe_page(request: Request) -> Response:
+    """GET shows what the link will do; POST (a button, or a mail program's one-click
+    request) does it. The signed token is the authority, so it works signed out."""
+    settings = request.app.state.settings
+    found = unsubscribe.read_token(settings.secret_key, request.path_params["token"])
+    if found is None:
+        return render(request, "notifications/unsubscribe.html", {"invalid": True}, status_code=400)
+    user_id, kind = found
+    if request.method == "POST":
+        with db.write(engine(request)) as s:
+            if kind == "digest":
+                for k in KINDS:
+                    services.unsubscribe(db=s, user_id=user_id, kind=k)
+            else:
+                services.unsubscribe(db=s, user_id=user_id, kind=kind)
+        return render(request, "notifications/unsubscribe.html", {"done": True, "kind": kind})
+    return render(request, "notifications/unsubscribe.html", {"kind": kind})
+
+
+routes = [
+    Route("/notifications", index, name="notifications:index"),
+    Route("/notifications/{id:int}/read", read, methods=["POST"], name="notifications:read"),
+    Route("/notifications/read-all", read_all, methods=["POST"], name="notifications:read_all"),
+    Route(
+        "/notifications/settings",
+        preferences,
+        methods=["GET", "POST"],
+        name="notifications:settings",
+    ),
+    Route(
+        "/unsubscribe/{token}",
+        unsubscribe_page,
+        methods=["GET", "POST"],
+        name="notifications:unsubscribe",
+    ),
+]

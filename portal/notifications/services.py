@@ -1,0 +1,92 @@
+"""Writes of the notifications domain that requests make: record an event (in the caller's
+transaction), read notifications, choose preferences, unsubscribe."""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+from sqlmodel import Session
+
+from portal.accounts.models import User
+from portal.clock import utcnow
+from portal.errors import NotFound, ValidationError
+from portal.i18n import _
+from portal.notifications.models import KINDS, MODES, Event, Notification, Preference
+
+
+def emit(
+    db: Session,
+    kind: str,
+    *,
+    actor_id: int | None = None,
+    idea_id: int | None = None,
+    comment_id: int | None = None,
+    decision_id: int | None = None,
+    workshop_id: int | None = None,
+    user_id: int | None = None,
+    detail: str = "",
+) -> Event:
+    """Record that something happened, in the same transaction as the thing itself. The worker
+    turns it into notifications and emails; if the transaction rolls back, so does the event."""
+    assert kind in KINDS, kind
+    event = Event(
+        kind=kind,
+        actor_id=actor_id,
+        idea_id=idea_id,
+        comment_id=comment_id,
+        decision_id=decision_id,
+        workshop_id=workshop_id,
+        user_id=user_id,
+        detail=detail[:200],
+    )
+    db.add(event)
+    db.flush()
+    return event
+
+
+def mark_read(*, db: Session, actor: User, notification_id: int) -> None:
+    """Mark one of one's own notifications read."""
+    note = db.get(Notification, notification_id)
+    if note is None or note.user_id != actor.id:
+        raise NotFound()
+    if note.read_at is None:
+        note.read_at = utcnow()
+        db.add(note)
+
+
+def mark_all_read(*, db: Session, actor: User) -> int:
+    """Mark all of one's notifications read; returns how many were unread."""
+    result = db.execute(
+        update(Notification)
+        .where(Notification.user_id == actor.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+    )
+    return int(result.rowcount)
+
+
+def set_mode(db: Session, user_id: int, kind: str, mode: str) -> None:
+    row = db.execute(
+        select(Preference).where(Preference.user_id == user_id, Preference.kind == kind)
+    ).scalar_one_or_none()
+    if row is None:
+        db.add(Preference(user_id=user_id, kind=kind, mode=mode))
+    else:
+        row.mode = mode
+        db.add(row)
+
+
+def save_preferences(*, db: Session, actor: User, modes: dict[str, str]) -> None:
+    """Choose, per event type, immediate email, a daily digest, or no email."""
+    errors = {
+        f"mode-{k}": _("Choose how to hear about this.") for k in KINDS if modes.get(k) not in MODES
+    }
+    if errors:
+        raise ValidationError(errors)
+    for kind in KINDS:
+        set_mode(db, actor.id, kind, modes[kind])
+
+
+def unsubscribe(*, db: Session, user_id: int, kind: str) -> None:
+    """Stop email of one kind for one person (from a signed link; no sign-in needed)."""
+    if kind not in KINDS or db.get(User, user_id) is None:
+        raise NotFound()
+    set_mode(db, user_id, kind, "off")

@@ -1,0 +1,324 @@
+"""`portal worker`: fans events out, queues and sends email, sends daily digests.
+
+Every step is a short transaction that can be repeated safely, so any number of workers may
+run at once and a killed worker loses nothing:
+- an event is fanned out in one transaction (notifications have a unique (user, event) key);
+- emails are queued from notifications in batches, keyed `n:<notification id>`;
+- sending claims a batch of due rows for a while (`claimed_until`); a row is marked sent
+  right after the SMTP server accepts it. A worker that dies leaves its claim to expire and
+  another worker (or itself, restarted) sends the rest. Rows are claimed with
+  FOR UPDATE SKIP LOCKED on PostgreSQL and under SQLite's single writer lock on SQLite.
+Failures are retried with exponential backoff; after MAX_ATTEMPTS the row is marked failed.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import smtplib
+import socket
+import time
+from datetime import datetime, timedelta
+
+from sqlalchemy import Engine, and_, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+import portal.models  # noqa: F401 - every table, for foreign keys across domains
+from portal import db
+from portal.accounts.models import User
+from portal.clock import utcnow
+from portal.notifications import content, mailer, unsubscribe
+from portal.notifications.fanout import fan_out
+from portal.notifications.models import EmailOutbox, Event, Notification
+from portal.settings import Settings
+
+log = logging.getLogger("portal.worker")
+MAX_ATTEMPTS = 8
+QUEUE_BATCH = 500
+
+
+class Worker:
+    def __init__(
+        self,
+        settings: Settings,
+        engine: Engine | None = None,
+        *,
+        batch: int = 20,
+        claim_seconds: int | None = None,
+        digest_hour: int | None = None,
+    ) -> None:
+        self.settings = settings
+        self.engine = engine or db.make_engine(settings.database_url)
+        self.batch = batch
+        self.claim = timedelta(
+            seconds=claim_seconds or int(os.environ.get("WORKER_CLAIM_SECONDS", 120))
+        )
+        self.digest_hour = (
+            digest_hour if digest_hour is not None else int(os.environ.get("DIGEST_HOUR", 7))
+        )
+        self.id = f"{socket.gethostname()}:{os.getpid()}"
+        self.stopping = False
+
+    @property
+    def _pg(self) -> bool:
+        return self.engine.dialect.name == "postgresql"
+
+    def _insert(self):  # type: ignore[no-untyped-def]
+        return postgresql.insert if self._pg else sqlite.insert
+
+    # -- events -> notifications -------------------------------------------------------
+    def fan_out_one(self) -> bool:
+        """Fan out the oldest pending event. True when there was one."""
+        with db.write(self.engine) as s:
+            stmt = select(Event).where(Event.fanned_out_at.is_(None)).order_by(Event.id).limit(1)
+            if self._pg:
+                stmt = stmt.with_for_update(skip_locked=True)
+            event = s.execute(stmt).scalar_one_or_none()
+            if event is None:
+                return False
+            fan_out(s, event)
+        return True
+
+    # -- notifications -> outbox -------------------------------------------------------
+    def queue_emails(self) -> int:
+        """Write outbox rows for a batch of notifications that want an email now."""
+        with db.write(self.engine) as s:
+            stmt = (
+                select(Notification, Event, User)
+                .join(Event, Event.id == Notification.event_id)
+                .join(User, User.id == Notification.user_id)
+                .where(Notification.email_state == "send")
+                .order_by(Notification.id)
+                .limit(QUEUE_BATCH)
+            )
+            if self._pg:
+                stmt = stmt.with_for_update(of=Notification, skip_locked=True)
+            rows = s.execute(stmt).all()
+            if not rows:
+                return 0
+            contexts: dict[int, dict] = {}
+            values = []
+            for note, event, user in rows:
+                if event.id not in contexts:
+                    contexts[event.id] = content.for_event(s, event, self.settings.base_url)
+                ctx = {
+                    **contexts[event.id],
+                    "name": user.display_name,
+                    "unsubscribe_url": unsubscribe.url(
+                        self.settings.base_url, self.settings.secret_key, user.id, event.kind
+                    ),
+                }
+                subject, body = mailer.compose(event.kind, ctx, user.locale)
+                values.append(
+                    dict(
+                        idempotency_key=f"n:{note.id}",
+                        user_id=user.id,
+                        to_addr=user.email,
+                        subject=subject,
+                        body=body,
+                        kind=event.kind,
+                        status="pending",
+                        attempts=0,
+                        next_attempt_at=utcnow(),
+                        last_error="",
+                        created_at=utcnow(),
+                    )
+                )
+            s.execute(self._insert()(EmailOutbox).values(values).on_conflict_do_nothing())
+            s.execute(
+                update(Notification)
+                .where(Notification.id.in_([r[0].id for r in rows]))
+                .values(email_state="done")
+            )
+            return len(rows)
+
+    def queue_digests(self, now: datetime | None = None) -> int:
+        """Once a day, after DIGEST_HOUR (UTC), one email per person with their digest items."""
+        now = now or utcnow()
+        cutoff = now.replace(hour=self.digest_hour, minute=0, second=0, microsecond=0)
+        if now < cutoff:
+            return 0
+        with db.write(self.engine) as s:
+            rows = s.execute(
+                select(Notification, Event, User)
+                .join(Event, Event.id == Notification.event_id)
+                .join(User, User.id == Notification.user_id)
+                .where(Notification.email_state == "digest", Notification.created_at < cutoff)
+                .order_by(Notification.user_id, Notification.id)
+                .limit(QUEUE_BATCH)
+            ).all()
+            if not rows:
+                return 0
+            by_user: dict[int, list] = {}
+            for note, event, user in rows:
+                by_user.setdefault(user.id, []).append((note, event, user))
+            contexts: dict[int, dict] = {}
+            for user_id, items in by_user.items():
+                user = items[0][2]
+                entries = []
+                for _note, event, _u in items:
+                    if event.id not in contexts:
+                        contexts[event.id] = content.for_event(s, event, self.settings.base_url)
+                    entries.append({**contexts[event.id], "kind": event.kind})
+                ctx = {
+                    "name": user.display_name,
+                    "entries": entries,
+                    "settings_url": f"{self.settings.base_url}/notifications/settings",
+                    "unsubscribe_url": unsubscribe.url(
+                        self.settings.base_url, self.settings.secret_key, user_id, "digest"
+                    ),
+                }
+                subject, body = mailer.compose("digest", ctx, user.locale)
+                s.execute(
+                    self._insert()(EmailOutbox)
+                    .values(
+                        idempotency_key=f"digest:{user_id}:{cutoff.date().isoformat()}:{items[0][0].id}",
+                        user_id=user_id,
+                        to_addr=user.email,
+                        subject=subject,
+                        body=body,
+                        kind="digest",
+                        status="pending",
+                        attempts=0,
+                        next_attempt_at=now,
+                        last_error="",
+                        created_at=now,
+                    )
+                    .on_conflict_do_nothing()
+                )
+            s.execute(
+                update(Notification)
+                .where(Notification.id.in_([r[0].id for r in rows]))
+                .values(email_state="done")
+            )
+            return len(by_user)
+
+    # -- outbox -> SMTP ----------------------------------------------------------------
+    def claim_batch(self) -> list[EmailOutbox]:
+        now = utcnow()
+        with db.write(self.engine) as s:
+            stmt = (
+                select(EmailOutbox.id)
+                .where(
+                    EmailOutbox.status == "pending",
+                    EmailOutbox.next_attempt_at <= now,
+                    or_(EmailOutbox.claimed_until.is_(None), EmailOutbox.claimed_until < now),
+                )
+                .order_by(EmailOutbox.id)
+                .limit(self.batch)
+            )
+            if self._pg:
+                stmt = stmt.with_for_update(skip_locked=True)
+            ids = list(s.execute(stmt).scalars())
+            if not ids:
+                return []
+            s.execute(
+                update(EmailOutbox)
+                .where(EmailOutbox.id.in_(ids))
+                .values(claimed_by=self.id, claimed_until=now + self.claim)
+            )
+            return list(
+                s.execute(
+                    select(EmailOutbox).where(EmailOutbox.id.in_(ids)).order_by(EmailOutbox.id)
+                ).scalars()
+            )
+
+    def _mine(self, row_id: int):  # type: ignore[no-untyped-def]
+        return and_(EmailOutbox.id == row_id, EmailOutbox.claimed_by == self.id)
+
+    def send_batch(self) -> int:
+        """Send one claimed batch over one SMTP connection. Returns how many were sent."""
+        rows = self.claim_batch()
+        if not rows:
+            return 0
+        sent = 0
+        done: set[int] = set()
+        try:
+            with mailer.smtp(self.settings) as conn:
+                for row in rows:
+                    msg = mailer.message(
+                        self.settings,
+                        key=row.idempotency_key,
+                        to=row.to_addr,
+                        subject=row.subject,
+                        body=row.body,
+                        user_id=row.user_id,
+                        kind=row.kind,
+                    )
+                    try:
+                        conn.send_message(msg)
+                    except smtplib.SMTPRecipientsRefused as exc:
+                        done.add(row.id)
+                        self._failed(row, str(exc), permanent=True)
+                        continue
+                    # Marked sent the moment the server accepted it: a crash after this line
+                    # cannot resend it.
+                    with db.write(self.engine) as s:
+                        s.execute(
+                            update(EmailOutbox)
+                            .where(self._mine(row.id))
+                            .values(
+                                status="sent",
+                                sent_at=utcnow(),
+                                claimed_by=None,
+                                claimed_until=None,
+                                attempts=row.attempts + 1,
+                            )
+                        )
+                    done.add(row.id)
+                    sent += 1
+        except (smtplib.SMTPException, OSError) as exc:
+            log.warning("SMTP failed: %s", exc)
+            for row in rows:
+                if row.id not in done:
+                    self._failed(row, str(exc))
+        return sent
+
+    def _failed(self, row: EmailOutbox, error: str, permanent: bool = False) -> None:
+        attempts = row.attempts + 1
+        give_up = permanent or attempts >= MAX_ATTEMPTS
+        delay = timedelta(seconds=min(30 * 2 ** (attempts - 1), 3600))
+        with db.write(self.engine) as s:
+            s.execute(
+                update(EmailOutbox)
+                .where(self._mine(row.id))
+                .values(
+                    status="failed" if give_up else "pending",
+                    attempts=attempts,
+                    next_attempt_at=utcnow() + delay,
+                    claimed_by=None,
+                    claimed_until=None,
+                    last_error=error[:500],
+                )
+            )
+
+    # -- the loop ----------------------------------------------------------------------
+    def step(self) -> int:
+        """One round of every job; returns how much work was done."""
+        work = 0
+        while self.fan_out_one():
+            work += 1
+        while n := self.queue_emails():
+            work += n
+        work += self.queue_digests()
+        from portal.notifications import jobs
+
+        work += jobs.run_scheduled(self)
+        work += self.send_batch()
+        return work
+
+    def run(self, *, once: bool = False, poll: float = 1.0) -> None:
+        signal.signal(signal.SIGTERM, lambda *_: setattr(self, "stopping", True))
+        log.info("worker %s started", self.id)
+        while not self.stopping:
+            try:
+                work = self.step()
+            except Exception:
+                log.exception("worker step failed")
+                work = 0
+                time.sleep(poll)
+            if once and not work:
+                return
+            if not work:
+                time.sleep(poll)

@@ -1,0 +1,28 @@
+"""/staff: overdue pilot reviews, ideas waiting for a first response, quick actions."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from portal import db
+from portal.clock import utcnow
+from portal.decisions import queries as decisions_q
+from portal.errors import Forbidden
+from portal.ideas import queries as ideas_q
+from portal.templating import render
+from portal.web import engine, require_user
+
+
+async def desk(request: Request) -> Response:
+    user = require_user(request)
+    if not user.is_staff:
+        raise Forbidden()
+    with db.read(engine(request)) as s:
+        overdue = decisions_q.overdue_reviews(s, utcnow().date())
+        waiting = ideas_q.awaiting_response(s, limit=20)
+    return render(request, "staff/desk.html", {"overdue": overdue, "waiting": waiting})
+
+
+routes = [Route("/staff", desk, name="staff:desk")]
