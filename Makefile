@@ -28,7 +28,9 @@ run: $(VENV)/.installed-run
 	@if [ -f $(PORTAL_VAR_DIR)/demo_password ]; then \
 	  echo "Demo accounts: patron@example.org committee@example.org staff@example.org admin@example.org"; \
 	  echo "Their password: $$(cat $(PORTAL_VAR_DIR)/demo_password)"; fi
-	@echo "Serving on http://$(HOST):$(PORT)"
+	@echo "Serving on http://$(HOST):$(PORT) (the notification worker runs beside it)"
+	@SMTP_URL=$${SMTP_URL:-log://} $(BIN)/portal worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/portal serve --host $(HOST) --port $(PORT)
 
 ## system-deps: Debian packages the tests need (Chromium, PostgreSQL), installed when missing

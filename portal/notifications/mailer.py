@@ -8,6 +8,7 @@ programs can offer one-click unsubscribe).
 from __future__ import annotations
 
 import email.policy
+import logging
 import smtplib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,6 +19,8 @@ from portal import i18n
 from portal.notifications import unsubscribe
 from portal.settings import Settings
 from portal.templating import env
+
+log = logging.getLogger("portal.mail")
 
 
 def compose(kind: str, context: dict, locale: str | None) -> tuple[str, str]:
@@ -59,11 +62,22 @@ def message(
     return msg
 
 
+class LogConnection:
+    """SMTP_URL=log:// (what `make run` uses): write each email to the worker's log instead
+    of sending it, so a local demo needs no mail server."""
+
+    def send_message(self, msg: EmailMessage) -> None:
+        log.info("email to %s: %s\n%s", msg["To"], msg["Subject"], msg.get_content())
+
+
 @contextmanager
 def smtp(settings: Settings) -> Iterator[smtplib.SMTP]:
-    """An SMTP connection from SMTP_URL: smtp://[user:password@]host[:port][?starttls=1], or
-    smtps:// for TLS from the start."""
+    """An SMTP connection from SMTP_URL: smtp://[user:password@]host[:port][?starttls=1],
+    smtps:// for TLS from the start, or log:// to write emails to the log."""
     parts = urlsplit(settings.smtp_url)
+    if parts.scheme == "log":
+        yield LogConnection()  # type: ignore[misc]
+        return
     host = parts.hostname or "127.0.0.1"
     if parts.scheme == "smtps":
         conn: smtplib.SMTP = smtplib.SMTP_SSL(host, parts.port or 465, timeout=30)
