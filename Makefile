@@ -22,6 +22,7 @@ $(VENV)/.installed-test: pyproject.toml
 	touch $@ $(VENV)/.installed-run
 
 ## run: set up, migrate, seed the demo on the first run, serve on http://127.0.0.1:$(PORT)
+run: export BASE_URL ?= http://$(HOST):$(PORT)
 run: $(VENV)/.installed-run
 	$(BIN)/portal migrate
 	$(BIN)/portal seed-demo --if-empty
@@ -62,6 +63,20 @@ e2e: $(VENV)/.installed-test system-deps
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+## messages: extract translatable strings into portal/locales/messages.pot and merge them into each catalog
+messages: $(VENV)/.installed-run
+	$(BIN)/pybabel -q extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 \
+	  --no-location --sort-output --project "Co-design portal" \
+	  --version "$$(sed -n 's/^version = "\(.*\)"/\1/p' pyproject.toml)" \
+	  -o portal/locales/messages.pot.new portal templates
+	@if diff -q -I '^"POT-Creation-Date: ' portal/locales/messages.pot portal/locales/messages.pot.new >/dev/null 2>&1; \
+	then rm portal/locales/messages.pot.new; \
+	else mv portal/locales/messages.pot.new portal/locales/messages.pot; fi
+	$(BIN)/pybabel -q update -i portal/locales/messages.pot -d portal/locales -D messages \
+	  --ignore-obsolete --ignore-pot-creation-date
+	@echo "Translate any new or fuzzy entries in portal/locales/*/LC_MESSAGES/messages.po;"
+	@echo "tests/test_i18n.py names the ones still missing."
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

@@ -32,6 +32,8 @@ from portal.staff.routes import routes as staff_routes
 from portal.templating import render
 from portal.votes.routes import routes as vote_routes
 from portal.web import LoginRequired, login_url, redirect
+from portal.workshops.committee import routes as committee_routes
+from portal.workshops.routes import routes as workshop_routes
 
 log = logging.getLogger("portal")
 
@@ -150,6 +152,8 @@ def create_app(settings: settings_mod.Settings | None = None) -> Starlette:
         *decision_routes,
         *notification_routes,
         *assessment_routes,
+        *workshop_routes,
+        *committee_routes,
         *staff_routes,
         *api_routes,
         Mount("/static", app=CachedStatic(directory=settings_mod.STATIC_DIR), name="static"),

@@ -91,6 +91,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_seed(args: argparse.Namespace) -> int:
+    from portal.bulk import seed
+
+    s = _settings()
+    engine = db.make_engine(s.database_url)
+    counts = seed(engine, ideas=args.ideas, users=args.users, votes=args.votes,
+                  comments=args.comments)
+    engine.dispose()
+    print("Seeded: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+    return 0
+
+
 def cmd_worker(args: argparse.Namespace) -> int:
     import logging
 
@@ -113,6 +125,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--password", help="password for the demo accounts (default: generated)")
     p.add_argument("--if-empty", action="store_true", help="do nothing when data exists")
     p.set_defaults(func=cmd_seed_demo)
+
+    p = sub.add_parser("seed", help="fill the database with bulk data for benchmarks")
+    p.add_argument("--ideas", type=int, default=1000)
+    p.add_argument("--users", type=int, default=500)
+    p.add_argument("--votes", type=int, default=10000)
+    p.add_argument("--comments", type=int, default=3000)
+    p.set_defaults(func=cmd_seed)
 
     p = sub.add_parser("create-user", help="create an account (password from stdin or prompt)")
     p.add_argument("email")

@@ -12,10 +12,14 @@ from sqlalchemy import Engine, func, select, update
 from portal import db
 from portal.accounts import services as accounts
 from portal.accounts.passwords import hash_password
+from portal.clock import utcnow
 from portal.comments import services as comments
+from portal.decisions import services as decisions
+from portal.ideas import queries as ideas_q
 from portal.ideas import services as ideas
 from portal.ideas.models import Category, Idea
 from portal.votes import services as votes
+from portal.workshops import services as workshops
 
 CATEGORIES = [
     ("spaces", "Spaces and study rooms", "空间与自习室"),
@@ -258,4 +262,91 @@ def seed_demo(
                     status=status,
                     response=f"We have read every comment. Status: {status.replace('_', ' ')}.",
                 )
+        _sessions_and_decisions(s, staff, people, crowd)
     return password
+
+
+def _sessions_and_decisions(s, staff, people, crowd) -> None:  # noqa: ANN001
+    """Design sessions (upcoming, committee-only, and a past one with notes and attendance)
+    and a decision that draws on the past one."""
+    from portal.workshops.models import Registration, Workshop
+
+    top = [i.id for i in ideas_q.top_open(s, 5)]
+    start = utcnow().replace(hour=17, minute=0, second=0, microsecond=0)
+    workshop = workshops.schedule(
+        db=s,
+        actor=staff,
+        default_zone="UTC",
+        form={
+            "title": "Study spaces workshop",
+            "kind": "workshop",
+            "audience": "public",
+            "description": "Help us redesign the study floors. Bring your ideas; we bring coffee.",
+            "starts_at": (start + timedelta(days=9)).strftime("%Y-%m-%dT%H:%M"),
+            "ends_at": (start + timedelta(days=9, hours=2)).strftime("%Y-%m-%dT%H:%M"),
+            "timezone": "UTC",
+            "place": "Main library, room 2.14",
+            "online_link": "",
+            "capacity": "12",
+            "agenda": ", ".join(map(str, top)),
+        },
+    )
+    for person in [people["patron"], *crowd[:5]]:
+        workshops.register(db=s, actor=person, workshop_id=workshop.id)
+    workshops.schedule(
+        db=s,
+        actor=staff,
+        default_zone="UTC",
+        form={
+            "title": "Advisory committee: spring meeting",
+            "kind": "committee_meeting",
+            "audience": "committee",
+            "description": "Review of the pilots and next term's plans.",
+            "starts_at": (start + timedelta(days=16)).strftime("%Y-%m-%dT%H:%M"),
+            "ends_at": (start + timedelta(days=16, hours=1)).strftime("%Y-%m-%dT%H:%M"),
+            "timezone": "UTC",
+            "place": "Board room",
+            "online_link": "https://meet.example.org/c",
+            "capacity": "10",
+            "agenda": "",
+        },
+    )
+    past = Workshop(
+        title="Focus group: opening hours",
+        kind="focus_group",
+        audience="public",
+        description="What hours would suit you?",
+        timezone="UTC",
+        place="Café",
+        starts_at=start - timedelta(days=20),
+        ends_at=start - timedelta(days=20) + timedelta(hours=1),
+        capacity=8,
+        created_by=staff.id,
+        notes="Eight people came. Evenings in exam weeks matter most.",
+        outcomes="Pilot longer opening hours in the next exam period.",
+        notes_published_at=start - timedelta(days=19),
+    )
+    s.add(past)
+    s.flush()
+    for person in crowd[5:11]:
+        s.add(
+            Registration(workshop_id=past.id, user_id=person.id, status="confirmed", attended=True)
+        )
+    hours = ideas_q.similar(s, "Open until midnight during exams", limit=1)
+    decisions.publish(
+        db=s,
+        actor=staff,
+        form={
+            "title": "Longer opening hours in exam weeks",
+            "outcome": "piloting",
+            "you_said": "Many of you asked us to stay open late while you prepare for exams.",
+            "we_did": "We will open until midnight for the three weeks before exams, as a pilot.",
+            "team": "Customer services",
+            "move_status": "1",
+            "pilot_start": (start + timedelta(days=30)).date().isoformat(),
+            "pilot_end": (start + timedelta(days=51)).date().isoformat(),
+            "review_date": (start + timedelta(days=60)).date().isoformat(),
+            "ideas": ", ".join(str(i.id) for i in hours),
+            "sessions": str(past.id),
+        },
+    )

@@ -70,3 +70,16 @@ def mode_label(code: str) -> str:
         "digest": _("Once a day, in a digest"),
         "off": _("No email"),
     }.get(code, code)
+
+
+def session_kind_label(code: str) -> str:
+    return {
+        "workshop": _("Workshop"),
+        "focus_group": _("Focus group"),
+        "committee_meeting": _("Committee meeting"),
+        "usability_test": _("Usability test"),
+    }.get(code, code)
+
+
+def audience_label(code: str) -> str:
+    return {"public": _("Open to everyone"), "committee": _("Committee only")}.get(code, code)

@@ -3,16 +3,18 @@
 from portal.accounts.models import LoginSession, User
 from portal.comments.models import Comment
 from portal.db import metadata
-from portal.decisions.models import Decision, DecisionIdea, FollowUp
+from portal.decisions.models import Decision, DecisionIdea, DecisionWorkshop, FollowUp
 from portal.ideas.models import Category, Idea, StatusChange
 from portal.notifications.models import EmailOutbox, Event, Notification, Preference
 from portal.votes.models import Follow, Vote
+from portal.workshops.models import Registration, Workshop, WorkshopIdea
 
 __all__ = [
     "Category",
     "Comment",
     "Decision",
     "DecisionIdea",
+    "DecisionWorkshop",
     "EmailOutbox",
     "Event",
     "Follow",
@@ -21,8 +23,11 @@ __all__ = [
     "LoginSession",
     "Notification",
     "Preference",
+    "Registration",
     "StatusChange",
     "User",
     "Vote",
+    "Workshop",
+    "WorkshopIdea",
     "metadata",
 ]

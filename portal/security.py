@@ -72,7 +72,9 @@ class LocaleMiddleware:
 
         async def send_vary(message: Message) -> None:
             if message["type"] == "http.response.start":
-                MutableHeaders(scope=message).add_vary_header("Accept-Language")
+                headers = MutableHeaders(scope=message)
+                headers.add_vary_header("Accept-Language")
+                headers.add_vary_header("Cookie")
             await send(message)
 
         try:

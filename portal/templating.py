@@ -101,6 +101,19 @@ def fmt_datetime(value: datetime | None) -> str:
     return format_datetime(aware(value), "medium", locale=i18n.babel_locale())
 
 
+def datetime_in(value: datetime | None, zone: str, fmt: str = "full") -> str:
+    """A moment in a given time zone (the library's), in the reader's language."""
+    if not value:
+        return ""
+    from zoneinfo import ZoneInfo
+
+    pattern = "EEEE d MMMM y, HH:mm" if fmt == "full" else "HH:mm"
+    if i18n.get_locale() == "zh_Hans":
+        pattern = "y年M月d日 EEEE HH:mm" if fmt == "full" else "HH:mm"
+    return format_datetime(aware(value), pattern, tzinfo=ZoneInfo(zone),
+                           locale=i18n.babel_locale())
+
+
 def ago(value: datetime | None) -> str:
     """'3 days ago' in the reader's language."""
     if not value:
@@ -133,7 +146,9 @@ env.install_gettext_callables(
     lambda s, p, n, **kw: i18n.ngettext(s, p, n, **kw),
     newstyle=True,
 )
-env.filters.update(markdown=markdown, date=fmt_date, datetime=fmt_datetime, ago=ago)
+env.filters.update(
+    markdown=markdown, date=fmt_date, datetime=fmt_datetime, ago=ago, datetime_in=datetime_in
+)
 env.globals.update(
     static_url=static_url,
     query=query,
@@ -145,6 +160,8 @@ env.globals.update(
     outcome_label=labels.outcome_label,
     kind_label=labels.kind_label,
     mode_label=labels.mode_label,
+    session_kind_label=labels.session_kind_label,
+    audience_label=labels.audience_label,
 )
 env.filters["zip_labels"] = lambda codes: [(c, labels.status_label(c)) for c in codes]
 env.filters["category_name"] = lambda c: labels.category_label(c, i18n.get_locale())

@@ -82,6 +82,15 @@ def flash_messages() -> dict[str, str]:
         "review_recorded": _("The review is recorded."),
         "all_read": _("All notifications are marked as read."),
         "preferences_saved": _("Your email settings are saved."),
+        "registered": _("You have a place. We will remind you the day before."),
+        "waitlisted": _("The session is full, so you are on the waitlist. We will tell you if a place frees up."),
+        "registration_cancelled": _("Your registration is cancelled."),
+        "session_scheduled": _("The session is scheduled."),
+        "session_saved": _("The session is saved."),
+        "session_cancelled": _("The session is cancelled."),
+        "attendance_saved": _("Attendance is saved."),
+        "notes_published": _("The notes and outcomes are published."),
+        "committee_saved": _("The committee membership is saved."),
     }
 
 

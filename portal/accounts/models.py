@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlmodel import Field, SQLModel
 
@@ -20,6 +20,9 @@ class User(SQLModel, table=True):
     locale: str | None = Field(default=None, max_length=16)
     created_at: datetime = Field(default_factory=utcnow)
     blocked_at: datetime | None = None
+    # The committee role lasts for a term; after `committee_until` it lapses by itself.
+    committee_until: date | None = None
+    committee_listed: bool = False
 
     @property
     def is_staff(self) -> bool:
@@ -31,7 +34,12 @@ class User(SQLModel, table=True):
 
     @property
     def is_committee(self) -> bool:
-        return self.role in ("committee", "staff", "admin")
+        """Staff, admins, and committee members whose term has not ended."""
+        if self.role in ("staff", "admin"):
+            return True
+        return self.role == "committee" and (
+            self.committee_until is None or self.committee_until >= utcnow().date()
+        )
 
 
 class LoginSession(SQLModel, table=True):

@@ -22,3 +22,11 @@ def users_by_ids(db: Session, ids: set[int]) -> dict[int, User]:
     if not ids:
         return {}
     return {u.id: u for u in db.exec(select(User).where(User.id.in_(ids))).all()}
+
+
+def committee_members(db: Session, listed_only: bool = False) -> list[User]:
+    """People with the committee role (term not checked here; the page shows the term)."""
+    stmt = select(User).where(User.role == "committee", User.blocked_at.is_(None))
+    if listed_only:
+        stmt = stmt.where(User.committee_listed.is_(True))
+    return list(db.exec(stmt.order_by(User.display_name)).all())

@@ -126,3 +126,37 @@ def set_role(*, db: Session, actor: User, user_id: int, role: str) -> User:
     db.add(user)
     end_all_sessions(db=db, user_id=user_id)
     return user
+
+
+def set_committee(
+    *, db: Session, actor: User, email: str, member: bool, until: str = "", listed: bool = False
+) -> User:
+    """Admins grant the committee role for a term (it lapses after `until`), or remove it.
+    The person's sessions end so the change applies at once."""
+    from datetime import date
+
+    from portal.accounts.queries import user_by_email
+
+    if not actor.is_admin:
+        raise Forbidden()
+    user = user_by_email(db, email or "")
+    errors = {}
+    if user is None:
+        errors["email"] = _("There is no account with this email address.")
+    elif user.role in ("staff", "admin"):
+        errors["email"] = _("Staff and administrators already take part in the committee.")
+    term = None
+    if member and until.strip():
+        try:
+            term = date.fromisoformat(until.strip())
+        except ValueError:
+            errors["until"] = _("Enter a date like 2026-03-31.")
+    if errors:
+        raise ValidationError(errors)
+    assert user is not None
+    user.role = "committee" if member else "patron"
+    user.committee_until = term if member else None
+    user.committee_listed = listed if member else False
+    db.add(user)
+    end_all_sessions(db=db, user_id=user.id)
+    return user

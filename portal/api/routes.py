@@ -69,7 +69,55 @@ async def ideas_detail(request: Request) -> Response:
     return JSONResponse({"data": _idea(idea, base, categories, people)})
 
 
+def _session(w, base: str, agenda: list[int]) -> dict[str, Any]:
+    return {
+        "id": w.id,
+        "url": f"{base}/sessions/{w.id}",
+        "title": w.title,
+        "description": w.description,
+        "kind": w.kind,
+        "starts_at": w.starts_at.isoformat(),
+        "ends_at": w.ends_at.isoformat(),
+        "timezone": w.timezone,
+        "place": w.place,
+        "online": bool(w.online_link),
+        "capacity": w.capacity,
+        "cancelled": w.cancelled_at is not None,
+        "agenda": agenda,
+    }
+
+
+async def sessions_index(request: Request) -> Response:
+    """Public design sessions (never committee-only ones), upcoming or ?when=past."""
+    from portal.workshops import queries as workshops_q
+
+    base = request.app.state.settings.base_url
+    past = request.query_params.get("when") == "past"
+    with db.read(engine(request)) as session:
+        rows, has_next = workshops_q.listing(session, ("public",), past)
+        agendas = workshops_q.agendas(session, [w.id for w in rows])
+    return JSONResponse({"data": [_session(w, base, agendas.get(w.id, [])) for w in rows],
+                         "has_more": has_next})
+
+
+async def decisions_index(request: Request) -> Response:
+    """Published decisions, newest first."""
+    from portal.decisions import queries as decisions_q
+
+    base = request.app.state.settings.base_url
+    with db.read(engine(request)) as session:
+        rows, has_next = decisions_q.listing(session)
+        links = decisions_q.linked_ideas(session, [d.id for d in rows])
+    return JSONResponse({"data": [{
+        "id": d.id, "url": f"{base}/you-said-we-did/{d.id}", "title": d.title,
+        "you_said": d.you_said, "we_did": d.we_did, "outcome": d.outcome, "reason": d.reason,
+        "team": d.team, "published_at": d.published_at.isoformat(),
+        "ideas": links.get(d.id, [])} for d in rows], "has_more": has_next})
+
+
 routes = [
+    Route("/api/v1/sessions", sessions_index, name="api:sessions"),
+    Route("/api/v1/decisions", decisions_index, name="api:decisions"),
     Route("/api/v1/ideas", ideas_index, name="api:ideas"),
     Route("/api/v1/ideas/{id:int}", ideas_detail, name="api:idea"),
 ]

@@ -56,3 +56,14 @@ class FollowUp(SQLModel, table=True):
     comment: str = Field(default="", max_length=2000)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class DecisionWorkshop(SQLModel, table=True):
+    """A design session a decision drew on."""
+
+    __tablename__ = "decision_workshop"
+    __table_args__ = (UniqueConstraint("decision_id", "workshop_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    decision_id: int = Field(foreign_key="decision.id", ondelete="CASCADE")
+    workshop_id: int = Field(foreign_key="workshop.id", index=True, ondelete="CASCADE")

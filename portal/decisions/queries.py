@@ -143,3 +143,12 @@ def titles(db: Session, ids: set[int]) -> dict[int, str]:
     if not ids:
         return {}
     return dict(db.execute(select(Decision.id, Decision.title).where(Decision.id.in_(ids))).all())
+
+
+def workshop_ids(db: Session, decision_id: int) -> list[int]:
+    """The design sessions a decision drew on."""
+    from portal.decisions.models import DecisionWorkshop
+
+    return list(db.execute(select(DecisionWorkshop.workshop_id)
+                           .where(DecisionWorkshop.decision_id == decision_id)
+                           .order_by(DecisionWorkshop.id)).scalars())

@@ -20,6 +20,7 @@ from portal.ideas import queries as ideas_q
 from portal.notifications import queries as notifications_q
 from portal.templating import markdown, render
 from portal.web import engine, field, form_data, int_or_none, path_id, redirect, require_user
+from portal.workshops import queries as workshops_q
 
 
 async def index(request: Request) -> Response:
@@ -49,6 +50,7 @@ def _detail_context(s, decision_id: int, user) -> dict:  # noqa: ANN001
         "decision": decision,
         "ideas": ideas_q.titles(s, set(idea_ids)),
         "idea_ids": idea_ids,
+        "sessions": workshops_q.titles(s, set(queries.workshop_ids(s, decision_id))),
         "notified": notifications_q.notified_for_decision(s, decision_id),
         "summary": queries.follow_up_summaries(s, [decision_id])[decision_id],
         "comments": queries.follow_up_comments(s, decision_id),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 from sqlalchemy import select
@@ -11,8 +10,15 @@ from sqlmodel import Session
 
 from portal.accounts.models import User
 from portal.clock import utcnow
-from portal.decisions.models import OUTCOMES, Decision, DecisionIdea, FollowUp
+from portal.decisions.models import (
+    OUTCOMES,
+    Decision,
+    DecisionIdea,
+    DecisionWorkshop,
+    FollowUp,
+)
 from portal.errors import Forbidden, NotFound, ValidationError
+from portal.forms import linked_ids
 from portal.i18n import _
 from portal.ideas import queries as ideas_q
 from portal.ideas import services as ideas
@@ -36,20 +42,27 @@ def _date(raw: str, name: str, errors: dict[str, str]) -> date | None:
 
 
 def _idea_ids(db: Session, raw: str, errors: dict[str, str]) -> list[int]:
-    tokens = [t for t in re.split(r"[\s,;]+", (raw or "").strip()) if t]
-    ids: list[int] = []
-    for token in tokens:
-        try:
-            ids.append(int(token.lstrip("#")))
-        except ValueError:
-            errors["ideas"] = _("Enter idea numbers separated by commas, like 12, 31.")
-            return []
-    ids = list(dict.fromkeys(ids))
-    found = ideas_q.titles(db, set(ids))
-    missing = [i for i in ids if i not in found]
-    if missing:
-        errors["ideas"] = _("There is no idea number %(ids)s.", ids=", ".join(map(str, missing)))
-    return ids
+    return linked_ids(
+        raw,
+        lambda ids: ideas_q.titles(db, ids),
+        field="ideas",
+        errors=errors,
+        bad_format=_("Enter idea numbers separated by commas, like 12, 31."),
+        missing=lambda ids: _("There is no idea number %(ids)s.", ids=ids),
+    )
+
+
+def _workshop_ids(db: Session, raw: str, errors: dict[str, str]) -> list[int]:
+    from portal.workshops import queries as workshops_q
+
+    return linked_ids(
+        raw,
+        lambda ids: workshops_q.titles(db, ids),
+        field="sessions",
+        errors=errors,
+        bad_format=_("Enter session numbers separated by commas, like 3, 4."),
+        missing=lambda ids: _("There is no session number %(ids)s.", ids=ids),
+    )
 
 
 def publish(*, db: Session, actor: User, form: dict[str, str]) -> Decision:
@@ -87,6 +100,7 @@ def publish(*, db: Session, actor: User, form: dict[str, str]) -> Decision:
         if pilot_start and pilot_end and pilot_end < pilot_start:
             errors["pilot_end"] = _("The pilot must end after it starts.")
     idea_ids = _idea_ids(db, form.get("ideas", ""), errors)
+    workshop_ids = _workshop_ids(db, form.get("sessions", ""), errors)
     if errors:
         raise ValidationError(errors)
     decision = Decision(
@@ -102,6 +116,8 @@ def publish(*, db: Session, actor: User, form: dict[str, str]) -> Decision:
     db.flush()
     for idea_id in idea_ids:
         db.add(DecisionIdea(decision_id=decision.id, idea_id=idea_id))
+    for workshop_id in workshop_ids:
+        db.add(DecisionWorkshop(decision_id=decision.id, workshop_id=workshop_id))
     new_status = IDEA_STATUS.get(outcome)
     if form.get("move_status") == "1" and new_status:
         if outcome == "adopted" and form.get("adopted_status") == "done":
@@ -115,8 +131,8 @@ def publish(*, db: Session, actor: User, form: dict[str, str]) -> Decision:
                     idea_id=idea_id,
                     status=new_status,
                     notify=False,
-                    response=_("Decision: %(title)s", title=decision.title)
-                    + f"\n\n{values['we_did']}",
+                    # Stored text is shown to every reader: no words in the staff's language.
+                    response=f"**{decision.title}**\n\n{values['we_did']}",
                 )
     notifications.emit(db, "decision", actor_id=actor.id, decision_id=decision.id)
     return decision

@@ -181,3 +181,17 @@ def awaiting_response(db: Session, limit: int = 20) -> list[Idea]:
             .limit(limit)
         ).scalars()
     )
+
+
+def top_open(db: Session, limit: int = 5) -> list[Idea]:
+    """The most-voted ideas that are still open (for a session's agenda)."""
+    from portal.ideas.models import OPEN_STATUSES
+
+    return list(
+        db.execute(
+            select(Idea)
+            .where(Idea.status.in_(OPEN_STATUSES))
+            .order_by(desc(Idea.vote_count), desc(Idea.id))
+            .limit(limit)
+        ).scalars()
+    )

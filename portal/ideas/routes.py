@@ -19,6 +19,8 @@ from portal.ideas.models import ORIGINS, STATUSES
 from portal.templating import render
 from portal.votes import queries as votes_q
 from portal.web import engine, field, form_data, path_id, redirect, require_user
+from portal.workshops import permissions as workshop_rules
+from portal.workshops import queries as workshops_q
 
 
 def _idea_id(request: Request) -> int:
@@ -55,11 +57,12 @@ async def index(request: Request) -> Response:
     return response
 
 
-def timeline(history: list, decisions: list) -> list[tuple[str, object]]:
-    """The idea's public history in order: status changes and decisions (and, as they are
-    added, design sessions), each as (kind, item)."""
+def timeline(history: list, decisions: list, sessions: list) -> list[tuple[str, object]]:
+    """The idea's public history in order: status changes, design sessions that discussed
+    it, and decisions, each as (kind, item)."""
     entries = [(h.created_at, "status", h) for h in history]
     entries += [(d.published_at, "decision", d) for d in decisions]
+    entries += [(w.starts_at, "session", w) for w in sessions]
     return [(kind, item) for _at, kind, item in sorted(entries, key=lambda e: e[0])]
 
 
@@ -77,7 +80,11 @@ async def detail(request: Request) -> Response:
         context = {
             "idea": idea,
             "threads": threads,
-            "timeline": timeline(history, decisions),
+            "timeline": timeline(
+                history,
+                decisions,
+                workshops_q.for_idea(session, idea.id, workshop_rules.audiences_for(user)),
+            ),
             "follow_ups": decisions_q.follow_up_summaries(session, [d.id for d in decisions]),
             "people": users_by_ids(session, {p for p in people if p}),
             "following": votes_q.is_following(session, user.id if user else None, idea.id),

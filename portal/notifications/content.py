@@ -38,12 +38,9 @@ def for_event(db: Session, event: Event, base_url: str) -> dict:
                 url=f"{base_url}/you-said-we-did/{decision.id}",
             )
     if event.workshop_id:
-        try:
-            from portal.workshops import queries as workshops_q
-        except ImportError:
-            workshops_q = None
-        if workshops_q is not None:
-            ctx.update(workshops_q.email_context(db, event.workshop_id, base_url))
+        from portal.workshops import queries as workshops_q
+
+        ctx.update(workshops_q.email_context(db, event.workshop_id, base_url))
     return ctx
 
 

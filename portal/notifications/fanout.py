@@ -51,12 +51,12 @@ def recipients(db: Session, event: Event) -> Select | None:
 
 
 def _extra_decision_people(db: Session, decision_id: int) -> Select | None:
-    """People who attended sessions linked to the decision (once design sessions exist)."""
-    try:
-        from portal.workshops import queries as workshops_q
-    except ImportError:
-        return None
-    return workshops_q.attendees_of_decision_select(decision_id)
+    """People who attended the design sessions a decision drew on."""
+    from portal.decisions import queries as decisions_q
+    from portal.workshops import queries as workshops_q
+
+    workshop_ids = decisions_q.workshop_ids(db, decision_id)
+    return workshops_q.attendees_select(workshop_ids) if workshop_ids else None
 
 
 def fan_out(db: Session, event: Event) -> int:

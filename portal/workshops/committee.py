@@ -1,0 +1,77 @@
+"""/committee: the advisory committee's page, and the admin page that grants and removes the
+committee role for a term."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from portal import db
+from portal.accounts import services as accounts
+from portal.accounts.auth import current_user
+from portal.accounts.models import User
+from portal.errors import Forbidden, ValidationError
+from portal.templating import render
+from portal.web import engine, field, form_data, redirect, require_user
+from portal.workshops import queries
+from portal.workshops.routes import feed_token
+
+
+async def committee(request: Request) -> Response:
+    user = current_user(request)
+    member = user is not None and user.is_committee
+    with db.read(engine(request)) as s:
+        listed = accounts_listed(s)
+        sessions = queries.upcoming(s, ("committee",)) if member else []
+        places = queries.places(s, [w.id for w in sessions])
+    feed = None
+    if member:
+        token = feed_token(request.app.state.settings.secret_key, user.id)
+        feed = f"{request.app.state.settings.base_url}/sessions.ics?token={token}"
+    return render(request, "workshops/committee.html", {
+        "members": listed, "workshops": sessions, "places": places, "member": member,
+        "feed_url": feed})
+
+
+def accounts_listed(s) -> list[User]:  # noqa: ANN001
+    from portal.accounts import queries as accounts_q
+
+    # A member whose term has ended is no longer on the committee, listed or not.
+    return [m for m in accounts_q.committee_members(s, listed_only=True) if m.is_committee]
+
+
+async def manage(request: Request) -> Response:
+    user = require_user(request)
+    if not user.is_admin:
+        raise Forbidden()
+    errors: dict[str, str] = {}
+    values: dict[str, str] = {}
+    if request.method == "POST":
+        form = await form_data(request)
+        values = {k: field(form, k) for k in ("email", "until", "listed", "action")}
+        try:
+            with db.write(engine(request)) as s:
+                accounts.set_committee(
+                    db=s, actor=user, email=values["email"],
+                    member=values["action"] != "remove", until=values["until"],
+                    listed=values["listed"] == "1")
+            return redirect("/staff/committee", flash="committee_saved")
+        except ValidationError as exc:
+            errors = exc.errors
+    from portal.accounts import queries as accounts_q
+
+    with db.read(engine(request)) as s:
+        members = accounts_q.committee_members(s)
+    return render(request, "workshops/committee_manage.html",
+                  {"members": members, "errors": errors, "values": values,
+                   "today": date.today()}, status_code=400 if errors else 200)
+
+
+routes = [
+    Route("/committee", committee, name="committee:index"),
+    Route("/staff/committee", manage, methods=["GET", "POST"], name="committee:manage"),
+]
+

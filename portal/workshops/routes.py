@@ -1,0 +1,281 @@
+"""HTTP for design sessions: list, detail, register and cancel, calendars, and staff pages to
+schedule, edit, cancel, take attendance and publish notes."""
+
+from __future__ import annotations
+
+from itsdangerous import BadSignature, URLSafeSerializer
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from portal import db
+from portal.accounts.auth import current_user
+from portal.accounts.queries import user_by_id, users_by_ids
+from portal.clock import utcnow
+from portal.errors import Forbidden, NotFound, ValidationError
+from portal.ideas import queries as ideas_q
+from portal.templating import render
+from portal.web import (
+    engine,
+    field,
+    form_data,
+    int_or_none,
+    path_id,
+    redirect,
+    require_user,
+)
+from portal.workshops import calendar, permissions, queries, services
+from portal.workshops.models import AUDIENCES, KINDS
+
+FEED_SALT = "committee-feed-v1"
+FIELDS = ("title", "description", "kind", "starts_at", "ends_at", "timezone", "place",
+          "online_link", "capacity", "audience", "agenda")
+
+
+def feed_token(secret: str, user_id: int) -> str:
+    return URLSafeSerializer(secret, salt=FEED_SALT).dumps(user_id)
+
+
+def _visible(request: Request, workshop_id: int):  # noqa: ANN202
+    user = current_user(request)
+    with db.read(engine(request)) as s:
+        w = queries.get(s, workshop_id)
+    if w is None or not permissions.can_see(user, w):
+        raise NotFound()
+    return user, w
+
+
+async def index(request: Request) -> Response:
+    user = current_user(request)
+    past = request.query_params.get("when") == "past"
+    page = max(1, min(int_or_none(request.query_params.get("page")) or 1, 10_000))
+    with db.read(engine(request)) as s:
+        rows, has_next = queries.listing(s, permissions.audiences_for(user), past, page)
+        context = {"workshops": rows, "has_next": has_next, "page": page, "past": past,
+                   "places": queries.places(s, [w.id for w in rows])}
+    return render(request, "workshops/index.html", context)
+
+
+def _detail_context(request: Request, workshop_id: int) -> dict:
+    user, w = _visible(request, workshop_id)
+    with db.read(engine(request)) as s:
+        agenda = queries.agenda_ids(s, w.id)
+        reg = queries.registration(s, w.id, user.id if user else None)
+        staff = permissions.can_manage(user)
+        regs = queries.registrants(s, w.id) if staff else []
+        return {
+            "w": w, "agenda": agenda, "titles": ideas_q.titles(s, set(agenda)),
+            "places": queries.places(s, [w.id])[w.id], "reg": reg,
+            "position": queries.waitlist_position(s, reg) if reg and reg.status == "waitlisted"
+            else None,
+            "can_manage": staff, "registrants": regs,
+            "people": users_by_ids(s, {r.user_id for r in regs}),
+            "started": w.starts_at.timestamp() <= utcnow().timestamp(),
+            "show_link": staff or (reg is not None and reg.status == "confirmed"),
+            "errors": {}, "values": {},
+        }
+
+
+async def detail(request: Request) -> Response:
+    return render(request, "workshops/detail.html", _detail_context(request, path_id(request)))
+
+
+async def register(request: Request) -> Response:
+    user = require_user(request)
+    workshop_id = path_id(request)
+    _visible(request, workshop_id)
+    form = await form_data(request)
+    try:
+        with db.write(engine(request)) as s:
+            reg = services.register(db=s, actor=user, workshop_id=workshop_id,
+                                    access_needs=field(form, "access_needs"))
+        flash = "registered" if reg.status == "confirmed" else "waitlisted"
+        return redirect(f"/sessions/{workshop_id}", flash=flash)
+    except ValidationError as exc:
+        context = _detail_context(request, workshop_id)
+        context.update(errors=exc.errors, values={"access_needs": field(form, "access_needs")})
+        return render(request, "workshops/detail.html", context, status_code=400)
+
+
+async def unregister(request: Request) -> Response:
+    user = require_user(request)
+    workshop_id = path_id(request)
+    _visible(request, workshop_id)
+    try:
+        with db.write(engine(request)) as s:
+            services.cancel_registration(db=s, actor=user, workshop_id=workshop_id)
+    except ValidationError as exc:
+        context = _detail_context(request, workshop_id)
+        context.update(errors=exc.errors)
+        return render(request, "workshops/detail.html", context, status_code=400)
+    return redirect(f"/sessions/{workshop_id}", flash="registration_cancelled")
+
+
+def _require_staff(request: Request):  # noqa: ANN202
+    user = require_user(request)
+    if not permissions.can_manage(user):
+        raise Forbidden()
+    return user
+
+
+async def new(request: Request) -> Response:
+    user = _require_staff(request)
+    zone = request.app.state.settings.timezone
+    values: dict[str, str] = {"timezone": zone, "kind": "workshop", "audience": "public",
+                              "capacity": "12"}
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        form = await form_data(request)
+        values = {k: field(form, k) for k in FIELDS}
+        if field(form, "action") == "top_ideas":
+            with db.read(engine(request)) as s:
+                top = ideas_q.top_open(s, 5)
+            values["agenda"] = ", ".join(str(i.id) for i in top)
+        else:
+            try:
+                with db.write(engine(request)) as s:
+                    w = services.schedule(db=s, actor=user, form=values, default_zone=zone)
+                return redirect(f"/sessions/{w.id}", flash="session_scheduled")
+            except ValidationError as exc:
+                errors = exc.errors
+    return _form(request, values, errors, None)
+
+
+def _form(request: Request, values: dict, errors: dict, w) -> Response:  # noqa: ANN001
+    with db.read(engine(request)) as s:
+        ids = [int(x) for x in values.get("agenda", "").replace(",", " ").split() if x.isdigit()]
+        titles = ideas_q.titles(s, {i for i in ids if i < 2**31})
+    return render(request, "workshops/form.html", {
+        "values": values, "errors": errors, "w": w, "kinds": KINDS, "audiences": AUDIENCES,
+        "agenda_titles": titles, "zones": _zones(request)},
+        status_code=400 if errors else 200)
+
+
+def _zones(request: Request) -> list[str]:
+    from zoneinfo import available_timezones
+
+    zones = sorted(z for z in available_timezones() if "/" in z and not z.startswith("Etc"))
+    return ["UTC", *zones]
+
+
+def _form_values(w, zone_default: str) -> dict[str, str]:  # noqa: ANN001
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(w.timezone)
+    local = lambda dt: dt.astimezone(zone).strftime("%Y-%m-%dT%H:%M")  # noqa: E731
+    from portal.clock import aware
+
+    return {"title": w.title, "description": w.description, "kind": w.kind,
+            "starts_at": local(aware(w.starts_at)), "ends_at": local(aware(w.ends_at)),
+            "timezone": w.timezone or zone_default, "place": w.place,
+            "online_link": w.online_link, "capacity": str(w.capacity), "audience": w.audience}
+
+
+async def edit(request: Request) -> Response:
+    user = _require_staff(request)
+    workshop_id = path_id(request)
+    zone = request.app.state.settings.timezone
+    with db.read(engine(request)) as s:
+        w = queries.get(s, workshop_id)
+        if w is None:
+            raise NotFound()
+        values = _form_values(w, zone)
+        values["agenda"] = ", ".join(map(str, queries.agenda_ids(s, workshop_id)))
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        form = await form_data(request)
+        values = {k: field(form, k) for k in FIELDS}
+        try:
+            with db.write(engine(request)) as s:
+                services.edit(db=s, actor=user, workshop_id=workshop_id, form=values,
+                              default_zone=zone)
+            return redirect(f"/sessions/{workshop_id}", flash="session_saved")
+        except ValidationError as exc:
+            errors = exc.errors
+    return _form(request, values, errors, w)
+
+
+async def cancel(request: Request) -> Response:
+    user = _require_staff(request)
+    workshop_id = path_id(request)
+    with db.write(engine(request)) as s:
+        services.cancel_workshop(db=s, actor=user, workshop_id=workshop_id)
+    return redirect(f"/sessions/{workshop_id}", flash="session_cancelled")
+
+
+async def attendance(request: Request) -> Response:
+    user = _require_staff(request)
+    workshop_id = path_id(request)
+    form = await form_data(request)
+    attended = {int(v) for v in form.getlist("attended") if isinstance(v, str) and v.isdigit()}
+    with db.write(engine(request)) as s:
+        services.record_attendance(db=s, actor=user, workshop_id=workshop_id,
+                                   attended_user_ids=attended)
+    return redirect(f"/sessions/{workshop_id}#attendance", flash="attendance_saved")
+
+
+async def notes(request: Request) -> Response:
+    user = _require_staff(request)
+    workshop_id = path_id(request)
+    form = await form_data(request)
+    values = {"notes": field(form, "notes"), "outcomes": field(form, "outcomes")}
+    try:
+        with db.write(engine(request)) as s:
+            services.publish_notes(db=s, actor=user, workshop_id=workshop_id, **values)
+        return redirect(f"/sessions/{workshop_id}#notes", flash="notes_published")
+    except ValidationError as exc:
+        context = _detail_context(request, workshop_id)
+        context.update(errors=exc.errors, values=values)
+        return render(request, "workshops/detail.html", context, status_code=400)
+
+
+def _ics(body: bytes, filename: str) -> Response:
+    return Response(body, media_type="text/calendar; charset=utf-8",
+                    headers={"Content-Disposition": f'inline; filename="{filename}"'})
+
+
+async def ics_one(request: Request) -> Response:
+    user, w = _visible(request, path_id(request))
+    base = request.app.state.settings.base_url
+    with db.read(engine(request)) as s:
+        reg = queries.registration(s, w.id, user.id if user else None)
+    show = permissions.can_manage(user) or (reg is not None and reg.status == "confirmed")
+    return _ics(calendar.calendar([w], base, w.title, {w.id} if show else set()),
+                f"session-{w.id}.ics")
+
+
+async def ics_feed(request: Request) -> Response:
+    """Upcoming public sessions; with a committee member's private token, theirs too."""
+    settings = request.app.state.settings
+    audiences: tuple[str, ...] = ("public",)
+    token = request.query_params.get("token")
+    if token:
+        try:
+            user_id = URLSafeSerializer(settings.secret_key, salt=FEED_SALT).loads(token)
+        except BadSignature:
+            raise NotFound() from None
+        with db.read(engine(request)) as s:
+            member = user_by_id(s, int(user_id))
+        if member is None or member.blocked_at is not None:
+            raise NotFound()
+        audiences = permissions.audiences_for(member)
+    with db.read(engine(request)) as s:
+        rows = queries.upcoming(s, audiences)
+    return _ics(calendar.calendar(rows, settings.base_url, settings.site_name), "sessions.ics")
+
+
+routes = [
+    Route("/sessions", index, name="workshops:index"),
+    Route("/sessions.ics", ics_feed, name="workshops:feed"),
+    Route("/sessions/{id:int}", detail, name="workshops:detail"),
+    Route("/sessions/{id:int}.ics", ics_one, name="workshops:ics"),
+    Route("/sessions/{id:int}/register", register, methods=["POST"], name="workshops:register"),
+    Route("/sessions/{id:int}/unregister", unregister, methods=["POST"],
+          name="workshops:unregister"),
+    Route("/sessions/{id:int}/edit", edit, methods=["GET", "POST"], name="workshops:edit"),
+    Route("/sessions/{id:int}/cancel", cancel, methods=["POST"], name="workshops:cancel"),
+    Route("/sessions/{id:int}/attendance", attendance, methods=["POST"],
+          name="workshops:attendance"),
+    Route("/sessions/{id:int}/notes", notes, methods=["POST"], name="workshops:notes"),
+    Route("/staff/sessions/new", new, methods=["GET", "POST"], name="workshops:new"),
+]

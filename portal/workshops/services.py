@@ -1,0 +1,301 @@
+"""Writes of the workshops domain: schedule, edit, cancel; register, cancel a registration
+(promoting the first on the waitlist); attendance, notes and outcomes.
+
+Capacity is exact under any concurrency: every registration change first locks the session's
+row (SELECT ... FOR UPDATE on PostgreSQL; on SQLite the write transaction already holds the
+database's single write lock), then counts confirmed places and writes, in one transaction.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from portal.accounts.models import User
+from portal.clock import aware, utcnow
+from portal.errors import Forbidden, NotFound, ValidationError
+from portal.forms import linked_ids
+from portal.i18n import _
+from portal.ideas import queries as ideas_q
+from portal.notifications import services as notifications
+from portal.workshops import permissions
+from portal.workshops.models import AUDIENCES, KINDS, Registration, Workshop, WorkshopIdea
+
+LIMITS = {"title": 160, "description": 10000, "place": 200, "online_link": 500}
+MAX_CAPACITY = 10_000
+
+
+def _locked(db: Session, workshop_id: int) -> Workshop:
+    workshop = db.execute(
+        select(Workshop).where(Workshop.id == workshop_id).with_for_update()
+    ).scalar_one_or_none()
+    if workshop is None:
+        raise NotFound()
+    return workshop
+
+
+def _confirmed(db: Session, workshop_id: int) -> int:
+    return db.execute(
+        select(func.count())
+        .select_from(Registration)
+        .where(Registration.workshop_id == workshop_id, Registration.status == "confirmed")
+    ).scalar_one()
+
+
+def _local_datetime(raw: str, zone: ZoneInfo | None, name: str, errors: dict) -> datetime | None:
+    raw = (raw or "").strip()
+    if not raw:
+        errors[name] = _("Enter a date and time.")
+        return None
+    try:
+        value = datetime.fromisoformat(raw)
+    except ValueError:
+        errors[name] = _("Enter a date and time like 2026-03-31 18:00.")
+        return None
+    if zone is None:
+        return None
+    return (value if value.tzinfo else value.replace(tzinfo=zone)).astimezone(ZoneInfo("UTC"))
+
+
+def _agenda(db: Session, raw: str, errors: dict) -> list[int]:
+    return linked_ids(
+        raw,
+        lambda ids: ideas_q.titles(db, ids),
+        field="agenda",
+        errors=errors,
+        bad_format=_("Enter idea numbers separated by commas, like 12, 31."),
+        missing=lambda ids: _("There is no idea number %(ids)s.", ids=ids),
+    )
+
+
+def _clean(db: Session, form: dict[str, str], default_zone: str, confirmed: int = 0) -> dict:
+    values = {k: (form.get(k) or "").replace("\r\n", "\n").strip() for k in LIMITS}
+    values["title"] = " ".join(values["title"].split())
+    errors: dict[str, str] = {}
+    if not values["title"]:
+        errors["title"] = _("Enter a title for the session.")
+    for key, limit in LIMITS.items():
+        if len(values[key]) > limit and key not in errors:
+            errors[key] = _("Use at most %(n)s characters here.", n=limit)
+    link = values["online_link"]
+    if link and not re.match(r"^https?://[^\s<>\"]+$", link):
+        errors["online_link"] = _("Enter a web address starting with https://")
+    if not values["place"] and not link:
+        errors["place"] = _("Enter a place, an online link, or both.")
+    kind = form.get("kind", "")
+    if kind not in KINDS:
+        errors["kind"] = _("Choose the kind of session.")
+    audience = form.get("audience", "")
+    if audience not in AUDIENCES:
+        errors["audience"] = _("Choose who can take part.")
+    zone_name = (form.get("timezone") or default_zone).strip()
+    try:
+        zone: ZoneInfo | None = ZoneInfo(zone_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = None
+        errors["timezone"] = _("Choose a time zone from the list.")
+    starts = _local_datetime(form.get("starts_at", ""), zone, "starts_at", errors)
+    ends = _local_datetime(form.get("ends_at", ""), zone, "ends_at", errors)
+    if starts and ends and ends <= starts:
+        errors["ends_at"] = _("The session must end after it starts.")
+    try:
+        capacity = int((form.get("capacity") or "").strip())
+    except ValueError:
+        capacity = -1
+    if not 1 <= capacity <= MAX_CAPACITY:
+        errors["capacity"] = _("Enter a number of places from 1 to %(n)s.", n=MAX_CAPACITY)
+    elif capacity < confirmed:
+        errors["capacity"] = _(
+            "%(n)s people already have a confirmed place: the capacity cannot be lower.",
+            n=confirmed,
+        )
+    agenda = _agenda(db, form.get("agenda", ""), errors)
+    if errors:
+        raise ValidationError(errors)
+    return {
+        **values,
+        "kind": kind,
+        "audience": audience,
+        "timezone": zone_name,
+        "starts_at": starts,
+        "ends_at": ends,
+        "capacity": capacity,
+        "agenda": agenda,
+    }
+
+
+def _set_agenda(db: Session, workshop_id: int, idea_ids: list[int]) -> None:
+    for row in db.execute(
+        select(WorkshopIdea).where(WorkshopIdea.workshop_id == workshop_id)
+    ).scalars():
+        db.delete(row)
+    db.flush()
+    for position, idea_id in enumerate(idea_ids):
+        db.add(WorkshopIdea(workshop_id=workshop_id, idea_id=idea_id, position=position))
+
+
+def schedule(*, db: Session, actor: User, form: dict[str, str], default_zone: str) -> Workshop:
+    """Staff create a session; times are entered in its time zone and stored in UTC."""
+    if not permissions.can_manage(actor):
+        raise Forbidden()
+    values = _clean(db, form, default_zone)
+    if values["starts_at"] <= utcnow():
+        raise ValidationError({"starts_at": _("Choose a start in the future.")})
+    agenda = values.pop("agenda")
+    workshop = Workshop(**values, created_by=actor.id)
+    db.add(workshop)
+    db.flush()
+    _set_agenda(db, workshop.id, agenda)
+    return workshop
+
+
+def edit(
+    *, db: Session, actor: User, workshop_id: int, form: dict[str, str], default_zone: str
+) -> Workshop:
+    """Change a session; capacity may not drop below the confirmed places. Extra capacity
+    goes to the waitlist, in order."""
+    if not permissions.can_manage(actor):
+        raise Forbidden()
+    workshop = _locked(db, workshop_id)
+    values = _clean(db, form, default_zone, confirmed=_confirmed(db, workshop_id))
+    agenda = values.pop("agenda")
+    for key, value in values.items():
+        setattr(workshop, key, value)
+    db.add(workshop)
+    _set_agenda(db, workshop_id, agenda)
+    db.flush()
+    _promote(db, workshop)
+    return workshop
+
+
+def cancel_workshop(*, db: Session, actor: User, workshop_id: int) -> Workshop:
+    """Cancel a session (it stays listed as cancelled)."""
+    if not permissions.can_manage(actor):
+        raise Forbidden()
+    workshop = _locked(db, workshop_id)
+    workshop.cancelled_at = workshop.cancelled_at or utcnow()
+    db.add(workshop)
+    return workshop
+
+
+def register(*, db: Session, actor: User, workshop_id: int, access_needs: str = "") -> Registration:
+    """Take a place, or a place on the waitlist when the session is full."""
+    if actor.blocked_at is not None:
+        raise Forbidden()
+    workshop = _locked(db, workshop_id)
+    if not permissions.can_see(actor, workshop):
+        raise NotFound()
+    access_needs = (access_needs or "").strip()
+    if workshop.cancelled_at is not None:
+        raise ValidationError({"register": _("This session was cancelled.")})
+    if aware(workshop.starts_at) <= utcnow():
+        raise ValidationError({"register": _("This session has already started.")})
+    if len(access_needs) > 2000:
+        raise ValidationError({"access_needs": _("Use at most %(n)s characters here.", n=2000)})
+    row = db.execute(
+        select(Registration).where(
+            Registration.workshop_id == workshop_id, Registration.user_id == actor.id
+        )
+    ).scalar_one_or_none()
+    if row is not None and row.status != "cancelled":
+        raise ValidationError({"register": _("You are already registered for this session.")})
+    status = "confirmed" if _confirmed(db, workshop_id) < workshop.capacity else "waitlisted"
+    if row is None:
+        row = Registration(
+            workshop_id=workshop_id, user_id=actor.id, status=status, access_needs=access_needs
+        )
+    else:
+        row.status, row.access_needs, row.queued_at = status, access_needs, utcnow()
+        row.attended = None
+    db.add(row)
+    db.flush()
+    return row
+
+
+def cancel_registration(*, db: Session, actor: User, workshop_id: int) -> Registration:
+    """Give up a place; the first person on the waitlist gets it and is told."""
+    workshop = _locked(db, workshop_id)
+    row = db.execute(
+        select(Registration).where(
+            Registration.workshop_id == workshop_id,
+            Registration.user_id == actor.id,
+            Registration.status != "cancelled",
+        )
+    ).scalar_one_or_none()
+    if row is None:
+        raise ValidationError({"register": _("You are not registered for this session.")})
+    row.status = "cancelled"
+    db.add(row)
+    db.flush()
+    _promote(db, workshop)
+    return row
+
+
+def _promote(db: Session, workshop: Workshop) -> None:
+    free = workshop.capacity - _confirmed(db, workshop.id)
+    if free <= 0 or workshop.cancelled_at is not None:
+        return
+    waiting = (
+        db.execute(
+            select(Registration)
+            .where(Registration.workshop_id == workshop.id, Registration.status == "waitlisted")
+            .order_by(Registration.queued_at, Registration.id)
+            .limit(free)
+        )
+        .scalars()
+        .all()
+    )
+    for row in waiting:
+        row.status = "confirmed"
+        db.add(row)
+        notifications.emit(
+            db, "waitlist", workshop_id=workshop.id, user_id=row.user_id, detail=workshop.title
+        )
+    db.flush()
+
+
+def record_attendance(
+    *, db: Session, actor: User, workshop_id: int, attended_user_ids: set[int]
+) -> int:
+    """Staff mark who came (confirmed registrants only). Returns how many attended."""
+    if not permissions.can_manage(actor):
+        raise Forbidden()
+    _locked(db, workshop_id)
+    rows = db.execute(
+        select(Registration).where(
+            Registration.workshop_id == workshop_id, Registration.status == "confirmed"
+        )
+    ).scalars()
+    count = 0
+    for row in rows:
+        row.attended = row.user_id in attended_user_ids
+        count += int(row.attended)
+        db.add(row)
+    return count
+
+
+def publish_notes(
+    *, db: Session, actor: User, workshop_id: int, notes: str, outcomes: str
+) -> Workshop:
+    """Staff publish what happened and what came out of it."""
+    if not permissions.can_manage(actor):
+        raise Forbidden()
+    workshop = _locked(db, workshop_id)
+    notes, outcomes = (notes or "").strip(), (outcomes or "").strip()
+    errors = {}
+    if not notes and not outcomes:
+        errors["notes"] = _("Write the notes or the outcomes.")
+    if len(notes) > 20000:
+        errors["notes"] = _("Use at most %(n)s characters here.", n=20000)
+    if len(outcomes) > 10000:
+        errors["outcomes"] = _("Use at most %(n)s characters here.", n=10000)
+    if errors:
+        raise ValidationError(errors)
+    workshop.notes, workshop.outcomes = notes, outcomes
+    workshop.notes_published_at = workshop.notes_published_at or utcnow()
+    db.add(workshop)
+    return workshop
