@@ -23,9 +23,10 @@ from portal.comments.routes import routes as comment_routes
 from portal.decisions.routes import routes as decision_routes
 from portal.errors import Forbidden, NotFound
 from portal.htmx import is_partial
-from portal.i18n import _
+from portal.i18n import _, ngettext
 from portal.ideas.routes import routes as idea_routes
 from portal.notifications.routes import routes as notification_routes
+from portal.ratelimit.limits import RateLimited
 from portal.security import LocaleMiddleware, SecurityHeadersMiddleware
 from portal.site import routes as site_routes
 from portal.staff.routes import routes as staff_routes
@@ -89,6 +90,23 @@ async def server_error(request: Request, exc: Exception) -> Response:
         _("Something went wrong"),
         _("The portal hit a problem and could not finish. Please try again."),
     )
+
+
+async def too_many(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RateLimited)
+    minutes = max(1, round(exc.retry_after / 60))
+    response = _error(
+        request,
+        429,
+        _("Please slow down"),
+        ngettext(
+            "You have done this many times in a short while. Please try again in %(num)s minute.",
+            "You have done this many times in a short while. Please try again in %(num)s minutes.",
+            minutes,
+        ),
+    )
+    response.headers["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 async def needs_login(request: Request, exc: Exception) -> Response:
@@ -179,6 +197,7 @@ def create_app(settings: settings_mod.Settings | None = None) -> Starlette:
             NotFound: not_found,
             Forbidden: forbidden,
             LoginRequired: needs_login,
+            RateLimited: too_many,
         },
     )
     app.state.settings = settings

@@ -6,6 +6,7 @@ from portal.db import metadata
 from portal.decisions.models import Decision, DecisionIdea, DecisionWorkshop, FollowUp
 from portal.ideas.models import Category, Idea, StatusChange
 from portal.notifications.models import EmailOutbox, Event, Notification, Preference
+from portal.ratelimit.models import RateCounter
 from portal.votes.models import Follow, Vote
 from portal.workshops.models import Registration, Workshop, WorkshopIdea
 
@@ -23,6 +24,7 @@ __all__ = [
     "LoginSession",
     "Notification",
     "Preference",
+    "RateCounter",
     "Registration",
     "StatusChange",
     "User",

@@ -24,6 +24,14 @@ class LoginRequired(Exception):
     """The page needs a signed-in person; the app sends visitors to /login and back."""
 
 
+def limit(request: Request, name: str, subject: str | int | None = None) -> None:
+    """Count an attempt against a rate limit (by person, or by address when no subject)."""
+    from portal.ratelimit.limits import hit
+
+    address = request.client.host if request.client else "unknown"
+    hit(engine(request), name, str(subject) if subject is not None else address)
+
+
 def engine(request: Request) -> Engine:
     return request.app.state.engine
 
@@ -83,7 +91,9 @@ def flash_messages() -> dict[str, str]:
         "all_read": _("All notifications are marked as read."),
         "preferences_saved": _("Your email settings are saved."),
         "registered": _("You have a place. We will remind you the day before."),
-        "waitlisted": _("The session is full, so you are on the waitlist. We will tell you if a place frees up."),
+        "waitlisted": _(
+            "The session is full, so you are on the waitlist. We will tell you if a place frees up."
+        ),
         "registration_cancelled": _("Your registration is cancelled."),
         "session_scheduled": _("The session is scheduled."),
         "session_saved": _("The session is saved."),

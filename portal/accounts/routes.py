@@ -10,7 +10,7 @@ from portal import db
 from portal.accounts import auth, services
 from portal.errors import ValidationError
 from portal.templating import render
-from portal.web import engine, field, form_data, redirect, require_user, safe_next
+from portal.web import engine, field, form_data, limit, redirect, require_user, safe_next
 
 
 async def signup(request: Request) -> Response:
@@ -21,6 +21,7 @@ async def signup(request: Request) -> Response:
         form = await form_data(request)
         values = {"email": field(form, "email"), "display_name": field(form, "display_name")}
         next_url = safe_next(field(form, "next"), "/")
+        limit(request, "signup-address")
         try:
             with db.write(engine(request)) as session:
                 user = services.create_user(db=session, password=field(form, "password"), **values)
@@ -46,6 +47,8 @@ async def login(request: Request) -> Response:
         form = await form_data(request)
         values = {"email": field(form, "email")}
         next_url = safe_next(field(form, "next"), "/")
+        limit(request, "login-address")
+        limit(request, "login-account", values["email"].strip().lower()[:254])
         try:
             with db.write(engine(request)) as session:
                 user = services.authenticate(

@@ -11,12 +11,22 @@ from portal.comments import services
 from portal.comments.models import Comment
 from portal.errors import Forbidden, NotFound, ValidationError
 from portal.templating import render
-from portal.web import engine, field, form_data, int_or_none, path_id, redirect, require_user
+from portal.web import (
+    engine,
+    field,
+    form_data,
+    int_or_none,
+    limit,
+    path_id,
+    redirect,
+    require_user,
+)
 
 
 async def create(request: Request) -> Response:
     user = require_user(request)
     idea_id = path_id(request)
+    limit(request, "comment", user.id)
     form = await form_data(request)
     body = field(form, "body")
     parent_id = int_or_none(field(form, "parent_id"))

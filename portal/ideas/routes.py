@@ -18,7 +18,7 @@ from portal.ideas import permissions, queries, services
 from portal.ideas.models import ORIGINS, STATUSES
 from portal.templating import render
 from portal.votes import queries as votes_q
-from portal.web import engine, field, form_data, path_id, redirect, require_user
+from portal.web import engine, field, form_data, limit, path_id, redirect, require_user
 from portal.workshops import permissions as workshop_rules
 from portal.workshops import queries as workshops_q
 
@@ -107,6 +107,7 @@ async def new(request: Request) -> Response:
     if request.method == "POST":
         form = await form_data(request)
         values = {k: field(form, k) for k in ("title", "body", "category_id")}
+        limit(request, "idea", user.id)
         try:
             with db.write(engine(request)) as session:
                 idea = services.propose(

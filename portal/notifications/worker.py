@@ -25,6 +25,7 @@ from sqlalchemy import Engine, and_, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 import portal.models  # noqa: F401 - every table, for foreign keys across domains
+import portal.ratelimit.jobs  # noqa: F401 - forgets old rate-limit windows
 import portal.workshops.jobs  # noqa: F401 - registers the session reminders
 from portal import db
 from portal.accounts.models import User

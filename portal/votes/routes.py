@@ -12,13 +12,23 @@ from portal.htmx import is_partial
 from portal.ideas import queries as ideas_q
 from portal.templating import render
 from portal.votes import queries, services
-from portal.web import engine, field, form_data, path_id, redirect, require_user, safe_next
+from portal.web import (
+    engine,
+    field,
+    form_data,
+    limit,
+    path_id,
+    redirect,
+    require_user,
+    safe_next,
+)
 
 
 async def vote(request: Request) -> Response:
     """Vote (action=add) or withdraw (action=remove): explicit, so a double click is harmless."""
     user = require_user(request)
     idea_id = path_id(request)
+    limit(request, "vote", user.id)
     form = await form_data(request)
     withdraw = field(form, "action") == "remove"
     with db.write(engine(request)) as session:

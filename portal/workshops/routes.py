@@ -144,7 +144,8 @@ async def new(request: Request) -> Response:
 def _form(request: Request, values: dict, errors: dict, w) -> Response:  # noqa: ANN001
     with db.read(engine(request)) as s:
         ids = [int(x) for x in values.get("agenda", "").replace(",", " ").split() if x.isdigit()]
-        titles = ideas_q.titles(s, {i for i in ids if i < 2**31})
+        found = ideas_q.titles(s, {i for i in ids if i < 2**31})
+    titles = {i: found[i] for i in ids if i in found}  # in the agenda's order
     return render(request, "workshops/form.html", {
         "values": values, "errors": errors, "w": w, "kinds": KINDS, "audiences": AUDIENCES,
         "agenda_titles": titles, "zones": _zones(request)},
