@@ -101,6 +101,7 @@ def flash_messages() -> dict[str, str]:
         "attendance_saved": _("Attendance is saved."),
         "notes_published": _("The notes and outcomes are published."),
         "committee_saved": _("The committee membership is saved."),
+        "account_deleted": _("Your account is deleted. What you wrote stays, as by a deleted user."),
     }
 
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from portal import db
-from portal.accounts import auth, services
+from portal.accounts import auth, privacy, services
 from portal.errors import ValidationError
 from portal.templating import render
 from portal.web import engine, field, form_data, limit, redirect, require_user, safe_next
@@ -81,7 +81,42 @@ async def account(request: Request) -> Response:
     return render(request, "accounts/account.html", {"account": user})
 
 
+async def export(request: Request) -> Response:
+    """Download all my data as JSON."""
+    user = require_user(request)
+    with db.read(engine(request)) as session:
+        data = privacy.export(session, user)
+    return JSONResponse(
+        data, headers={"Content-Disposition": f'attachment; filename="portal-data-{user.id}.json"'}
+    )
+
+
+async def delete_account(request: Request) -> Response:
+    user = require_user(request)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        form = await form_data(request)
+        try:
+            with db.write(engine(request)) as session:
+                privacy.delete_account(
+                    db=session,
+                    actor=user,
+                    password=field(form, "password"),
+                    confirm=field(form, "confirm"),
+                )
+            response = redirect("/", flash="account_deleted")
+            response.delete_cookie(auth.COOKIE)
+            return response
+        except ValidationError as exc:
+            errors = exc.errors
+    return render(
+        request, "accounts/delete.html", {"errors": errors}, status_code=400 if errors else 200
+    )
+
+
 routes = [
+    Route("/account/export.json", export, name="accounts:export"),
+    Route("/account/delete", delete_account, methods=["GET", "POST"], name="accounts:delete"),
     Route("/signup", signup, methods=["GET", "POST"], name="accounts:signup"),
     Route("/login", login, methods=["GET", "POST"], name="accounts:login"),
     Route("/logout", logout, methods=["POST"], name="accounts:logout"),
