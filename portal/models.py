@@ -1,16 +1,20 @@
 """Imports every domain's tables so that the metadata is complete (for Alembic and tests)."""
 
-from portal.accounts.models import LoginSession, User
+from portal.accounts.models import Identity, LoginSession, User
 from portal.comments.models import Comment
 from portal.db import metadata
 from portal.decisions.models import Decision, DecisionIdea, DecisionWorkshop, FollowUp
 from portal.ideas.models import Category, Idea, StatusChange
+from portal.moderation.models import AuditEntry, Flag
 from portal.notifications.models import EmailOutbox, Event, Notification, Preference
 from portal.ratelimit.models import RateCounter
 from portal.votes.models import Follow, Vote
 from portal.workshops.models import Registration, Workshop, WorkshopIdea
 
 __all__ = [
+    "AuditEntry",
+    "Flag",
+    "Identity",
     "Category",
     "Comment",
     "Decision",

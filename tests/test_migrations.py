@@ -105,3 +105,15 @@ def test_migrations_downgrade_to_base_and_upgrade_again(database_url, bare_engin
     with db.read(bare_engine) as s:
         found = ideas_q.list_ideas(s, ideas_q.Filters(q="sundays")).items
     assert [i.id for i in found] == [idea.id]
+
+
+def test_search_triggers_survive_every_migration_on_sqlite(engine):
+    """A later migration that rebuilt the idea table would silently drop them."""
+    if engine.dialect.name != "sqlite":
+        return
+    from sqlalchemy import text
+
+    with engine.connect() as conn:
+        names = set(conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'"))
+                    .scalars())
+    assert {"idea_fts_insert", "idea_fts_delete", "idea_fts_update"} <= names

@@ -25,3 +25,5 @@ class Comment(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     edited_at: datetime | None = None
     deleted_at: datetime | None = None
+    hidden_at: datetime | None = None
+    hidden_reason: str = Field(default="", max_length=500)

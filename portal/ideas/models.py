@@ -50,6 +50,8 @@ class Idea(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, index=True)
     updated_at: datetime = Field(default_factory=utcnow)
     first_response_at: datetime | None = None
+    hidden_at: datetime | None = None
+    hidden_reason: str = Field(default="", max_length=500)
 
 
 class StatusChange(SQLModel, table=True):
