@@ -25,6 +25,7 @@ from portal.errors import Forbidden, NotFound
 from portal.htmx import is_partial
 from portal.i18n import _, ngettext
 from portal.ideas.routes import routes as idea_routes
+from portal.moderation.routes import routes as moderation_routes
 from portal.notifications.routes import routes as notification_routes
 from portal.ratelimit.limits import RateLimited
 from portal.security import LocaleMiddleware, SecurityHeadersMiddleware
@@ -173,6 +174,7 @@ def create_app(settings: settings_mod.Settings | None = None) -> Starlette:
         *workshop_routes,
         *committee_routes,
         *staff_routes,
+        *moderation_routes,
         *api_routes,
         Mount("/static", app=CachedStatic(directory=settings_mod.STATIC_DIR), name="static"),
     ]

@@ -101,6 +101,11 @@ def flash_messages() -> dict[str, str]:
         "attendance_saved": _("Attendance is saved."),
         "notes_published": _("The notes and outcomes are published."),
         "committee_saved": _("The committee membership is saved."),
+        "reported": _("Thank you. The moderators will look at your report."),
+        "moderation_hide": _("It is hidden. Its author sees the reason."),
+        "moderation_restore": _("It is shown again."),
+        "moderation_dismiss": _("The reports are dismissed."),
+        "person_saved": _("Saved. The person's sessions ended, so the change applies at once."),
         "account_deleted": _("Your account is deleted. What you wrote stays, as by a deleted user."),
     }
 

@@ -13,6 +13,7 @@ from portal.accounts.passwords import hash_password, verify_password
 from portal.accounts.queries import user_by_email
 from portal.errors import Forbidden, ValidationError
 from portal.i18n import _
+from portal.moderation import audit
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD = 10
@@ -63,16 +64,17 @@ def create_user(
     db: Session,
     email: str,
     display_name: str,
-    password: str,
+    password: str | None,
     role: str = "patron",
     password_hash: str | None = None,
 ) -> User:
     """Create an account; raises ValidationError naming each bad field. `password_hash`, when
-    given, must be the hash of `password` (bulk and demo data hash a shared password once)."""
+    given, must be the hash of `password` (bulk and demo data hash a shared password once).
+    `password=None` makes an account without a password, for single sign-on."""
     email = email.strip().lower()
     display_name = " ".join(display_name.split())
     errors = _check_profile(email, display_name)
-    problem = password_problem(password, email)
+    problem = password_problem(password, email) if password is not None else None
     if problem:
         errors["password"] = problem
     if role not in ROLES:
@@ -81,10 +83,12 @@ def create_user(
         errors["email"] = _("An account with this email address already exists. Sign in instead.")
     if errors:
         raise ValidationError(errors)
+    if not password_hash and password is not None:
+        password_hash = hash_password(password)
     user = User(
         email=email,
         display_name=display_name,
-        password_hash=password_hash or hash_password(password),
+        password_hash=password_hash,
         role=role,
     )
     db.add(user)
@@ -122,9 +126,11 @@ def set_role(*, db: Session, actor: User, user_id: int, role: str) -> User:
     user = db.get(User, user_id)
     if user is None:
         raise ValidationError({"user": _("No such account.")})
+    before = user.role
     user.role = role
     db.add(user)
     end_all_sessions(db=db, user_id=user_id)
+    audit.record(db, actor, "set_role", "user", user_id, {"role": before}, {"role": role})
     return user
 
 
@@ -154,9 +160,12 @@ def set_committee(
     if errors:
         raise ValidationError(errors)
     assert user is not None
+    before = {"role": user.role, "committee_until": user.committee_until}
     user.role = "committee" if member else "patron"
     user.committee_until = term if member else None
     user.committee_listed = listed if member else False
     db.add(user)
     end_all_sessions(db=db, user_id=user.id)
+    audit.record(db, actor, "set_committee", "user", user.id, before,
+                 {"role": user.role, "committee_until": user.committee_until})
     return user

@@ -15,6 +15,7 @@ from portal.errors import Forbidden, NotFound, ValidationError
 from portal.i18n import _
 from portal.ideas import services as ideas
 from portal.ideas.models import Idea
+from portal.moderation import audit
 from portal.notifications import services as notifications
 from portal.votes import services as votes
 
@@ -130,4 +131,5 @@ def mark_official(*, db: Session, actor: User, comment_id: int, official: bool =
     db.execute(update(Comment).where(Comment.idea_id == comment.idea_id).values(is_official=False))
     comment.is_official = official
     db.add(comment)
+    audit.record(db, actor, "mark_official", "comment", comment.id, None, {"official": official})
     return comment

@@ -22,6 +22,7 @@ from portal.forms import linked_ids
 from portal.i18n import _
 from portal.ideas import queries as ideas_q
 from portal.ideas import services as ideas
+from portal.moderation import audit
 from portal.notifications import queries as notifications_q
 from portal.notifications import services as notifications
 
@@ -135,6 +136,15 @@ def publish(*, db: Session, actor: User, form: dict[str, str]) -> Decision:
                     response=f"**{decision.title}**\n\n{values['we_did']}",
                 )
     notifications.emit(db, "decision", actor_id=actor.id, decision_id=decision.id)
+    audit.record(
+        db,
+        actor,
+        "publish_decision",
+        "decision",
+        decision.id,
+        None,
+        {"title": decision.title, "outcome": outcome, "ideas": idea_ids, "sessions": workshop_ids},
+    )
     return decision
 
 
@@ -186,4 +196,5 @@ def mark_reviewed(*, db: Session, actor: User, decision_id: int) -> Decision:
         raise NotFound()
     decision.reviewed_at = utcnow()
     db.add(decision)
+    audit.record(db, actor, "mark_reviewed", "decision", decision_id)
     return decision

@@ -77,7 +77,7 @@ def _search_clause(dialect: str, q: str, any_word: bool = False):
 
 
 def _filtered(db: Session, f: Filters) -> Select | None:
-    stmt = select(Idea)
+    stmt = select(Idea).where(Idea.hidden_at.is_(None))
     if f.status:
         stmt = stmt.where(Idea.status == f.status)
     elif not f.q:
@@ -119,7 +119,7 @@ def similar(db: Session, title: str, limit: int = 5) -> list[Idea]:
     clause = _search_clause(db.get_bind().dialect.name, " ".join(words), any_word=True)
     stmt = (
         select(Idea)
-        .where(clause, Idea.status != "duplicate")
+        .where(clause, Idea.status != "duplicate", Idea.hidden_at.is_(None))
         .order_by(desc(Idea.vote_count), desc(Idea.id))
         .limit(limit)
     )
@@ -190,7 +190,7 @@ def top_open(db: Session, limit: int = 5) -> list[Idea]:
     return list(
         db.execute(
             select(Idea)
-            .where(Idea.status.in_(OPEN_STATUSES))
+            .where(Idea.status.in_(OPEN_STATUSES), Idea.hidden_at.is_(None))
             .order_by(desc(Idea.vote_count), desc(Idea.id))
             .limit(limit)
         ).scalars()

@@ -13,6 +13,7 @@ from portal.i18n import _
 from portal.ideas import permissions
 from portal.ideas.models import STATUSES, Category, Idea, StatusChange
 from portal.ideas.trending import weight
+from portal.moderation import audit
 from portal.notifications import services as notifications
 from portal.votes import services as votes
 
@@ -151,6 +152,15 @@ def change_status(
     db.flush()
     if notify:
         notifications.emit(db, "status", actor_id=actor.id, idea_id=idea.id, detail=response)
+    audit.record(
+        db,
+        actor,
+        "change_status",
+        "idea",
+        idea.id,
+        {"status": change.from_status},
+        {"status": status, "response": response, "duplicate_of": idea.duplicate_of_id},
+    )
     return change
 
 

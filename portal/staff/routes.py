@@ -11,6 +11,7 @@ from portal.clock import utcnow
 from portal.decisions import queries as decisions_q
 from portal.errors import Forbidden
 from portal.ideas import queries as ideas_q
+from portal.moderation import queries as moderation_q
 from portal.templating import render
 from portal.web import engine, require_user
 
@@ -22,7 +23,9 @@ async def desk(request: Request) -> Response:
     with db.read(engine(request)) as s:
         overdue = decisions_q.overdue_reviews(s, utcnow().date())
         waiting = ideas_q.awaiting_response(s, limit=20)
-    return render(request, "staff/desk.html", {"overdue": overdue, "waiting": waiting})
+        reports = moderation_q.queue(s)
+    return render(request, "staff/desk.html",
+                  {"overdue": overdue, "waiting": waiting, "reports": reports})
 
 
 routes = [Route("/staff", desk, name="staff:desk")]

@@ -21,6 +21,7 @@ from portal.errors import Forbidden, NotFound, ValidationError
 from portal.forms import linked_ids
 from portal.i18n import _
 from portal.ideas import queries as ideas_q
+from portal.moderation import audit
 from portal.notifications import services as notifications
 from portal.workshops import permissions
 from portal.workshops.models import AUDIENCES, KINDS, Registration, Workshop, WorkshopIdea
@@ -150,6 +151,15 @@ def schedule(*, db: Session, actor: User, form: dict[str, str], default_zone: st
     db.add(workshop)
     db.flush()
     _set_agenda(db, workshop.id, agenda)
+    audit.record(
+        db,
+        actor,
+        "schedule_session",
+        "session",
+        workshop.id,
+        None,
+        {"title": workshop.title, "starts_at": workshop.starts_at},
+    )
     return workshop
 
 
@@ -169,6 +179,7 @@ def edit(
     _set_agenda(db, workshop_id, agenda)
     db.flush()
     _promote(db, workshop)
+    audit.record(db, actor, "edit_session", "session", workshop_id, None, values)
     return workshop
 
 
@@ -179,6 +190,7 @@ def cancel_workshop(*, db: Session, actor: User, workshop_id: int) -> Workshop:
     workshop = _locked(db, workshop_id)
     workshop.cancelled_at = workshop.cancelled_at or utcnow()
     db.add(workshop)
+    audit.record(db, actor, "cancel_session", "session", workshop_id)
     return workshop
 
 
@@ -275,6 +287,15 @@ def record_attendance(
         row.attended = row.user_id in attended_user_ids
         count += int(row.attended)
         db.add(row)
+    audit.record(
+        db,
+        actor,
+        "record_attendance",
+        "session",
+        workshop_id,
+        None,
+        {"attended": sorted(attended_user_ids)},
+    )
     return count
 
 
@@ -298,4 +319,5 @@ def publish_notes(
     workshop.notes, workshop.outcomes = notes, outcomes
     workshop.notes_published_at = workshop.notes_published_at or utcnow()
     db.add(workshop)
+    audit.record(db, actor, "publish_notes", "session", workshop_id)
     return workshop

@@ -1,0 +1,169 @@
+"""HTTP for moderation: report, the staff queue actions, people, and the audit log."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, or_, select
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from portal import db
+from portal.accounts import services as accounts
+from portal.accounts.models import ROLES, User
+from portal.errors import Forbidden, NotFound, ValidationError
+from portal.moderation import audit, services
+from portal.templating import render
+from portal.web import (
+    engine,
+    field,
+    form_data,
+    int_or_none,
+    limit,
+    path_id,
+    redirect,
+    require_user,
+    safe_next,
+)
+
+
+async def report(request: Request) -> Response:
+    user = require_user(request)
+    limit(request, "flag", user.id)
+    form = await form_data(request)
+    target_type, target_id = field(form, "target_type"), int_or_none(field(form, "target_id"))
+    back = safe_next(field(form, "next"), "/ideas")
+    try:
+        with db.write(engine(request)) as s:
+            services.flag(
+                db=s,
+                actor=user,
+                target_type=target_type,
+                target_id=target_id or 0,
+                reason=field(form, "reason"),
+            )
+    except ValidationError as exc:
+        return render(
+            request,
+            "moderation/report.html",
+            {
+                "errors": exc.errors,
+                "next": back,
+                "target_type": target_type,
+                "target_id": target_id,
+            },
+            status_code=400,
+        )
+    return redirect(back, flash="reported")
+
+
+def _staff(request: Request) -> User:
+    user = require_user(request)
+    if not user.is_staff:
+        raise Forbidden()
+    return user
+
+
+async def act(request: Request) -> Response:
+    """hide / restore / dismiss, from the queue or from the content itself."""
+    user = _staff(request)
+    form = await form_data(request)
+    action = request.path_params["action"]
+    if action not in ("hide", "restore", "dismiss"):
+        raise NotFound()
+    target = {
+        "target_type": field(form, "target_type"),
+        "target_id": int_or_none(field(form, "target_id")) or 0,
+    }
+    back = safe_next(field(form, "next"), "/staff#reports")
+    try:
+        with db.write(engine(request)) as s:
+            if action == "hide":
+                services.hide(db=s, actor=user, reason=field(form, "reason"), **target)
+            elif action == "restore":
+                services.restore(db=s, actor=user, **target)
+            else:
+                services.dismiss(db=s, actor=user, **target)
+    except ValidationError as exc:
+        return render(
+            request,
+            "moderation/report.html",
+            {"errors": exc.errors, "next": back, "hide": True, **target},
+            status_code=400,
+        )
+    return redirect(back, flash=f"moderation_{action}")
+
+
+async def people(request: Request) -> Response:
+    """Staff look people up to block or unblock them; admins also change roles."""
+    user = _staff(request)
+    q = (request.query_params.get("q") or "").strip()[:100]
+    page = max(1, min(int_or_none(request.query_params.get("page")) or 1, 10_000))
+    stmt = select(User).order_by(User.id.desc())
+    if q:
+        like = f"%{q.lower()}%"
+        stmt = stmt.where(
+            or_(func.lower(User.email).like(like), func.lower(User.display_name).like(like))
+        )
+    with db.read(engine(request)) as s:
+        rows = list(s.execute(stmt.offset((page - 1) * 50).limit(51)).scalars())
+    return render(
+        request,
+        "moderation/users.html",
+        {
+            "people": rows[:50],
+            "has_next": len(rows) > 50,
+            "page": page,
+            "q": q,
+            "roles": ROLES,
+            "can_set_roles": user.is_admin,
+            "errors": {},
+        },
+    )
+
+
+async def person(request: Request) -> Response:
+    user = _staff(request)
+    form = await form_data(request)
+    user_id = path_id(request)
+    action = field(form, "action")
+    try:
+        with db.write(engine(request)) as s:
+            if action == "role":
+                accounts.set_role(db=s, actor=user, user_id=user_id, role=field(form, "role"))
+            else:
+                services.set_blocked(
+                    db=s,
+                    actor=user,
+                    user_id=user_id,
+                    blocked=action == "block",
+                    reason=field(form, "reason"),
+                )
+    except ValidationError as exc:
+        return render(
+            request,
+            "moderation/report.html",
+            {"errors": exc.errors, "next": "/staff/users", "block": True},
+            status_code=400,
+        )
+    return redirect(safe_next(field(form, "next"), "/staff/users"), flash="person_saved")
+
+
+async def audit_log(request: Request) -> Response:
+    user = require_user(request)
+    if not user.is_admin:
+        raise Forbidden()
+    page = max(1, min(int_or_none(request.query_params.get("page")) or 1, 10_000))
+    with db.read(engine(request)) as s:
+        entries, has_next = audit.entries(s, page)
+    return render(
+        request, "moderation/audit.html", {"entries": entries, "page": page, "has_next": has_next}
+    )
+
+
+routes = [
+    Route("/report", report, methods=["POST"], name="moderation:report"),
+    Route("/staff/moderation/{action:str}", act, methods=["POST"], name="moderation:act"),
+    Route("/staff/users", people, name="moderation:users"),
+    Route("/staff/users/{id:int}", person, methods=["POST"], name="moderation:person"),
+    Route("/staff/audit", audit_log, name="moderation:audit"),
+]
