@@ -7,7 +7,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 export PORTAL_VAR_DIR ?= var
 
-.PHONY: run test unit unit-pg e2e system-deps lint messages bench clean
+.PHONY: run test unit unit-pg e2e system-deps lint messages bench bench-fanout clean
 
 $(VENV)/.installed-run: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,30 +34,38 @@ run: $(VENV)/.installed-run
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/portal serve --host $(HOST) --port $(PORT)
 
-## system-deps: Debian packages the tests need (Chromium, PostgreSQL), installed when missing
+## system-deps: Debian packages the tests need (Chromium, PostgreSQL, Node.js), installed when missing
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	command -v node >/dev/null || missing="$$missing nodejs"; \
+	command -v npm >/dev/null || missing="$$missing npm"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing:$$missing"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	fi
 
+# The single sign-on tests run a real OpenID provider (npm's oidc-provider, tests/oidc/).
+OIDC_NODE := tests/oidc/node_modules/.installed
+$(OIDC_NODE): tests/oidc/package-lock.json | system-deps
+	npm ci --prefix tests/oidc --no-audit --no-fund
+	touch $@
+
 ## test: unit and integration tests on SQLite and on a throwaway PostgreSQL, then e2e in Chromium
-test: $(VENV)/.installed-test system-deps
+test: $(VENV)/.installed-test system-deps $(OIDC_NODE)
 	$(BIN)/pytest -q tests
 	PORTAL_TEST_DB=postgresql $(BIN)/pytest -q tests
 	$(BIN)/pytest -q e2e
 
-unit: $(VENV)/.installed-test
+unit: $(VENV)/.installed-test $(OIDC_NODE)
 	$(BIN)/pytest -q tests
 
-unit-pg: $(VENV)/.installed-test system-deps
+unit-pg: $(VENV)/.installed-test system-deps $(OIDC_NODE)
 	PORTAL_TEST_DB=postgresql $(BIN)/pytest -q tests
 
-e2e: $(VENV)/.installed-test system-deps
+e2e: $(VENV)/.installed-test system-deps $(OIDC_NODE)
 	$(BIN)/pytest -q e2e
 
 lint: $(VENV)/.installed-test
@@ -77,6 +85,15 @@ messages: $(VENV)/.installed-run
 	  --ignore-obsolete --ignore-pot-creation-date
 	@echo "Translate any new or fuzzy entries in portal/locales/*/LC_MESSAGES/messages.po;"
 	@echo "tests/test_i18n.py names the ones still missing."
+
+## bench: load test against a seeded database (see bench/run.py; --small for a quick look)
+bench: $(VENV)/.installed-test
+	@command -v wrk >/dev/null || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq wrk; }
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+bench-fanout: $(VENV)/.installed-test
+	$(BIN)/python bench/fanout.py
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info

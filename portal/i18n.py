@@ -47,8 +47,13 @@ def get_locale() -> str:
     return _current.get()
 
 
+@cache
+def _parsed(locale: str) -> Locale:
+    return Locale.parse(locale)
+
+
 def babel_locale() -> Locale:
-    return Locale.parse(get_locale())
+    return _parsed(get_locale())
 
 
 def gettext(message: str, **params: object) -> str:

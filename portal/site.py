@@ -42,6 +42,11 @@ async def healthz(request: Request) -> Response:
     return PlainTextResponse("ok")
 
 
+async def ping(request: Request) -> Response:
+    """Liveness without the database: the floor that benchmarks compare pages against."""
+    return PlainTextResponse("pong")
+
+
 async def set_language(request: Request) -> Response:
     form = await form_data(request)
     lang = field(form, "lang")
@@ -54,5 +59,6 @@ async def set_language(request: Request) -> Response:
 routes = [
     Route("/", home, name="home"),
     Route("/healthz", healthz, name="healthz"),
+    Route("/ping", ping, name="ping"),
     Route("/language", set_language, methods=["POST"], name="language"),
 ]

@@ -7,8 +7,9 @@ autoescaping (for everything else). `markdown` is the one place where markup is 
 from __future__ import annotations
 
 import hashlib
+import os
 from datetime import date, datetime
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any
 from urllib.parse import urlencode
 
@@ -61,9 +62,12 @@ _cleaner = bleach.Cleaner(
 )
 
 
+@lru_cache(maxsize=4096)
 def markdown(text: str | None) -> Markup:
     """Render user Markdown to sanitized HTML. Headings are shifted down to h3 so user text
     never competes with the page's own headings."""
+    # Sanitizing is the slow part of a page with many comments; the same text always gives
+    # the same HTML, so recently rendered texts are kept.
     html = _md.render(text or "")
     for level in (1, 2):
         html = html.replace(f"<h{level}>", "<h3>").replace(f"</h{level}>", "</h3>")
@@ -139,6 +143,10 @@ env = Environment(
     autoescape=select_autoescape(["html"], default_for_string=True),
     extensions=["jinja2.ext.i18n"],
     trim_blocks=True,
+    # Templates change only with a deploy; checking their files on every include would cost
+    # a stat() per card on every list page. DEBUG=1 brings reloading back for development.
+    auto_reload=os.environ.get("DEBUG", "") in {"1", "true", "yes"},
+    cache_size=400,
     lstrip_blocks=True,
 )
 env.install_gettext_callables(
