@@ -1,5 +1,7 @@
 """Browser journeys against a real server: a fresh SQLite file in a temp dir, migrated and
-seeded with the demo, served by `portal serve` in a subprocess on a free port.
+seeded with the demo, served by `portal serve` in a subprocess on a free port. Beside it run a
+`portal worker` subprocess (fan-out, email) and a real SMTP server (aiosmtpd) that keeps what
+it accepts, so a journey can read the emails a person got.
 
 Helpers are fixtures that return functions (`assert_accessible(page)`, `sign_in(page, ...)`),
 so the journeys read like what a person does.
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -16,6 +19,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
@@ -23,12 +27,16 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
+from tests import smtp
+
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "e2e demo password 2026"
 NARROW = 360
 DESKTOP = {"width": 1280, "height": 800}
 _people = itertools.count(1)
+NOTIFICATIONS = re.compile(r"^Notifications\b")
 _axe = Axe()
+_worker: dict[str, Any] = {}  # the worker process and its log, for a helpful failure
 CONTRAST_ONLY = {"runOnly": {"type": "rule", "values": ["color-contrast"]}}
 
 
@@ -65,9 +73,30 @@ def _wait_until_healthy(url: str, server: subprocess.Popen[bytes], log: Path) ->
     pytest.fail(f"the server did not answer /healthz within 30 s:\n{log.read_text()}")
 
 
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 @pytest.fixture(scope="session")
-def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The address of a real portal process with the demo data in a throwaway database."""
+def mail_inbox() -> Iterator[smtp.Inbox]:
+    """A real SMTP server for the whole run; `mail_inbox.messages` are the emails it accepted,
+    `mail_inbox.by_recipient(address)` one person's."""
+    controller, inbox = smtp.start()
+    try:
+        yield inbox
+    finally:
+        controller.stop()
+
+
+@pytest.fixture(scope="session")
+def server_url(tmp_path_factory: pytest.TempPathFactory, mail_inbox: smtp.Inbox) -> Iterator[str]:
+    """The address of a real portal process with the demo data in a throwaway database, and
+    a notification worker sending its email to `mail_inbox`."""
     tmp = tmp_path_factory.mktemp("e2e")
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
@@ -92,14 +121,22 @@ def server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         )
         try:
             _wait_until_healthy(url, server, log)
-            yield url
+            worker_log = tmp / "worker.log"
+            with worker_log.open("wb") as worker_out:
+                worker = subprocess.Popen(
+                    [sys.executable, "-m", "portal.cli", "worker", "--poll", "0.2"],
+                    cwd=ROOT,
+                    env={**env, "SMTP_URL": mail_inbox.url},
+                    stdout=worker_out,
+                    stderr=subprocess.STDOUT,
+                )
+                _worker.update(process=worker, log=worker_log)
+                try:
+                    yield url
+                finally:
+                    _stop(worker)
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+            _stop(server)
 
 
 @pytest.fixture(scope="session")
@@ -201,3 +238,64 @@ def propose_idea() -> Callable[..., int]:
         return int(page.url.rstrip("/").rsplit("/", 1)[-1])
 
     return propose
+
+
+def _worker_alive() -> None:
+    worker = _worker.get("process")
+    if worker is not None and worker.poll() is not None:
+        pytest.fail(f"the notification worker stopped:\n{_worker['log'].read_text()}")
+
+
+@pytest.fixture
+def sign_up() -> Callable[..., str]:
+    """Create a new account through the form (it stays signed in); returns its email."""
+
+    def sign_up(page: Page, name: str, email: str) -> str:
+        page.goto("/signup")
+        page.get_by_label("Email address").fill(email)
+        page.get_by_label("Your name").fill(name)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Create account").click()
+        expect(page.get_by_role("status")).to_have_text("Welcome! Your account is ready.")
+        return email
+
+    return sign_up
+
+
+@pytest.fixture
+def wait_for_unread() -> Callable[..., None]:
+    """Reload the page until the header's Notifications link shows `count` unread: the worker
+    fans events out a moment after the request that made them."""
+
+    def wait(page: Page, count: int, timeout: float = 20) -> None:
+        link = page.get_by_role("navigation", name="Main").get_by_role("link", name=NOTIFICATIONS)
+        badge = link.locator(".count")
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if badge.count() and badge.inner_text().strip() == str(count):
+                break
+            _worker_alive()
+            page.wait_for_timeout(200)
+            page.reload()
+        expect(badge).to_have_text(str(count))
+
+    return wait
+
+
+@pytest.fixture
+def wait_for_email(mail_inbox: smtp.Inbox) -> Callable[..., EmailMessage]:
+    """The first email to `address` whose subject contains `subject`, once the worker has
+    sent it to the SMTP server."""
+
+    def wait(address: str, subject: str = "", timeout: float = 20) -> EmailMessage:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for message in mail_inbox.by_recipient(address):
+                if subject in str(message["Subject"]):
+                    return message
+            _worker_alive()
+            time.sleep(0.1)
+        got = [str(m["Subject"]) for m in mail_inbox.by_recipient(address)]
+        pytest.fail(f"no email to {address} about {subject!r} within {timeout} s; it got {got}")
+
+    return wait
