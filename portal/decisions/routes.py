@@ -3,6 +3,7 @@ publishing by staff, and the Atom feed."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC
 
 from feedgen.feed import FeedGenerator
@@ -20,6 +21,7 @@ from portal.ideas import queries as ideas_q
 from portal.notifications import queries as notifications_q
 from portal.templating import markdown, render
 from portal.web import engine, field, form_data, int_or_none, path_id, redirect, require_user
+from portal.workshops import permissions as workshop_rules
 from portal.workshops import queries as workshops_q
 
 
@@ -50,7 +52,10 @@ def _detail_context(s, decision_id: int, user) -> dict:  # noqa: ANN001
         "decision": decision,
         "ideas": ideas_q.titles(s, set(idea_ids)),
         "idea_ids": idea_ids,
-        "sessions": workshops_q.titles(s, set(queries.workshop_ids(s, decision_id))),
+        # Committee-only sessions stay unnamed for those who may not see them.
+        "sessions": workshops_q.titles(
+            s, set(queries.workshop_ids(s, decision_id)), workshop_rules.audiences_for(user)
+        ),
         "notified": notifications_q.notified_for_decision(s, decision_id),
         "summary": queries.follow_up_summaries(s, [decision_id])[decision_id],
         "comments": queries.follow_up_comments(s, decision_id),
@@ -117,6 +122,15 @@ async def reviewed(request: Request) -> Response:
     return redirect("/staff", flash="review_recorded")
 
 
+# Characters XML 1.0 cannot hold (C0 controls but tab and newlines, lone surrogates,
+# U+FFFE/U+FFFF): lxml refuses a feed with any of them, so they are left out of it.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml(text: str) -> str:
+    return _NOT_XML.sub("", text)
+
+
 async def atom(request: Request) -> Response:
     """The latest decisions as an Atom feed, built with feedgen."""
     base = request.app.state.settings.base_url
@@ -133,13 +147,14 @@ async def atom(request: Request) -> Response:
     for d in reversed(decisions):
         entry = fg.add_entry()
         entry.id(f"{base}/you-said-we-did/{d.id}")
-        entry.title(d.title)
+        entry.title(_xml(d.title))
         entry.link(href=f"{base}/you-said-we-did/{d.id}")
         entry.published(d.published_at.astimezone(UTC))
         entry.updated(d.published_at.astimezone(UTC))
-        entry.summary(d.we_did[:300])
+        entry.summary(_xml(d.we_did[:300]))
         entry.content(
-            str(markdown(f"**You said:** {d.you_said}\n\n**We did:** {d.we_did}")), type="html"
+            _xml(str(markdown(f"**You said:** {d.you_said}\n\n**We did:** {d.we_did}"))),
+            type="html",
         )
         entry.category(term=d.outcome)
     return Response(fg.atom_str(pretty=False), media_type="application/atom+xml; charset=utf-8")

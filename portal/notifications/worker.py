@@ -298,15 +298,15 @@ class Worker:
     # -- the loop ----------------------------------------------------------------------
     def step(self) -> int:
         """One round of every job; returns how much work was done."""
-        work = 0
+        from portal.notifications import jobs
+
+        # Scheduled jobs first: the events they write go out in this same round.
+        work = jobs.run_scheduled(self)
         while self.fan_out_one():
             work += 1
         while n := self.queue_emails():
             work += n
         work += self.queue_digests()
-        from portal.notifications import jobs
-
-        work += jobs.run_scheduled(self)
         work += self.send_batch()
         return work
 

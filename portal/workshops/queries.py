@@ -102,12 +102,14 @@ def for_idea(db: Session, idea_id: int, audiences: tuple[str, ...]) -> list[Work
         .order_by(Workshop.starts_at)).scalars())
 
 
-def titles(db: Session, ids: set[int]) -> dict[int, str]:
-    """Session titles by id, in one query."""
+def titles(db: Session, ids: set[int], audiences: tuple[str, ...] | None = None) -> dict[int, str]:
+    """Session titles by id, in one query; only those these audiences see, when given."""
     if not ids:
         return {}
-    return {i: t for i, t in db.execute(select(Workshop.id, Workshop.title)
-                                        .where(Workshop.id.in_(ids))).all()}
+    stmt = select(Workshop.id, Workshop.title).where(Workshop.id.in_(ids))
+    if audiences is not None:
+        stmt = stmt.where(Workshop.audience.in_(audiences))
+    return {i: t for i, t in db.execute(stmt).all()}
 
 
 def attendees_select(workshop_ids: Select | list[int]) -> Select:
