@@ -9,6 +9,8 @@ from portal.accounts.models import User
 
 def user_by_email(db: Session, email: str) -> User | None:
     """The account with this email (emails are stored lower-case)."""
+    if "\x00" in email:  # no account has one, and PostgreSQL refuses NUL in a query
+        return None
     return db.exec(select(User).where(User.email == email.strip().lower())).first()
 
 

@@ -56,6 +56,9 @@ def _check_profile(email: str, display_name: str) -> dict[str, str]:
         errors["display_name"] = _("Enter the name other people will see.")
     elif len(display_name) > 80:
         errors["display_name"] = _("Use at most 80 characters for your name.")
+    for name, value in (("email", email), ("display_name", display_name)):
+        if "\x00" in value:
+            errors.setdefault(name, _("Remove the invisible control characters from your text."))
     return errors
 
 
@@ -120,6 +123,8 @@ def end_all_sessions(*, db: Session, user_id: int) -> None:
 def set_role(*, db: Session, actor: User, user_id: int, role: str) -> User:
     """Admins change a role; the person's sessions end so the change applies at once."""
     if not actor.is_admin:
+        raise Forbidden()
+    if actor.id == user_id:  # an admin must not lock themselves (or the last admin) out
         raise Forbidden()
     if role not in ROLES:
         raise ValidationError({"role": _("Choose one of the roles.")})

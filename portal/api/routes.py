@@ -62,7 +62,7 @@ async def ideas_detail(request: Request) -> Response:
     base = request.app.state.settings.base_url
     with db.read(engine(request)) as session:
         idea = queries.get(session, path_id(request))
-        if idea is None:
+        if idea is None or idea.hidden_at is not None:  # hidden by moderators: not public
             raise NotFound()
         categories = {c.id: c for c in queries.categories(session)}
         people = users_by_ids(session, {idea.author_id} if idea.author_id else set())

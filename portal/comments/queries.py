@@ -51,11 +51,19 @@ def official_reply(threads_: list[Thread]) -> Comment | None:
 
 
 def recent(db: Session, limit: int = 5) -> list[Comment]:
-    """The latest comments that are not deleted (for the home page's activity)."""
+    """The latest comments that are neither deleted nor hidden, on ideas that are not hidden
+    (for the home page's activity)."""
+    from portal.ideas.models import Idea
+
+    hidden_ideas = select(Idea.id).where(Idea.hidden_at.is_not(None))
     return list(
         db.execute(
             select(Comment)
-            .where(Comment.deleted_at.is_(None))
+            .where(
+                Comment.deleted_at.is_(None),
+                Comment.hidden_at.is_(None),
+                Comment.idea_id.not_in(hidden_ideas),
+            )
             .order_by(Comment.id.desc())
             .limit(limit)
         ).scalars()

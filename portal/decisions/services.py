@@ -83,6 +83,8 @@ def publish(*, db: Session, actor: User, form: dict[str, str]) -> Decision:
     for key, limit in LIMITS.items():
         if len(values[key]) > limit and key not in errors:
             errors[key] = _("Use at most %(n)s characters here.", n=limit)
+        if "\x00" in values[key]:
+            errors.setdefault(key, _("Remove the invisible control characters from your text."))
     outcome = form.get("outcome", "")
     if outcome not in OUTCOMES:
         errors["outcome"] = _("Choose the outcome.")
@@ -166,6 +168,8 @@ def answer_follow_up(
     comment = (comment or "").strip()
     if len(comment) > 2000:
         errors["comment"] = _("Use at most %(n)s characters here.", n=2000)
+    elif "\x00" in comment:
+        errors["comment"] = _("Remove the invisible control characters from your text.")
     if errors:
         raise ValidationError(errors)
     row = db.execute(

@@ -152,6 +152,7 @@ def recent_status_changes(db: Session, limit: int = 8) -> list[tuple[StatusChang
     rows = db.execute(
         select(StatusChange, Idea)
         .join(Idea, Idea.id == StatusChange.idea_id)
+        .where(Idea.hidden_at.is_(None))
         .order_by(desc(StatusChange.id))
         .limit(limit)
     ).all()

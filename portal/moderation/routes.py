@@ -96,7 +96,7 @@ async def act(request: Request) -> Response:
 async def people(request: Request) -> Response:
     """Staff look people up to block or unblock them; admins also change roles."""
     user = _staff(request)
-    q = (request.query_params.get("q") or "").strip()[:100]
+    q = (request.query_params.get("q") or "").replace("\x00", "").strip()[:100]
     page = max(1, min(int_or_none(request.query_params.get("page")) or 1, 10_000))
     stmt = select(User).order_by(User.id.desc())
     if q:
@@ -126,6 +126,8 @@ async def person(request: Request) -> Response:
     form = await form_data(request)
     user_id = path_id(request)
     action = field(form, "action")
+    if action not in ("role", "block", "unblock"):  # anything else must not unblock
+        raise NotFound()
     try:
         with db.write(engine(request)) as s:
             if action == "role":

@@ -33,6 +33,8 @@ def _reason(reason: str, field: str = "reason") -> str:
         raise ValidationError({field: _("Say briefly what is wrong.")})
     if len(reason) > REASON_MAX:
         raise ValidationError({field: _("Use at most %(n)s characters here.", n=REASON_MAX)})
+    if "\x00" in reason:
+        raise ValidationError({field: _("Remove the invisible control characters from your text.")})
     return reason
 
 

@@ -61,7 +61,7 @@ def hit(engine: Engine, limit_name: str, subject: str, now: datetime | None = No
     epoch = int(now.timestamp())
     start = epoch - epoch % limit.seconds
     window = datetime.fromtimestamp(start, UTC)
-    key = f"{limit.name}:{subject}"[:200]
+    key = f"{limit.name}:{subject}".replace("\x00", "")[:200]
     insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
     stmt = insert(RateCounter).values(key=key, window_start=window, count=1)
     stmt = stmt.on_conflict_do_update(

@@ -82,6 +82,8 @@ def _clean(db: Session, form: dict[str, str], default_zone: str, confirmed: int 
     for key, limit in LIMITS.items():
         if len(values[key]) > limit and key not in errors:
             errors[key] = _("Use at most %(n)s characters here.", n=limit)
+        if "\x00" in values[key]:
+            errors.setdefault(key, _("Remove the invisible control characters from your text."))
     link = values["online_link"]
     if link and not re.match(r"^https?://[^\s<>\"]+$", link):
         errors["online_link"] = _("Enter a web address starting with https://")
@@ -96,7 +98,7 @@ def _clean(db: Session, form: dict[str, str], default_zone: str, confirmed: int 
     zone_name = (form.get("timezone") or default_zone).strip()
     try:
         zone: ZoneInfo | None = ZoneInfo(zone_name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: "Europe", a very long name
         zone = None
         errors["timezone"] = _("Choose a time zone from the list.")
     starts = _local_datetime(form.get("starts_at", ""), zone, "starts_at", errors)
@@ -208,6 +210,10 @@ def register(*, db: Session, actor: User, workshop_id: int, access_needs: str = 
         raise ValidationError({"register": _("This session has already started.")})
     if len(access_needs) > 2000:
         raise ValidationError({"access_needs": _("Use at most %(n)s characters here.", n=2000)})
+    if "\x00" in access_needs:
+        raise ValidationError(
+            {"access_needs": _("Remove the invisible control characters from your text.")}
+        )
     row = db.execute(
         select(Registration).where(
             Registration.workshop_id == workshop_id, Registration.user_id == actor.id
@@ -312,6 +318,9 @@ def publish_notes(
         errors["notes"] = _("Write the notes or the outcomes.")
     if len(notes) > 20000:
         errors["notes"] = _("Use at most %(n)s characters here.", n=20000)
+    for key, value in (("notes", notes), ("outcomes", outcomes)):
+        if "\x00" in value:
+            errors.setdefault(key, _("Remove the invisible control characters from your text."))
     if len(outcomes) > 10000:
         errors["outcomes"] = _("Use at most %(n)s characters here.", n=10000)
     if errors:
