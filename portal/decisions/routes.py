@@ -28,7 +28,7 @@ from portal.workshops import queries as workshops_q
 async def index(request: Request) -> Response:
     outcome = request.query_params.get("outcome", "")
     outcome = outcome if outcome in OUTCOMES else ""
-    page = max(1, int_or_none(request.query_params.get("page")) or 1)
+    page = max(1, min(int_or_none(request.query_params.get("page")) or 1, 10_000))
     with db.read(engine(request)) as s:
         decisions, has_next = queries.listing(s, outcome, page)
         ids = [d.id for d in decisions]
