@@ -34,11 +34,12 @@ run: $(VENV)/.installed-run
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/portal serve --host $(HOST) --port $(PORT)
 
-## system-deps: Debian packages the tests need (Chromium, PostgreSQL, Node.js), installed when missing
+## system-deps: Debian packages the tests need (Chromium, PostgreSQL, Redis, Node.js), installed when missing
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
 	command -v node >/dev/null || missing="$$missing nodejs"; \
 	command -v npm >/dev/null || missing="$$missing npm"; \
 	if [ -n "$$missing" ]; then \

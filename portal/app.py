@@ -27,7 +27,7 @@ from portal.i18n import _, ngettext
 from portal.ideas.routes import routes as idea_routes
 from portal.moderation.routes import routes as moderation_routes
 from portal.notifications.routes import routes as notification_routes
-from portal.ratelimit.limits import RateLimited
+from portal.ratelimit.limits import RateLimited, counter_for
 from portal.security import LocaleMiddleware, SecurityHeadersMiddleware
 from portal.site import routes as site_routes
 from portal.staff.routes import routes as staff_routes
@@ -204,4 +204,5 @@ def create_app(settings: settings_mod.Settings | None = None) -> Starlette:
     )
     app.state.settings = settings
     app.state.engine = db.make_engine(settings.database_url)
+    app.state.rate_counter = counter_for(settings.redis_url, app.state.engine)
     return app

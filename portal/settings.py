@@ -54,6 +54,7 @@ class Settings:
     oidc_name: str = "University account"
     timezone: str = "UTC"
     site_name: str = "Library co-design portal"
+    redis_url: str = ""
     debug: bool = False
     extra: dict[str, str] = field(default_factory=dict)
 
@@ -92,5 +93,6 @@ def from_env(environ: dict[str, str] | None = None) -> Settings:
         oidc_name=env.get("OIDC_NAME", "University account"),
         timezone=env.get("TIMEZONE", "UTC"),
         site_name=env.get("SITE_NAME", "Library co-design portal"),
+        redis_url=env.get("REDIS_URL", ""),
         debug=env.get("DEBUG", "") in {"1", "true", "yes"},
     )

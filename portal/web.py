@@ -25,11 +25,10 @@ class LoginRequired(Exception):
 
 
 def limit(request: Request, name: str, subject: str | int | None = None) -> None:
-    """Count an attempt against a rate limit (by person, or by address when no subject)."""
-    from portal.ratelimit.limits import hit
-
+    """Count an attempt against a rate limit (by person, or by address when no subject), in
+    the app's counter (its database, or Redis when `REDIS_URL` is set)."""
     address = request.client.host if request.client else "unknown"
-    hit(engine(request), name, str(subject) if subject is not None else address)
+    request.app.state.rate_counter.hit(name, str(subject) if subject is not None else address)
 
 
 def engine(request: Request) -> Engine:

@@ -1,1 +1,2 @@
-"""Rate limits shared by every app process: counters live in the database."""
+"""Rate limits shared by every app process: counters live in the database, or in Redis when
+`REDIS_URL` is set."""

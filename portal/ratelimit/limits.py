@@ -1,23 +1,38 @@
 """Limits that a person never meets and a script always does.
 
-Fixed windows counted in the database with one atomic UPSERT ... RETURNING, in a transaction
-of its own, so several app processes (or machines) share one count and a refused attempt
-still counts. `RATE_LIMIT_FACTOR` scales every limit (e.g. 10 for a load test).
+Fixed windows, shared by every app process (or machine) so that running several does not
+multiply a limit, and a refused attempt still counts. The counts live in one of two places:
+
+- the database (the default): one atomic UPSERT ... RETURNING per attempt, in a transaction of
+  its own; the worker deletes windows that have ended (`forget_old`);
+- Redis, when `REDIS_URL` is set: one atomic INCR + EXPIRE per attempt on the key
+  `ratelimit:{limit}:{subject}:{window_start}`, which expires when its window ends.
+
+`counter_for(redis_url, engine)` picks one when the app starts; routes count through it
+(`portal.web.limit`). `RATE_LIMIT_FACTOR` scales every limit (e.g. 10 for a load test).
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import os
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
+import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 from sqlalchemy import Engine, delete, literal_column
 from sqlalchemy.dialects import postgresql, sqlite
 
 from portal import db
 from portal.clock import utcnow
 from portal.ratelimit.models import RateCounter
+
+log = logging.getLogger("portal.ratelimit")
 
 
 @dataclass(frozen=True)
@@ -53,25 +68,43 @@ def _factor() -> float:
         return 1.0
 
 
-def hit(engine: Engine, limit_name: str, subject: str, now: datetime | None = None) -> None:
-    """Count one attempt by `subject` (an account, an address); raise RateLimited past the
-    limit."""
+@dataclass(frozen=True)
+class _Window:
+    """The fixed window of `limit` that an attempt at a given moment falls in."""
+
+    limit: Limit
+    key: str  # "{limit}:{subject}", at most 200 characters
+    start: int  # epoch seconds
+    retry_after: int  # seconds from the attempt to the window's end, at least 1
+
+    def check(self, count: int) -> None:
+        """Raise RateLimited when `count` attempts are past the limit."""
+        if count > math.ceil(self.limit.count * _factor()):
+            raise RateLimited(self.retry_after)
+
+
+def _window(limit_name: str, subject: str, now: datetime | None) -> _Window:
     limit = LIMITS[limit_name]
-    now = now or utcnow()
-    epoch = int(now.timestamp())
+    epoch = int((now or utcnow()).timestamp())
     start = epoch - epoch % limit.seconds
-    window = datetime.fromtimestamp(start, UTC)
     key = f"{limit.name}:{subject}".replace("\x00", "")[:200]
+    return _Window(limit, key, start, max(1, start + limit.seconds - epoch))
+
+
+def hit(engine: Engine, limit_name: str, subject: str, now: datetime | None = None) -> None:
+    """Count one attempt by `subject` (an account, an address) in the database; raise
+    RateLimited past the limit."""
+    window = _window(limit_name, subject, now)
+    started = datetime.fromtimestamp(window.start, UTC)
     insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
-    stmt = insert(RateCounter).values(key=key, window_start=window, count=1)
+    stmt = insert(RateCounter).values(key=window.key, window_start=started, count=1)
     stmt = stmt.on_conflict_do_update(
         index_elements=["key", "window_start"],
         set_={"count": literal_column("rate_counter.count") + 1},
     ).returning(RateCounter.count)
     with db.write(engine) as s:
         count = s.execute(stmt).scalar_one()
-    if count > math.ceil(limit.count * _factor()):
-        raise RateLimited(max(1, start + limit.seconds - epoch))
+    window.check(count)
 
 
 def forget_old(engine: Engine, now: datetime | None = None) -> int:
@@ -79,3 +112,73 @@ def forget_old(engine: Engine, now: datetime | None = None) -> int:
     cutoff = (now or utcnow()) - timedelta(seconds=max(lim.seconds for lim in LIMITS.values()))
     with db.write(engine) as s:
         return int(s.execute(delete(RateCounter).where(RateCounter.window_start < cutoff)).rowcount)
+
+
+class Counter(Protocol):
+    """Where an app's attempts are counted (one per app, in `app.state.rate_counter`)."""
+
+    def hit(self, limit_name: str, subject: str, now: datetime | None = None) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class DatabaseCounter:
+    """Counts in the app's database (`hit`)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def hit(self, limit_name: str, subject: str, now: datetime | None = None) -> None:
+        hit(self.engine, limit_name, subject, now)
+
+    def close(self) -> None:
+        """Nothing to close: the engine belongs to the app."""
+
+
+class RedisCounter:
+    """Counts in Redis: INCR and EXPIRE in one MULTI/EXEC transaction, so every process that
+    uses the same server shares one count and a key lives exactly as long as its window.
+
+    The expiry is the time left in the window by the portal's clock, so the servers' clocks
+    need not agree for a window to end on time.
+
+    Fails open: when Redis cannot be reached (refused, timed out, any Redis error) the attempt
+    is allowed and a warning is logged, so an outage of Redis never takes the site down; for
+    `pause` seconds after a failure Redis is not asked at all, so a server that is down or
+    unreachable does not slow every request by a connect timeout. Limits are not enforced
+    while Redis is unavailable.
+    """
+
+    def __init__(self, url: str, *, timeout: float = 0.5, pause: float = 5.0) -> None:
+        self.client = redis.Redis.from_url(
+            url,
+            socket_connect_timeout=timeout,
+            socket_timeout=timeout,
+            retry=Retry(NoBackoff(), 1),  # one reconnect for a connection that went stale
+        )
+        self.pause = pause
+        self._down_until = 0.0
+
+    def hit(self, limit_name: str, subject: str, now: datetime | None = None) -> None:
+        window = _window(limit_name, subject, now)
+        if time.monotonic() < self._down_until:
+            return
+        key = f"ratelimit:{window.key}:{window.start}"
+        try:
+            with self.client.pipeline(transaction=True) as pipe:
+                pipe.incr(key)
+                pipe.expire(key, window.retry_after)
+                count, _ = pipe.execute()
+        except redis.RedisError as exc:
+            self._down_until = time.monotonic() + self.pause
+            log.warning("rate limits not enforced for %ss: Redis failed (%s)", self.pause, exc)
+            return
+        window.check(int(count))
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def counter_for(redis_url: str, engine: Engine) -> Counter:
+    """The counter an app uses: Redis when `redis_url` is set, else its database."""
+    return RedisCounter(redis_url) if redis_url else DatabaseCounter(engine)

@@ -10,22 +10,12 @@ from sqlalchemy import func, select
 
 from portal import db
 from portal.accounts.models import LoginSession
-from portal.clock import utcnow
 from portal.db import make_engine
 from portal.ideas.models import Idea
 from portal.ratelimit.limits import LIMITS, RateLimited, forget_old, hit
 from portal.ratelimit.models import RateCounter
 from tests.conftest import PASSWORD, login_as
 from tests.factories import idea as make_idea
-
-
-@pytest.fixture(autouse=True)
-def one_window(monkeypatch):
-    """Every attempt in a test falls in the same window: a slow run that crosses a minute
-    boundary would otherwise start a fresh count halfway through."""
-    frozen = utcnow().replace(minute=30, second=0, microsecond=0)
-    monkeypatch.setattr("portal.ratelimit.limits.utcnow", lambda: frozen)
-    return frozen
 
 
 def _count(engine, model) -> int:  # noqa: ANN001
@@ -66,8 +56,10 @@ def test_sign_in_attempts_per_account_end_in_429_with_retry_after(client, patron
 
 def test_sign_in_from_one_address_is_limited_across_accounts(client, monkeypatch):
     monkeypatch.setenv("RATE_LIMIT_FACTOR", "0.01")  # 300 per address becomes 3
-    codes = [client.post("/login", {"email": f"p{n}@example.org", "password": "x"}).status_code
-             for n in range(4)]
+    codes = [
+        client.post("/login", {"email": f"p{n}@example.org", "password": "x"}).status_code
+        for n in range(4)
+    ]
     assert codes == [400, 400, 400, 429]
 
 
@@ -75,8 +67,10 @@ def test_voting_by_a_script_is_limited(client, patron, category, engine, monkeyp
     monkeypatch.setenv("RATE_LIMIT_FACTOR", "0.02")  # 120 a minute becomes 3
     idea = make_idea(engine, patron, category)
     login_as(client, patron)
-    codes = [client.post(f"/ideas/{idea.id}/vote", {"action": a}).status_code
-             for a in ("add", "remove", "add", "remove")]
+    codes = [
+        client.post(f"/ideas/{idea.id}/vote", {"action": a}).status_code
+        for a in ("add", "remove", "add", "remove")
+    ]
     assert codes == [303, 303, 303, 429]
     with db.read(engine) as s:
         assert s.get(Idea, idea.id).vote_count == 1  # the refused withdrawal did nothing
