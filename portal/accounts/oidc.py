@@ -8,13 +8,24 @@ the account linked to the provider's (issuer, subject), creating it on the first
 Where the flow keeps its state: Authlib stores state, nonce and code verifier in
 `request.session`. Only the SSO routes have one: `StateCookie` wraps just those routes in
 Starlette's SessionMiddleware, an itsdangerous-signed cookie `oidc_state` (Path=/auth,
-SameSite=Lax, Secure when BASE_URL is https, ten minutes). No other page reads or writes it.
+SameSite=Lax, Secure when BASE_URL is https, ten minutes). No other page reads it.
 A state is removed from the cookie when its callback arrives, and the provider accepts a code
 only once, so a replayed callback fails either way.
 
 An email that already belongs to a local account is never linked silently: the person proves
 they own that account with its password first (`link`). Meanwhile the pending (issuer, subject,
 email) travels in the same cookie as a separately signed, ten-minute token.
+
+The same flow also confirms deleting an account (`start_confirmation`, from POST
+/account/delete/sso, which writes the state cookie too): the provider is asked to sign the
+person in again (prompt=login, max_age=0), and the state cookie remembers the purpose and the
+account. That POST answers with a page that sends the browser on (a Refresh header and a link),
+as the pages' CSP lets a form lead to this site only. On the callback the identity must be one
+linked to that account and the ID token's `auth_time` at most five minutes old
+(`confirm_fresh_sign_in`); nobody is signed in. What comes back is a signed, timestamped proof
+bound to the account and the identity, kept five minutes in a cookie of its own
+(`delete_proof`, Path=/account/delete, HttpOnly, SameSite=Lax), since the state cookie never
+reaches that page.
 
 The provider's discovery document is fetched on first use, not at start-up, so the portal
 starts (and password sign-in works) while the provider is down.
@@ -32,19 +43,20 @@ from typing import Any
 
 from authlib.integrations.starlette_client import OAuth, OAuthError
 from authlib.integrations.starlette_client.apps import StarletteOAuth2App
-from itsdangerous import BadData, URLSafeTimedSerializer
+from itsdangerous import BadData, URLSafeSerializer, URLSafeTimedSerializer
 from joserfc.errors import JoseError
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from portal.accounts import services
 from portal.accounts.models import Identity, User
 from portal.accounts.passwords import verify_password
 from portal.accounts.queries import user_by_email
+from portal.clock import utcnow
 from portal.errors import ValidationError
 from portal.i18n import _
 from portal.settings import Settings
@@ -62,6 +74,11 @@ LIFETIME = 600  # seconds for the whole round trip, and for the pending link
 CALLBACK = "/auth/callback"
 SCOPE = "openid email profile"
 TIMEOUT = 10.0  # seconds for each call to the provider
+DELETE = "delete"  # the purpose of a sign-in that confirms deleting the account
+FRESH = 300  # seconds: how old that sign-in may be, and how long its proof lasts
+CLOCK_SKEW = 60  # seconds the provider's clock may run ahead of ours
+PROOF_COOKIE = "delete_proof"
+PROOF_PATH = "/account/delete"
 
 
 class ProviderUnavailable(Exception):
@@ -87,15 +104,37 @@ class SignInRefused(Exception):
         self.status = status
 
 
+class ConfirmationRefused(Exception):
+    """A sign-in meant to confirm deleting an account does not confirm it. `reason` is
+    "other" (an identity not linked to the account) or "stale" (no `auth_time`, or older than
+    five minutes)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 @dataclass(frozen=True)
 class Claims:
-    """Who the provider says signed in."""
+    """Who the provider says signed in, and when (`auth_time`, seconds since the epoch, when
+    the ID token has it)."""
 
     issuer: str
     subject: str
     email: str
     email_verified: bool
     name: str
+    auth_time: int | None = None
+
+
+@dataclass(frozen=True)
+class Proof:
+    """A fresh sign-in with an identity linked to the account `user_id`: it confirms deleting
+    that account."""
+
+    user_id: int
+    issuer: str
+    subject: str
 
 
 @dataclass(frozen=True)
@@ -174,16 +213,50 @@ def client(request: Request) -> StarletteOAuth2App:
     return created
 
 
-async def start(request: Request, next_url: str) -> Response:
-    """The redirect to the provider's sign-in page; the state goes into the state cookie."""
+async def _authorization_url(request: Request, **params: Any) -> str:
+    """The provider's sign-in address, with extra authorization `params`; the state goes into
+    the state cookie."""
     settings: Settings = request.app.state.settings
+    oidc = client(request)
+    redirect_uri = settings.base_url + CALLBACK
     try:
-        response = await client(request).authorize_redirect(request, settings.base_url + CALLBACK)
+        authorization = await oidc.create_authorization_url(redirect_uri, **params)
+        await oidc.save_authorize_data(request, redirect_uri=redirect_uri, **authorization)
     except (_http.HTTPError, ValueError, KeyError, RuntimeError) as exc:
         log.warning("single sign-on: the provider is unavailable: %r", exc)
         raise ProviderUnavailable() from exc
+    return authorization["url"]
+
+
+async def start(request: Request, next_url: str) -> Response:
+    """The redirect to the provider to sign in, coming back to `next_url`."""
+    response = RedirectResponse(await _authorization_url(request), status_code=302)
+    request.session.pop("purpose", None)
+    request.session.pop("user", None)
     request.session["next"] = next_url
     return response
+
+
+async def start_confirmation(request: Request, user: User) -> str:
+    """The provider's address to confirm deleting `user`'s account. The provider asks for the
+    sign-in again even when it has a session (prompt=login), and max_age=0 makes it put
+    `auth_time` in the ID token.
+
+    An address, not a redirect: the confirmation starts from a form, and the pages' CSP
+    (form-action 'self') stops a form submission that redirects to another site, so the
+    browser goes there from a page of ours instead."""
+    url = await _authorization_url(request, prompt="login", max_age=0)
+    request.session["purpose"] = DELETE
+    request.session["user"] = user.id
+    return url
+
+
+def confirming(request: Request) -> int | None:
+    """The account this callback is to confirm deleting, if that is what it was started for."""
+    if request.session.get("purpose") != DELETE:
+        return None
+    user_id = request.session.get("user")
+    return user_id if isinstance(user_id, int) else None
 
 
 async def finish(request: Request) -> tuple[Claims, str]:
@@ -210,7 +283,8 @@ async def finish(request: Request) -> tuple[Claims, str]:
         log.warning("single sign-on: the provider is unavailable: %r", exc)
         raise ProviderUnavailable() from exc
     finally:
-        request.session.pop("next", None)
+        for key in ("next", "purpose", "user"):
+            request.session.pop(key, None)
     # OpenID Connect Core 5.3.2: the userinfo must be about the ID token's subject.
     if userinfo.get("sub") != id_token["sub"]:
         log.warning("single sign-on: userinfo is about another subject than the ID token")
@@ -222,8 +296,16 @@ async def finish(request: Request) -> tuple[Claims, str]:
         email=str(userinfo.get("email") or "").strip().lower(),
         email_verified=verified is True or str(verified).lower() == "true",
         name=" ".join(str(userinfo.get("name") or "").split()),
+        auth_time=_auth_time(id_token.get("auth_time")),
     )
     return claims, next_url
+
+
+def _auth_time(value: object) -> int | None:
+    """The ID token's `auth_time` as whole seconds (Authlib has checked it is a number)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return int(value)
 
 
 # --- Accounts for identities -------------------------------------------------------------------
@@ -325,3 +407,80 @@ def pending_link(request: Request) -> PendingLink | None:
 
 def forget_link(request: Request) -> None:
     request.session.pop("link", None)
+
+
+# --- Confirming an account's deletion with a fresh sign-in -------------------------------------
+
+
+def is_linked(db: Session, user_id: int, issuer: str, subject: str) -> bool:
+    """Whether the identity (issuer, subject) is linked to the account `user_id`."""
+    identity = _identity(db, issuer, subject)
+    return identity is not None and identity.user_id == user_id
+
+
+def has_identity(db: Session, user_id: int) -> bool:
+    """Whether any single sign-on identity is linked to the account `user_id`."""
+    found = db.exec(select(Identity.id).where(Identity.user_id == user_id).limit(1)).first()
+    return found is not None
+
+
+def _fresh(auth_time: int | None) -> bool:
+    if auth_time is None:  # the provider did not say when: refused, never assumed
+        return False
+    age = utcnow().timestamp() - auth_time
+    return -CLOCK_SKEW <= age <= FRESH
+
+
+def confirm_fresh_sign_in(*, db: Session, user: User, claims: Claims) -> Proof:
+    """The proof that `claims` confirm deleting `user`'s account: an identity linked to it,
+    signed in within the last five minutes. Raises ConfirmationRefused otherwise."""
+    assert user.id is not None  # a stored account
+    if not is_linked(db, user.id, claims.issuer, claims.subject):
+        log.info("single sign-on: a deletion was confirmed with an identity of another account")
+        raise ConfirmationRefused("other")
+    if not _fresh(claims.auth_time):
+        log.info("single sign-on: a deletion was confirmed with a sign-in that is not fresh")
+        raise ConfirmationRefused("stale")
+    return Proof(user.id, claims.issuer, claims.subject)
+
+
+def _proof_serializer(settings: Settings) -> URLSafeSerializer:
+    return URLSafeSerializer(_derived_key(settings, "delete-proof"), salt="fresh-sign-in")
+
+
+def remember_proof(request: Request, response: Response, proof: Proof) -> None:
+    """Give the browser `proof`, signed and stamped with the time, for five minutes."""
+    settings: Settings = request.app.state.settings
+    data = {**asdict(proof), "at": int(utcnow().timestamp())}
+    response.set_cookie(
+        PROOF_COOKIE,
+        _proof_serializer(settings).dumps(data),
+        max_age=FRESH,
+        path=PROOF_PATH,
+        httponly=True,
+        samesite="lax",
+        secure=settings.secure_cookies,
+    )
+
+
+def proof(request: Request) -> Proof | None:
+    """The proof this browser holds, if we signed it and it is under five minutes old (the
+    clock here decides, not the cookie's Max-Age). Whose account it is for is the caller's
+    question."""
+    token = request.cookies.get(PROOF_COOKIE)
+    if not token:
+        return None
+    try:
+        data = _proof_serializer(request.app.state.settings).loads(token)
+        issued_at = data.pop("at")
+        found = Proof(**data)
+    except (BadData, TypeError, KeyError, AttributeError):
+        return None
+    if not isinstance(issued_at, int) or not isinstance(found.user_id, int):
+        return None
+    age = utcnow().timestamp() - issued_at
+    return found if 0 <= age <= FRESH else None
+
+
+def forget_proof(response: Response) -> None:
+    response.delete_cookie(PROOF_COOKIE, path=PROOF_PATH)

@@ -3,7 +3,9 @@
 Both reach across domains on purpose: they are about one person wherever their data lives.
 Deleting erases the person (the account row and what only concerns them: sessions,
 preferences, follows, notifications, registrations, unsent email); what they wrote stays,
-shown as by "deleted user", and their votes stay counted on the ideas.
+shown as by "deleted user", and their votes stay counted on the ideas. The person confirms
+with their password, or with a fresh single sign-on (see portal.accounts.oidc): an account
+with both may use either, one without a password only the sign-in.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from sqlalchemy import delete, select
 from sqlmodel import Session
 
 from portal.accounts.models import User
+from portal.accounts.oidc import Proof, is_linked
 from portal.accounts.passwords import verify_password
 from portal.clock import utcnow
 from portal.comments.models import Comment
@@ -56,16 +59,36 @@ def export(db: Session, user: User) -> dict[str, Any]:
     }
 
 
-def delete_account(*, db: Session, actor: User, password: str, confirm: str) -> None:
-    """Erase the person; their content stays as "deleted user". Confirmed with the password
-    (or, for an account without one, by typing DELETE)."""
+def _confirm(db: Session, user: User, password: str | None, proof: Proof | None) -> None:
+    """Raise ValidationError unless the password, or else the proof, confirms the deletion."""
+    if password is not None:
+        if not verify_password(user.password_hash, password):
+            raise ValidationError({"password": _("The password is not right.")})
+        return
+    if (
+        proof is None
+        or proof.user_id != user.id
+        or not is_linked(db, user.id, proof.issuer, proof.subject)
+    ):
+        raise ValidationError(
+            {
+                "sso": _(
+                    "Your sign-in to confirm is missing or more than five minutes old, so "
+                    "nothing was deleted. Please sign in again to confirm."
+                )
+            }
+        )
+
+
+def delete_account(
+    *, db: Session, actor: User, password: str | None = None, proof: Proof | None = None
+) -> None:
+    """Erase the person; their content stays as "deleted user". Confirmed with the account's
+    `password`, or, when no password is given, with `proof` of a sign-in within the last five
+    minutes with an identity linked to this account."""
     user = db.get(User, actor.id)
     assert user is not None
-    if user.password_hash:
-        if not verify_password(user.password_hash, password or ""):
-            raise ValidationError({"password": _("The password is not right.")})
-    elif (confirm or "").strip() != "DELETE":
-        raise ValidationError({"confirm": _("Type DELETE to confirm.")})
+    _confirm(db, user, password, proof)
     active = (
         db.execute(
             select(Registration.workshop_id).where(

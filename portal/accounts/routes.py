@@ -10,10 +10,14 @@ from starlette.routing import Route
 
 from portal import db
 from portal.accounts import auth, oidc, privacy, services
+from portal.accounts.auth import current_user
+from portal.accounts.models import User
 from portal.errors import NotFound, ValidationError
 from portal.i18n import _
 from portal.templating import render
 from portal.web import engine, field, form_data, limit, redirect, require_user, safe_next
+
+DELETE_PAGE = oidc.PROOF_PATH
 
 
 async def signup(request: Request) -> Response:
@@ -100,27 +104,99 @@ async def export(request: Request) -> Response:
     )
 
 
+def _sign_in_problems(name: str) -> dict[str, str]:
+    """What went wrong with a sign-in meant to confirm deleting the account, by the key the
+    callback puts in the address (only keys travel, never text)."""
+    return {
+        "other": _(
+            "You signed in to %(name)s as someone whose account is not linked to this one, so "
+            "nothing was deleted. To confirm, sign in with your own account.",
+            name=name,
+        ),
+        "stale": _(
+            "%(name)s did not confirm that you signed in just now, so nothing was deleted. "
+            "Please try again.",
+            name=name,
+        ),
+        "failed": _(
+            "The sign-in with %(name)s was cancelled or could not be completed, so nothing was "
+            "deleted. Please try again.",
+            name=name,
+        ),
+    }
+
+
+def _delete_page(request: Request, user: User, errors: dict[str, str], status: int) -> Response:
+    """The delete page: the password and single sign-on confirmations this account can use,
+    or, after a fresh sign-in, only the final button."""
+    settings = request.app.state.settings
+    sso_name = settings.oidc_name if oidc.configured(settings) else None
+    proof = oidc.proof(request)
+    confirmed = not errors and proof is not None and proof.user_id == user.id
+    with db.read(engine(request)) as session:
+        assert user.id is not None  # a signed-in account
+        has_identity = sso_name is not None and oidc.has_identity(session, user.id)
+    response = render(
+        request,
+        "accounts/delete.html",
+        {
+            "errors": errors,
+            "has_password": bool(user.password_hash),
+            "sso_name": sso_name if has_identity else None,
+            "confirmed": confirmed,
+        },
+        status_code=status,
+    )
+    if errors and proof is not None:
+        oidc.forget_proof(response)
+    return response
+
+
 async def delete_account(request: Request) -> Response:
+    """Delete my account, confirmed with my password or a fresh single sign-on."""
     user = require_user(request)
     errors: dict[str, str] = {}
     if request.method == "POST":
         form = await form_data(request)
+        by_sign_in = not user.password_hash or field(form, "confirm_with") == "sign-in"
         try:
             with db.write(engine(request)) as session:
                 privacy.delete_account(
                     db=session,
                     actor=user,
-                    password=field(form, "password"),
-                    confirm=field(form, "confirm"),
+                    password=None if by_sign_in else field(form, "password"),
+                    proof=oidc.proof(request) if by_sign_in else None,
                 )
             response = redirect("/", flash="account_deleted")
             response.delete_cookie(auth.COOKIE)
+            oidc.forget_proof(response)
             return response
         except ValidationError as exc:
             errors = exc.errors
-    return render(
-        request, "accounts/delete.html", {"errors": errors}, status_code=400 if errors else 200
-    )
+        return _delete_page(request, user, errors, 400)
+    problem = request.query_params.get("sso")
+    settings = request.app.state.settings
+    message = _sign_in_problems(settings.oidc_name).get(problem or "")
+    if message:
+        errors = {"sso": message}
+    return _delete_page(request, user, errors, 200)
+
+
+async def delete_sso(request: Request) -> Response:
+    """Confirm deleting the account by signing in again with the provider (a POST, so the
+    CSRF check covers it). Only the state cookie is written here."""
+    user = require_user(request)
+    name = _sso_name(request)
+    try:
+        url = await oidc.start_confirmation(request, user)
+    except oidc.ProviderUnavailable:
+        return _provider_down(request, name)
+    # The pages' CSP (form-action 'self') would stop this form's navigation at a redirect to
+    # the provider: a page of ours sends the browser on instead, with a link to follow.
+    response = render(request, "accounts/delete_sso.html", {"sso_name": name, "url": url})
+    response.headers["Refresh"] = f"0; url={url}"
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 # --- Single sign-on (OpenID Connect) ---------------------------------------------------------
@@ -173,6 +249,22 @@ def _signed_in(request: Request, user_session: str, next_url: str) -> Response:
     return response
 
 
+def _confirmed_deletion(request: Request, user_id: int, claims: oidc.Claims) -> Response:
+    """A sign-in to confirm deleting the account of `user_id`: back to the delete page with a
+    five-minute proof, or with the reason there is none. Nobody is signed in or out here."""
+    user = current_user(request)
+    if user is None or user.id != user_id:  # signed out, or someone else, since it started
+        return redirect(f"{DELETE_PAGE}?sso=failed")
+    try:
+        with db.read(engine(request)) as session:
+            proof = oidc.confirm_fresh_sign_in(db=session, user=user, claims=claims)
+    except oidc.ConfirmationRefused as exc:
+        return redirect(f"{DELETE_PAGE}?sso={exc.reason}")
+    response = redirect(DELETE_PAGE)
+    oidc.remember_proof(request, response, proof)
+    return response
+
+
 async def sso_start(request: Request) -> Response:
     """Send the browser to the provider. Nothing is written but the state cookie."""
     name = _sso_name(request)
@@ -185,12 +277,17 @@ async def sso_start(request: Request) -> Response:
 async def sso_callback(request: Request) -> Response:
     """The provider sends the browser back here with a code: sign in, or ask to link."""
     name = _sso_name(request)
+    confirming = oidc.confirming(request)
     try:
         claims, next_url = await oidc.finish(request)
     except oidc.ProviderUnavailable:
         return _provider_down(request, name)
     except oidc.FlowRejected:
+        if confirming is not None:
+            return redirect(f"{DELETE_PAGE}?sso=failed")
         return _not_completed(request)
+    if confirming is not None:
+        return _confirmed_deletion(request, confirming, claims)
     try:
         with db.write(engine(request)) as session:
             user = oidc.sign_in(db=session, claims=claims, provider_name=name)
@@ -244,6 +341,13 @@ routes = [
     ),
     Route("/account/export.json", export, name="accounts:export"),
     Route("/account/delete", delete_account, methods=["GET", "POST"], name="accounts:delete"),
+    Route(
+        "/account/delete/sso",
+        delete_sso,
+        methods=["POST"],
+        name="accounts:delete_sso",
+        middleware=_state_cookie,
+    ),
     Route("/signup", signup, methods=["GET", "POST"], name="accounts:signup"),
     Route("/login", login, methods=["GET", "POST"], name="accounts:login"),
     Route("/logout", logout, methods=["POST"], name="accounts:logout"),
