@@ -27,6 +27,7 @@ from portal.i18n import _, ngettext
 from portal.ideas.routes import routes as idea_routes
 from portal.moderation.routes import routes as moderation_routes
 from portal.notifications.routes import routes as notification_routes
+from portal.pagecache import PageCacheMiddleware
 from portal.ratelimit.limits import RateLimited, counter_for
 from portal.security import LocaleMiddleware, SecurityHeadersMiddleware
 from portal.site import routes as site_routes
@@ -189,6 +190,7 @@ def create_app(settings: settings_mod.Settings | None = None) -> Starlette:
             secure=settings.secure_cookies,
             on_reject=_csrf_reject,
         ),
+        Middleware(PageCacheMiddleware, seconds=settings.page_cache_seconds),
     ]
     app = Starlette(
         debug=False,

@@ -383,6 +383,7 @@ def seed(
     with engine.connect() as conn:
         conn.execute(text("ANALYZE"))
         conn.commit()
+    db.bump_version(engine)  # pages kept by a running portal are out of date now
     log(f"counters and statistics in {time.perf_counter() - started:.1f}s")
     return {
         "users": users,

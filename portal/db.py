@@ -10,15 +10,23 @@ Two kinds of unit of work:
 
 Handlers run these short units of work directly in the event loop: each takes a millisecond or
 two, and hopping to a thread pool for every query would cost more than it saves.
+
+Every write that changes what pages show also moves the site's data version (one row in
+`site_version`), so a page kept for visitors (portal.pagecache) is reused only while nothing
+has changed since it was rendered.
 """
 
 from __future__ import annotations
 
+import fcntl
+import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, MetaData, create_engine, event
+from sqlalchemy import BigInteger, Column, Engine, Integer, MetaData, Table, create_engine, event
+from sqlalchemy import text as sql_text
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session, SQLModel
 
@@ -34,6 +42,15 @@ metadata: MetaData = SQLModel.metadata
 # The widest id the integer id columns hold: larger numbers name no row, and PostgreSQL
 # refuses to compare them with those columns at all.
 ID_MAX = 2**31 - 1
+
+site_version = Table(
+    "site_version",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("version", BigInteger, nullable=False, server_default="0"),
+)
+_BUMP = sql_text("UPDATE site_version SET version = version + 1")
+_VERSION = sql_text("SELECT version FROM site_version")
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -80,17 +97,92 @@ def read(engine: Engine) -> Iterator[Session]:
 
 
 @contextmanager
-def write(engine: Engine) -> Iterator[Session]:
+def write(engine: Engine, *, shown: bool = True) -> Iterator[Session]:
     """A session whose transaction holds the write lock from its first statement.
 
-    It commits when the block ends normally and rolls back on any exception.
+    It commits when the block ends normally and rolls back on any exception. Unless the write
+    is one no page shows (`shown=False`: rate-limit counters, the mail queue), it moves the
+    data version too: on SQLite inside the transaction, which writers take in turn anyway; on
+    PostgreSQL just after the commit, so concurrent writers never queue on that one row and a
+    reader that sees the new version also sees the data.
     """
-    bind = engine.execution_options(sqlite_begin="IMMEDIATE") if engine.name == "sqlite" else engine
-    with Session(bind, expire_on_commit=False) as session:
+    sqlite = engine.name == "sqlite"
+    bind = engine.execution_options(sqlite_begin="IMMEDIATE") if sqlite else engine
+    with _writer_turn(engine), Session(bind, expire_on_commit=False) as session:
         try:
             session.connection()
             yield session
+            if shown and sqlite:
+                session.execute(_BUMP)
             session.commit()
         except BaseException:
             session.rollback()
             raise
+    if shown and not sqlite:
+        bump_version(engine)
+
+
+_turns: dict[str, tuple[threading.Lock, int]] = {}
+_turns_lock = threading.Lock()
+
+
+def _forget_idle_turns(keep: int = 16) -> None:
+    """Close the lock files of databases no longer written to (many, in a test run)."""
+    for key in list(_turns)[: max(0, len(_turns) - keep)]:
+        lock, fd = _turns[key]
+        if lock.acquire(blocking=False):
+            try:
+                del _turns[key]
+                os.close(fd)
+            finally:
+                lock.release()
+
+
+@contextmanager
+def _writer_turn(engine: Engine) -> Iterator[None]:
+    """On SQLite, writers (in every process) queue on a lock file beside the database.
+
+    SQLite lets only one writer in at a time and makes the others poll, sleeping 1, 2, 5, 10...
+    milliseconds between tries; under load most of a write's time went to those sleeps. An
+    exclusive flock() on a file wakes the next writer the moment the lock is free. SQLite's
+    own locking still guards the data; this only orders the queue."""
+    path = engine.url.database if engine.name == "sqlite" else None
+    if not path or path == ":memory:" or path.startswith("file:"):
+        yield
+        return
+    key = f"{os.getpid()}:{path}"  # a forked child opens its own: flock is per open file
+    while True:
+        with _turns_lock:
+            if key not in _turns:
+                _forget_idle_turns()
+                fd = os.open(f"{path}-writer", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+                _turns[key] = (threading.Lock(), fd)
+            turn = _turns[key]
+        lock, fd = turn
+        # One thread of this process at a time... (a write inside a write would wait forever
+        # on SQLite anyway; the timeout turns that mistake into an error)
+        if not lock.acquire(timeout=30):
+            raise TimeoutError("no turn to write to the database after 30 s")
+        if _turns.get(key) is turn:
+            break
+        lock.release()  # its file was closed while this thread waited: open it again
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # ...and one process at a time
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        lock.release()
+
+
+def bump_version(engine: Engine) -> None:
+    """Mark the site's data as changed (after writes that bypass `write`, like bulk loads)."""
+    with engine.begin() as conn:
+        conn.execute(_BUMP)
+
+
+def data_version(engine: Engine) -> int:
+    """The site's data version: it changes with every committed write that pages show."""
+    with engine.connect() as conn:
+        return int(conn.execute(_VERSION).scalar_one())

@@ -56,6 +56,7 @@ class Settings:
     site_name: str = "Library co-design portal"
     redis_url: str = ""
     debug: bool = False
+    page_cache_seconds: float = 30.0
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -95,4 +96,12 @@ def from_env(environ: dict[str, str] | None = None) -> Settings:
         site_name=env.get("SITE_NAME", "Library co-design portal"),
         redis_url=env.get("REDIS_URL", ""),
         debug=env.get("DEBUG", "") in {"1", "true", "yes"},
+        page_cache_seconds=_number(env.get("PAGE_CACHE_SECONDS", ""), 30.0),
     )
+
+
+def _number(value: str, default: float) -> float:
+    try:
+        return max(0.0, float(value)) if value else default
+    except ValueError:
+        return default

@@ -72,7 +72,7 @@ class Worker:
     # -- events -> notifications -------------------------------------------------------
     def fan_out_one(self) -> bool:
         """Fan out the oldest pending event. True when there was one."""
-        with db.write(self.engine) as s:
+        with db.write(self.engine, shown=False) as s:
             stmt = select(Event).where(Event.fanned_out_at.is_(None)).order_by(Event.id).limit(1)
             if self._pg:
                 stmt = stmt.with_for_update(skip_locked=True)
@@ -80,12 +80,13 @@ class Worker:
             if event is None:
                 return False
             fan_out(s, event)
+        db.bump_version(self.engine)  # a decision's page counts the people it notified
         return True
 
     # -- notifications -> outbox -------------------------------------------------------
     def queue_emails(self) -> int:
         """Write outbox rows for a batch of notifications that want an email now."""
-        with db.write(self.engine) as s:
+        with db.write(self.engine, shown=False) as s:
             stmt = (
                 select(Notification, Event, User)
                 .join(Event, Event.id == Notification.event_id)
@@ -141,7 +142,7 @@ class Worker:
         cutoff = now.replace(hour=self.digest_hour, minute=0, second=0, microsecond=0)
         if now < cutoff:
             return 0
-        with db.write(self.engine) as s:
+        with db.write(self.engine, shown=False) as s:
             rows = s.execute(
                 select(Notification, Event, User)
                 .join(Event, Event.id == Notification.event_id)
@@ -199,7 +200,7 @@ class Worker:
     # -- outbox -> SMTP ----------------------------------------------------------------
     def claim_batch(self) -> list[EmailOutbox]:
         now = utcnow()
-        with db.write(self.engine) as s:
+        with db.write(self.engine, shown=False) as s:
             stmt = (
                 select(EmailOutbox.id)
                 .where(
@@ -256,7 +257,7 @@ class Worker:
                         continue
                     # Marked sent the moment the server accepted it: a crash after this line
                     # cannot resend it.
-                    with db.write(self.engine) as s:
+                    with db.write(self.engine, shown=False) as s:
                         s.execute(
                             update(EmailOutbox)
                             .where(self._mine(row.id))
@@ -281,7 +282,7 @@ class Worker:
         attempts = row.attempts + 1
         give_up = permanent or attempts >= MAX_ATTEMPTS
         delay = timedelta(seconds=min(30 * 2 ** (attempts - 1), 3600))
-        with db.write(self.engine) as s:
+        with db.write(self.engine, shown=False) as s:
             s.execute(
                 update(EmailOutbox)
                 .where(self._mine(row.id))

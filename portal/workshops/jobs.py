@@ -14,7 +14,7 @@ from portal.workshops import queries
 
 @jobs.register
 def send_reminders(worker: Any) -> int:
-    with db.write(worker.engine) as s:
+    with db.write(worker.engine, shown=False) as s:
         due = queries.due_reminders(s)
         titles = queries.titles(s, {reg.workshop_id for reg in due})
         for reg in due:

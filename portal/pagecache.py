@@ -1,0 +1,130 @@
+"""Pages for visitors who are not signed in, kept ready in each process.
+
+Everyone who is not signed in sees the same page at an address in a given language, so a page
+rendered once can be sent again, until something changes. Every write that pages show moves
+the site's data version (see `db.write`); a kept page is reused only while the version it was
+rendered at is still current, and for at most `PAGE_CACHE_SECONDS`, so relative times ("3
+minutes ago") and upcoming/past boundaries stay fresh. Checking costs one indexed read.
+
+Only plain visits are kept: a GET with no cookies but the CSRF and language ones (no login
+session, no flash message, no sign-in state), answered 200 without setting a cookie and without
+`Cache-Control: no-store` or `private`. The page's CSRF token is the one thing that differs per
+visitor: it is kept as a placeholder and each visitor gets their own.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from http.cookies import SimpleCookie
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from portal import db, i18n
+
+# The CSRF token is 40 hex digits; the placeholder has the same length, so Content-Length stays
+# right, and NUL bytes, which no page contains.
+PLACEHOLDER = b"\x00" * 40
+PLAIN_COOKIES = {"csrftoken", "lang"}
+# Liveness checks answer for this moment and never touch a kept page (nor its version read).
+NEVER = {"/ping", "/healthz"}
+
+
+@dataclass(frozen=True)
+class Page:
+    version: int
+    born: float
+    start: Message
+    body: bytes
+
+
+class PageCacheMiddleware:
+    def __init__(self, app: ASGIApp, *, seconds: float, max_bytes: int = 16 * 2**20) -> None:
+        self.app = app
+        self.seconds = seconds
+        self.max_bytes = max_bytes  # kept pages stay within this, the least recent go first
+        self.pages: OrderedDict[tuple, Page] = OrderedDict()
+        self.bytes = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        key = self._key(scope) if self.seconds > 0 else None
+        if key is None:
+            await self.app(scope, receive, send)
+            return
+        engine = scope["app"].state.engine
+        version = db.data_version(engine)
+        token = scope["state"]["csrf_token"].encode()
+        page = self.pages.get(key)
+        if page and page.version == version and time.monotonic() - page.born < self.seconds:
+            self.pages.move_to_end(key)
+            await send({**page.start, "headers": [*page.start["headers"], (b"x-cache", b"hit")]})
+            await send(
+                {"type": "http.response.body", "body": page.body.replace(PLACEHOLDER, token)}
+            )
+            return
+        await self._render(scope, receive, send, key, version, token)
+
+    async def _render(
+        self, scope: Scope, receive: Receive, send: Send, key: tuple, version: int, token: bytes
+    ) -> None:
+        start: Message = {}
+        chunks: list[bytes] = []
+        keep = True
+
+        async def record(message: Message) -> None:
+            nonlocal start, keep
+            if message["type"] == "http.response.start":
+                # A copy: the middleware outside (gzip) changes the headers it is sent.
+                start = {**message, "headers": list(message.get("headers", []))}
+                keep = _keepable(start)
+            elif keep:
+                chunks.append(message.get("body", b""))
+            await send(message)
+
+        await self.app(scope, receive, record)
+        if keep and start:
+            born = time.monotonic()
+            body = b"".join(chunks).replace(token, PLACEHOLDER)
+            if len(body) > self.max_bytes // 8:
+                return
+            old = self.pages.pop(key, None)
+            self.bytes += len(body) - (len(old.body) if old else 0)
+            self.pages[key] = Page(version, born, start, body)
+            while self.bytes > self.max_bytes:
+                self.bytes -= len(self.pages.popitem(last=False)[1].body)
+
+    @staticmethod
+    def _key(scope: Scope) -> tuple | None:
+        """What the page depends on besides the data: address, language and htmx headers;
+        None when the request is not a plain visit."""
+        if scope["type"] != "http" or scope["method"] != "GET":
+            return None
+        if scope["path"] in NEVER or scope["path"].startswith("/static/"):
+            return None
+        hx = []
+        for name, value in scope["headers"]:
+            if name == b"cookie":
+                cookies = SimpleCookie()
+                try:
+                    cookies.load(value.decode("latin-1"))
+                except Exception:  # noqa: BLE001 - an unreadable cookie is not a plain visit
+                    return None
+                if set(cookies) - PLAIN_COOKIES:
+                    return None
+            elif name == b"authorization":
+                return None
+            elif name.startswith(b"hx-"):
+                hx.append((name, value))
+        return (scope["path"], scope["query_string"], i18n.get_locale(), tuple(sorted(hx)))
+
+
+def _keepable(start: Message) -> bool:
+    if start["status"] != 200:
+        return False
+    for name, value in start.get("headers", []):
+        if name == b"set-cookie":
+            return False
+        if name == b"cache-control" and (b"no-store" in value or b"private" in value):
+            return False
+    return True
