@@ -9,9 +9,9 @@ from starlette.routing import Route
 from portal import db
 from portal.errors import NotFound
 from portal.htmx import is_partial
-from portal.ideas import queries as ideas_q
+from portal.ideas.models import Idea
 from portal.templating import render
-from portal.votes import queries, services
+from portal.votes import services
 from portal.web import (
     engine,
     field,
@@ -36,11 +36,10 @@ async def vote(request: Request) -> Response:
             services.withdraw(db=session, actor=user, idea_id=idea_id)
         else:
             services.vote(db=session, actor=user, idea_id=idea_id)
-        idea = ideas_q.get(session, idea_id)
-        voted = queries.voted_ids(session, user.id, [idea_id])
-    if idea is None:
-        raise NotFound()
-    if is_partial(request):
+        # The counter update left the idea in the session: usually no query.
+        idea = session.get(Idea, idea_id) if is_partial(request) else None
+    if idea is not None:
+        voted = set() if withdraw else {idea_id}
         return render(request, "ideas/_vote_button.html", {"idea": idea, "voted": voted})
     target = safe_next(field(form, "next"), f"/ideas/{idea_id}")
     return redirect(target, flash="vote_withdrawn" if withdraw else "voted")
@@ -52,7 +51,7 @@ async def follow(request: Request) -> Response:
     form = await form_data(request)
     stop = field(form, "action") == "remove"
     with db.write(engine(request)) as session:
-        if ideas_q.get(session, idea_id) is None:
+        if session.get(Idea, idea_id) is None:
             raise NotFound()
         if stop:
             services.unfollow(db=session, actor=user, idea_id=idea_id)
