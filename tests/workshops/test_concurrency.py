@@ -87,7 +87,14 @@ def server(database_url: str, tmp_path: Path) -> Iterator[tuple[str, Path]]:
 
 def sign_in(base: str, email: str) -> tuple[httpx.Client, str]:
     """A browser of its own, signed in through the real form; returns it and its CSRF token."""
-    browser = httpx.Client(base_url=base, timeout=60, follow_redirects=False)
+    # No kept-alive connections: the server closes idle ones after 5 s, and on a busy machine
+    # a request sent just as that happens meets a reset connection.
+    browser = httpx.Client(
+        base_url=base,
+        timeout=60,
+        follow_redirects=False,
+        limits=httpx.Limits(max_keepalive_connections=0),
+    )
     page = browser.get("/login")
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
     assert page.status_code == 200 and token, page.text[:500]
