@@ -44,8 +44,11 @@ def add(
     """Comment on an idea, or reply to a top-level comment. The author follows the idea."""
     if actor.blocked_at is not None:
         raise Forbidden()
-    if db.get(Idea, idea_id) is None:
+    idea = db.get(Idea, idea_id)
+    if idea is None:
         raise NotFound()
+    if idea.hidden_at is not None and not actor.is_staff:
+        raise Forbidden()  # a hidden idea's discussion is closed, except to the moderators
     if parent_id is not None:
         parent = db.get(Comment, parent_id) if 0 < parent_id <= ID_MAX else None
         if parent is None or parent.idea_id != idea_id or parent.deleted_at is not None:

@@ -50,7 +50,7 @@ def _detail_context(s, decision_id: int, user) -> dict:  # noqa: ANN001
     idea_ids = queries.idea_ids(s, decision_id)
     return {
         "decision": decision,
-        "ideas": ideas_q.titles(s, set(idea_ids)),
+        "ideas": ideas_q.titles(s, set(idea_ids), user),
         "idea_ids": idea_ids,
         # Committee-only sessions stay unnamed for those who may not see them.
         "sessions": workshops_q.titles(

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Select, desc, func, select, text
 from sqlmodel import Session
 
+from portal.i18n import _
 from portal.ideas.models import ORIGINS, STATUSES, Category, Idea, StatusChange
 
 PER_PAGE = 20
@@ -159,12 +161,21 @@ def recent_status_changes(db: Session, limit: int = 8) -> list[tuple[StatusChang
     return [(r[0], r[1]) for r in rows]
 
 
-def titles(db: Session, ids: set[int]) -> dict[int, str]:
-    """Idea titles by id, in one query."""
+def titles(db: Session, ids: set[int], viewer: Any = None) -> dict[int, str]:
+    """Idea titles by id, in one query. An idea hidden by the moderators is named only to
+    staff and to its author (`viewer`); everyone else reads "Hidden idea"."""
     if not ids:
         return {}
-    rows = db.execute(select(Idea.id, Idea.title).where(Idea.id.in_(ids)))
-    return {idea_id: title for idea_id, title in rows}
+    rows = db.execute(
+        select(Idea.id, Idea.title, Idea.hidden_at, Idea.author_id).where(Idea.id.in_(ids))
+    )
+    sees_hidden = bool(viewer and viewer.is_staff)
+    return {
+        idea_id: title
+        if hidden_at is None or sees_hidden or (viewer and viewer.id == author_id)
+        else _("Hidden idea")
+        for idea_id, title, hidden_at, author_id in rows
+    }
 
 
 def count(db: Session) -> int:

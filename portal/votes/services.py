@@ -34,7 +34,9 @@ def _statements(dialect: str) -> SimpleNamespace:
     idea_id, user_id = bindparam("idea_id"), bindparam("user_id")
     now = bindparam("now", type_=Vote.__table__.c.created_at.type)
     open_idea = select(idea_id, user_id, now).where(
-        exists().where(Idea.id == idea_id, Idea.status.not_in(CLOSED))
+        exists().where(
+            Idea.id == idea_id, Idea.status.not_in(CLOSED), Idea.hidden_at.is_(None)
+        )
     )
     return SimpleNamespace(
         add_vote=insert(votes)
@@ -57,7 +59,7 @@ def _statements(dialect: str) -> SimpleNamespace:
         )
         .returning(Idea)
         .execution_options(populate_existing=True),
-        status=select(Idea.status).where(Idea.id == idea_id),
+        status=select(Idea.status, Idea.hidden_at).where(Idea.id == idea_id),
     )
 
 
@@ -66,11 +68,12 @@ def _sql(db: Session) -> SimpleNamespace:
 
 
 def _why_not(db: Session, idea_id: int) -> None:
-    """Raise when the idea is missing or closed to votes (after a vote was not added)."""
-    status = db.execute(_sql(db).status, {"idea_id": idea_id}).scalar_one_or_none()
-    if status is None:
+    """Raise when the idea is missing, closed to votes or hidden by the moderators (after a
+    vote was not added)."""
+    row = db.execute(_sql(db).status, {"idea_id": idea_id}).first()
+    if row is None:
         raise NotFound()
-    if status in CLOSED:
+    if row.status in CLOSED or row.hidden_at is not None:
         raise Forbidden()
 
 

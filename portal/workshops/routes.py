@@ -64,7 +64,7 @@ def _detail_context(request: Request, workshop_id: int) -> dict:
         staff = permissions.can_manage(user)
         regs = queries.registrants(s, w.id) if staff else []
         return {
-            "w": w, "agenda": agenda, "titles": ideas_q.titles(s, set(agenda)),
+            "w": w, "agenda": agenda, "titles": ideas_q.titles(s, set(agenda), user),
             "places": queries.places(s, [w.id])[w.id], "reg": reg,
             "position": queries.waitlist_position(s, reg) if reg and reg.status == "waitlisted"
             else None,
@@ -144,7 +144,7 @@ async def new(request: Request) -> Response:
 def _form(request: Request, values: dict, errors: dict, w) -> Response:  # noqa: ANN001
     with db.read(engine(request)) as s:
         ids = [int(x) for x in values.get("agenda", "").replace(",", " ").split() if x.isdigit()]
-        found = ideas_q.titles(s, {i for i in ids if i < 2**31})
+        found = ideas_q.titles(s, {i for i in ids if i < 2**31}, current_user(request))
     titles = {i: found[i] for i in ids if i in found}  # in the agenda's order
     return render(request, "workshops/form.html", {
         "values": values, "errors": errors, "w": w, "kinds": KINDS, "audiences": AUDIENCES,
