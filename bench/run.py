@@ -9,11 +9,13 @@ starts the portal with uvicorn[standard] and 2 workers, and runs wrk from a seco
   people rotated), and the home page.
 
 It prints requests/s, p50/p99 latency, socket errors and timeouts, each endpoint's ratio to the
-floor, and memory per worker, then writes the same as JSON under bench/results/.
+floor, and memory per worker, then writes the same as JSON under bench/results/. wrk sends no
+cookies, so read endpoints are measured as a visitor sees them: with the portal's default kept
+pages (portal.pagecache). A third table measures them with kept pages off, every page rendered.
 
     python bench/run.py                 # full size: 100k ideas, 50k users, 1M votes, 300k comments
     python bench/run.py --small         # 10k ideas, for a quick look
-    python bench/run.py --scale         # list and detail at 10k vs 1M ideas
+    python bench/run.py --scale         # list and detail at 10k vs 1M ideas (kept pages off)
 """
 
 from __future__ import annotations
@@ -68,13 +70,21 @@ def database(size: str) -> str:
             ["sqlite3", str(tmp), "PRAGMA wal_checkpoint(TRUNCATE)"], capture_output=True
         )
         shutil.move(tmp, path)
+    else:  # a database built by an older version of the portal: bring its schema up to date
+        subprocess.run(
+            [sys.executable, "-m", "portal.cli", "migrate"],
+            env={**os.environ, "DATABASE_URL": url},
+            check=True,
+        )
     return url
 
 
 class Server:
-    def __init__(self, url: str, workers: int = 2) -> None:
+    def __init__(self, url: str, workers: int = 2, page_cache: bool = True) -> None:
         self.port = free_port()
         env = {**env_for(url, self.port), "RATE_LIMIT_FACTOR": "100000"}
+        if not page_cache:
+            env["PAGE_CACHE_SECONDS"] = "0"
         self.proc = subprocess.Popen(
             [
                 sys.executable,
@@ -100,8 +110,10 @@ class Server:
                 time.sleep(0.1)
         raise RuntimeError("the server did not start")
 
-    def memory_mb(self) -> list[float]:
-        """Resident memory of each worker process."""
+    def memory_mb(self) -> list[dict[str, float]]:
+        """Memory of each worker process: its own (anonymous) memory, and its resident size,
+        which also counts the pages of the database file it has mapped (SQLite's mmap): those
+        are the operating system's file cache, shared by every worker."""
         out = subprocess.run(["pgrep", "-P", str(self.proc.pid)], capture_output=True, text=True)
         sizes = []
         for pid in out.stdout.split():
@@ -109,9 +121,15 @@ class Server:
                 status = Path(f"/proc/{pid}/status").read_text()
             except OSError:
                 continue
+            own = re.search(r"RssAnon:\s+(\d+) kB", status)
             rss = re.search(r"VmRSS:\s+(\d+) kB", status)
-            if rss:
-                sizes.append(round(int(rss.group(1)) / 1024, 1))
+            if own and rss:
+                sizes.append(
+                    {
+                        "own_mb": round(int(own.group(1)) / 1024, 1),
+                        "resident_mb": round(int(rss.group(1)) / 1024, 1),
+                    }
+                )
         return sizes
 
     def stop(self) -> None:
@@ -215,8 +233,10 @@ def endpoints(url: str) -> dict[str, str]:
     }
 
 
-def measure(url: str, connections: int, seconds: int, pause: float) -> tuple[dict, list[float]]:
-    server = Server(url)
+def measure(
+    url: str, connections: int, seconds: int, pause: float, page_cache: bool = True
+) -> tuple[dict, list[dict[str, float]]]:
+    server = Server(url, page_cache=page_cache)
     try:
         paths = endpoints(url)
         users = sign_in_people(server.base, url, 200, _vote_ideas(url))
@@ -281,19 +301,51 @@ def main() -> None:
     if args.scale:
         for size in ("small", "huge"):
             url = database(size)
-            results, memory = measure(url, 8, args.seconds, args.pause)
+            # Kept pages off: this compares what the queries cost at each size.
+            results, memory = measure(url, 8, args.seconds, args.pause, page_cache=False)
             report[size] = {"results": results, "memory_mb": memory}
-            print(table(results, f"{size}: {SIZES[size]['ideas']} ideas, 8 connections"))
+            print(
+                table(
+                    results,
+                    f"{size}: {SIZES[size]['ideas']} ideas, 8 connections, PAGE_CACHE_SECONDS=0",
+                )
+            )
+        ratios = {
+            name: round(
+                report["huge"]["results"][name]["p50_ms"]
+                / report["small"]["results"][name]["p50_ms"],
+                2,
+            )
+            for name in ("list_top", "list_page_50", "detail", "search")
+        }
+        report["p50_huge_over_small"] = ratios
+        print(
+            f"p50 at {SIZES['huge']['ideas']} ideas / at {SIZES['small']['ideas']} (target "
+            f"<= 1.3): {ratios}"
+        )
     else:
         size = "small" if args.small else "full"
         url = database(size)
         busy, memory = measure(url, 64, args.seconds, args.pause)
         calm, _memory = measure(url, 8, args.seconds, args.pause)
-        report.update(size=SIZES[size], busy_64=busy, calm_8=calm, memory_mb=memory)
+        bare, _memory = measure(url, 64, args.seconds, args.pause, page_cache=False)
+        report.update(
+            size=SIZES[size], busy_64=busy, calm_8=calm, uncached_64=bare, memory_mb=memory
+        )
         print(table(busy, f"{size} dataset, SQLite, 2 workers, 64 connections"))
         print()
         print(table(calm, "the same at 8 connections (p99 target: under 50 ms for reads)"))
-        print(f"\nmemory per worker (MB): {memory}")
+        print()
+        print(
+            table(
+                bare,
+                "64 connections with kept pages off (PAGE_CACHE_SECONDS=0): every page rendered",
+            )
+        )
+        print(
+            f"\nmemory per process (MB; own = private memory, resident also counts the "
+            f"shared mapped database file): {memory}"
+        )
     path = results_path("bench-scale" if args.scale else f"bench-{report.get('size', {}) and size}")
     path.write_text(json.dumps(report, indent=2))
     print(f"written to {path}")
