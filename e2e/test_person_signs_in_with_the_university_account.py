@@ -25,6 +25,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 
 from tests.oidc.fixtures import CLIENT_ID, CLIENT_SECRET, running_provider
 from tests.pg import free_port
+from tests.processes import stop
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCAL_PASSWORD = "lin's own password 2026"
@@ -103,12 +104,7 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
             _wait_until_healthy(url, server, log)
             yield Portal(url, provider.issuer)
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+            stop(server)
         assert "Traceback" not in log.read_text(), log.read_text()
 
 

@@ -24,6 +24,7 @@ import pytest
 
 from portal.settings import Settings
 from tests.pg import free_port
+from tests.processes import stop
 
 HERE = Path(__file__).resolve().parent
 SCRIPT = HERE / "provider.js"
@@ -55,13 +56,7 @@ class Provider:
         )
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop(self.process)
 
 
 @contextmanager

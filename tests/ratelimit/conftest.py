@@ -13,6 +13,7 @@ import redis
 
 from portal.clock import utcnow
 from tests.pg import free_port
+from tests.processes import stop
 
 
 @pytest.fixture(autouse=True)
@@ -65,12 +66,7 @@ def redis_server() -> Iterator[str]:
         yield url
     finally:
         client.close()
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
 
 
 @pytest.fixture

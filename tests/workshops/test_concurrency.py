@@ -29,6 +29,7 @@ from portal.workshops import queries
 from portal.workshops.models import Registration
 from tests.conftest import PASSWORD, SECRET, make_user
 from tests.pg import free_port
+from tests.processes import stop
 from tests.workshops import factories as w
 
 PEOPLE = 100
@@ -77,12 +78,7 @@ def server(database_url: str, tmp_path: Path) -> Iterator[tuple[str, Path]]:
             _wait_until_up(proc, base, log)
             yield base, log
         finally:
-            proc.terminate()
-            try:
-                proc.wait(30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            stop(proc, timeout=30)
 
 
 def sign_in(base: str, email: str) -> tuple[httpx.Client, str]:
