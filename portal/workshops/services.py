@@ -254,8 +254,10 @@ def cancel_registration(*, db: Session, actor: User, workshop_id: int) -> Regist
 
 
 def _promote(db: Session, workshop: Workshop) -> None:
+    """Give free places to the waitlist in order, until the session starts: a place offered
+    once it is under way would be news too late to use."""
     free = workshop.capacity - _confirmed(db, workshop.id)
-    if free <= 0 or workshop.cancelled_at is not None:
+    if free <= 0 or workshop.cancelled_at is not None or aware(workshop.starts_at) <= utcnow():
         return
     waiting = (
         db.execute(

@@ -122,6 +122,17 @@ def test_cancel_of_a_waitlisted_place_promotes_nobody(engine, staff):
     assert waitlist_events(engine, session.id) == []
 
 
+def test_a_place_given_up_once_the_session_has_started_goes_to_nobody(engine, staff):
+    session = w.schedule(engine, staff, capacity=1)
+    first, second = make_user(engine), make_user(engine)
+    for person in (first, second):
+        w.register(engine, person, session.id)
+    w.to_the_past(engine, session.id)
+    w.unregister(engine, first, session.id)
+    assert w.statuses(engine, session.id) == {first.id: "cancelled", second.id: "waitlisted"}
+    assert waitlist_events(engine, session.id) == []
+
+
 def test_register_twice_is_refused_and_stores_nothing(engine, staff, patron):
     session = w.schedule(engine, staff, capacity=1)
     w.register(engine, patron, session.id, access_needs="Step-free access")
