@@ -61,6 +61,7 @@ def kind_label(code: str) -> str:
         "decision": _("Decisions on ideas I took part in"),
         "waitlist": _("A place for me in a full design session"),
         "reminder": _("Reminders of design sessions I registered for"),
+        "cancelled": _("A design session I registered for is cancelled"),
     }.get(code, code)
 
 

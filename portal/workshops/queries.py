@@ -136,7 +136,7 @@ def email_context(db: Session, workshop_id: int, base_url: str) -> dict:
         return {}
     return {"session_title": w.title, "starts_at": w.starts_at, "ends_at": w.ends_at,
             "timezone": w.timezone, "place": w.place, "online_link": w.online_link,
-            "url": f"{base_url}/sessions/{w.id}"}
+            "url": f"{base_url}/sessions/{w.id}", "sessions_url": f"{base_url}/sessions"}
 
 
 def agendas(db: Session, workshop_ids: list[int]) -> dict[int, list[int]]:

@@ -186,11 +186,28 @@ def edit(
 
 
 def cancel_workshop(*, db: Session, actor: User, workshop_id: int) -> Workshop:
-    """Cancel a session (it stays listed as cancelled)."""
+    """Cancel a session (it stays listed as cancelled). Everyone with a place or on the
+    waitlist is told, in-app and by email, once."""
     if not permissions.can_manage(actor):
         raise Forbidden()
     workshop = _locked(db, workshop_id)
-    workshop.cancelled_at = workshop.cancelled_at or utcnow()
+    if workshop.cancelled_at is None:
+        workshop.cancelled_at = utcnow()
+        if aware(workshop.starts_at) > workshop.cancelled_at:  # not news after the fact
+            registered = db.execute(
+                select(Registration.user_id).where(
+                    Registration.workshop_id == workshop_id,
+                    Registration.status.in_(("confirmed", "waitlisted")),
+                )
+            ).scalars()
+            for user_id in registered:
+                notifications.emit(
+                    db,
+                    "cancelled",
+                    workshop_id=workshop_id,
+                    user_id=user_id,
+                    detail=workshop.title,
+                )
     db.add(workshop)
     audit.record(db, actor, "cancel_session", "session", workshop_id)
     return workshop

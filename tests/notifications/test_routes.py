@@ -166,6 +166,7 @@ def test_settings_are_saved_and_shown(client, engine, patron):
         "decision": "immediate",
         "waitlist": "immediate",
         "reminder": "off",
+        "cancelled": "digest",
     }
     response = client.post("/notifications/settings", {f"mode-{k}": v for k, v in chosen.items()})
     assert response.status_code == 303

@@ -37,18 +37,23 @@ def test_worker_reminds_each_confirmed_person_once_a_day_before(engine, staff, w
 
     w.drain(worker)
 
-    assert subjects_for(smtp_server, first.email) == ["Tomorrow: Tomorrow's workshop"]
+    # (no reminder for the cancelled session: its registrants were told it is cancelled)
+    assert subjects_for(smtp_server, first.email) == [
+        "Cancelled: Dropped workshop",
+        "Tomorrow: Tomorrow's workshop",
+    ]
     assert subjects_for(smtp_server, second.email) == ["Tomorrow: Tomorrow's workshop"]
     assert subjects_for(smtp_server, waiting.email) == []
     assert subjects_for(smtp_server, gone.email) == []
-    assert len(smtp_server.messages) == 2
-    body = smtp_server.by_recipient(first.email)[0].get_content()
+    assert len(smtp_server.messages) == 3
+    reminder = [m for m in smtp_server.by_recipient(first.email) if "Tomorrow" in m["Subject"]]
+    body = reminder[0].get_content()
     assert w.PLACE in body and w.LINK in body  # confirmed people get the link
     assert f"http://testserver/sessions/{tomorrow.id}" in body
 
     assert worker.step() == 0
     assert w.drain(worker) == 0
-    assert len(smtp_server.messages) == 2
+    assert len(smtp_server.messages) == 3
     with db.read(engine) as s:
         reminded = set(
             s.execute(
