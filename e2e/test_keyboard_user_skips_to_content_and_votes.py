@@ -16,6 +16,9 @@ def test_keyboard_user_skips_to_content_and_votes(page: Page, sign_in, propose_i
         category="Spaces and study rooms",
     )
     page.reload()
+    # Keyboard focus belongs to the active tab: make sure it is this one, whatever pages the
+    # browser still has open from other journeys.
+    page.bring_to_front()
 
     page.keyboard.press("Tab")
     skip = page.get_by_role("link", name="Skip to main content")
