@@ -103,9 +103,6 @@ def server_url(tmp_path_factory: pytest.TempPathFactory, mail_inbox: smtp.Inbox)
         "BASE_URL": url,
         "PORTAL_VAR_DIR": str(tmp),
         "PYTHONUNBUFFERED": "1",
-        # The journeys sign the same few demo accounts in dozens of times within minutes, as no
-        # one person would: sign-in limits per account (10 in 15 minutes) are for scripts.
-        "RATE_LIMIT_FACTOR": "10",
     }
     _portal("migrate", env=env)
     _portal("seed-demo", "--password", PASSWORD, env=env)

@@ -31,6 +31,12 @@ def limit(request: Request, name: str, subject: str | int | None = None) -> None
     request.app.state.rate_counter.hit(name, str(subject) if subject is not None else address)
 
 
+def limit_reached(request: Request, name: str, subject: str) -> None:
+    """Refuse (429) when `subject` has used up a limit, without counting this attempt: for
+    limits that count only failures, like wrong passwords for one account."""
+    request.app.state.rate_counter.over(name, subject)
+
+
 def engine(request: Request) -> Engine:
     return request.app.state.engine
 
@@ -105,7 +111,9 @@ def flash_messages() -> dict[str, str]:
         "moderation_restore": _("It is shown again."),
         "moderation_dismiss": _("The reports are dismissed."),
         "person_saved": _("Saved. The person's sessions ended, so the change applies at once."),
-        "account_deleted": _("Your account is deleted. What you wrote stays, as by a deleted user."),
+        "account_deleted": _(
+            "Your account is deleted. What you wrote stays, as by a deleted user."
+        ),
     }
 
 

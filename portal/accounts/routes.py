@@ -15,7 +15,16 @@ from portal.accounts.models import User
 from portal.errors import NotFound, ValidationError
 from portal.i18n import _
 from portal.templating import render
-from portal.web import engine, field, form_data, limit, redirect, require_user, safe_next
+from portal.web import (
+    engine,
+    field,
+    form_data,
+    limit,
+    limit_reached,
+    redirect,
+    require_user,
+    safe_next,
+)
 
 DELETE_PAGE = oidc.PROOF_PATH
 
@@ -55,7 +64,10 @@ async def login(request: Request) -> Response:
         values = {"email": field(form, "email")}
         next_url = safe_next(field(form, "next"), "/")
         limit(request, "login-address")
-        limit(request, "login-account", values["email"].strip().lower()[:254])
+        # Per account, only wrong passwords count: a person signing in from many devices
+        # never meets the limit, a script guessing passwords always does.
+        account = values["email"].strip().lower()[:254]
+        limit_reached(request, "login-account", account)
         try:
             with db.write(engine(request)) as session:
                 user = services.authenticate(
@@ -67,6 +79,7 @@ async def login(request: Request) -> Response:
             return response
         except ValidationError as exc:
             errors = exc.errors
+            limit(request, "login-account", account)
     settings = request.app.state.settings
     return render(
         request,
@@ -310,7 +323,7 @@ async def sso_link(request: Request) -> Response:
     if request.method == "POST":
         form = await form_data(request)
         limit(request, "login-address")
-        limit(request, "login-account", pending.email)
+        limit_reached(request, "login-account", pending.email)
         try:
             with db.write(engine(request)) as session:
                 user = oidc.link(db=session, pending=pending, password=field(form, "password"))
@@ -319,6 +332,7 @@ async def sso_link(request: Request) -> Response:
             return _signed_in(request, token, pending.next)
         except ValidationError as exc:
             errors = exc.errors
+            limit(request, "login-account", pending.email)
     return render(
         request,
         "accounts/link.html",

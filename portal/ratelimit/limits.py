@@ -26,7 +26,7 @@ from typing import Any, Protocol
 import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
-from sqlalchemy import Engine, bindparam, delete, literal_column
+from sqlalchemy import Engine, bindparam, delete, literal_column, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from portal import db
@@ -126,6 +126,19 @@ def _upsert(dialect: str) -> Any:
     )
 
 
+def over(engine: Engine, limit_name: str, subject: str, now: datetime | None = None) -> None:
+    """Raise RateLimited when `subject` has already used up the window, counting nothing."""
+    window = _window(limit_name, subject, now)
+    started = datetime.fromtimestamp(window.start, UTC)
+    with db.read(engine) as s:
+        count = s.execute(
+            select(RateCounter.count).where(
+                RateCounter.key == window.key, RateCounter.window_start == started
+            )
+        ).scalar_one_or_none()
+    window.check((count or 0) + 1)
+
+
 def forget_old(engine: Engine, now: datetime | None = None) -> int:
     """Delete windows that have ended (the worker runs this)."""
     cutoff = (now or utcnow()) - timedelta(seconds=max(lim.seconds for lim in LIMITS.values()))
@@ -138,6 +151,8 @@ class Counter(Protocol):
 
     def hit(self, limit_name: str, subject: str, now: datetime | None = None) -> None: ...
 
+    def over(self, limit_name: str, subject: str, now: datetime | None = None) -> None: ...
+
     def close(self) -> None: ...
 
 
@@ -149,6 +164,9 @@ class DatabaseCounter:
 
     def hit(self, limit_name: str, subject: str, now: datetime | None = None) -> None:
         hit(self.engine, limit_name, subject, now)
+
+    def over(self, limit_name: str, subject: str, now: datetime | None = None) -> None:
+        over(self.engine, limit_name, subject, now)
 
     def close(self) -> None:
         """Nothing to close: the engine belongs to the app."""
@@ -193,6 +211,18 @@ class RedisCounter:
             log.warning("rate limits not enforced for %ss: Redis failed (%s)", self.pause, exc)
             return
         window.check(int(count))
+
+    def over(self, limit_name: str, subject: str, now: datetime | None = None) -> None:
+        window = _window(limit_name, subject, now)
+        if time.monotonic() < self._down_until:
+            return
+        try:
+            count = self.client.get(f"ratelimit:{window.key}:{window.start}")
+        except redis.RedisError as exc:
+            self._down_until = time.monotonic() + self.pause
+            log.warning("rate limits not enforced for %ss: Redis failed (%s)", self.pause, exc)
+            return
+        window.check(int(count or 0) + 1)
 
     def close(self) -> None:
         self.client.close()

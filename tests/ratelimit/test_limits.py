@@ -54,6 +54,16 @@ def test_sign_in_attempts_per_account_end_in_429_with_retry_after(client, patron
     assert _count(engine, LoginSession) == 0  # even the right password did not sign in
 
 
+def test_signing_in_with_the_right_password_never_counts_against_the_account(client, patron):
+    for _ in range(LIMITS["login-account"].count + 5):  # many devices, many sign-ins
+        r = client.post("/login", {"email": patron.email, "password": PASSWORD})
+        assert r.status_code == 303
+    for _ in range(LIMITS["login-account"].count):
+        r = client.post("/login", {"email": patron.email, "password": "wrong password!"})
+        assert r.status_code == 400
+    assert client.post("/login", {"email": patron.email, "password": PASSWORD}).status_code == 429
+
+
 def test_sign_in_from_one_address_is_limited_across_accounts(client, monkeypatch):
     monkeypatch.setenv("RATE_LIMIT_FACTOR", "0.01")  # 300 per address becomes 3
     codes = [
