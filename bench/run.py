@@ -234,11 +234,18 @@ def endpoints(url: str) -> dict[str, str]:
 
 
 def measure(
-    url: str, connections: int, seconds: int, pause: float, page_cache: bool = True
+    url: str,
+    connections: int,
+    seconds: int,
+    pause: float,
+    page_cache: bool = True,
+    only: list[str] | None = None,
 ) -> tuple[dict, list[dict[str, float]]]:
     server = Server(url, page_cache=page_cache)
     try:
         paths = endpoints(url)
+        if only:
+            paths = {name: path for name, path in paths.items() if name == "floor" or name in only}
         users = sign_in_people(server.base, url, 200, _vote_ideas(url))
         results = {}
         for name, path in paths.items():
@@ -294,10 +301,19 @@ def main() -> None:
     parser.add_argument("--scale", action="store_true", help="compare 10k with 1M ideas")
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--pause", type=float, default=3.0)
+    parser.add_argument(
+        "--only", help="a quick look at some endpoints (and the floor) at 64 connections: vote,home"
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed: apt-get install wrk")
     report: dict = {"started": time.strftime("%Y-%m-%d %H:%M:%S"), "workers": 2}
+    if args.only:
+        url = database("small" if args.small else "full")
+        results, memory = measure(url, 64, args.seconds, args.pause, only=args.only.split(","))
+        print(table(results, f"{args.only} and the floor, 64 connections"))
+        print(f"memory per process (MB): {memory}")
+        return
     if args.scale:
         for size in ("small", "huge"):
             url = database(size)
