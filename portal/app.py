@@ -22,6 +22,7 @@ from portal.assessment.routes import routes as assessment_routes
 from portal.comments.routes import routes as comment_routes
 from portal.decisions.routes import routes as decision_routes
 from portal.errors import Forbidden, NotFound
+from portal.groupcommit import GroupCommit
 from portal.htmx import is_partial
 from portal.i18n import _, ngettext
 from portal.ideas.routes import routes as idea_routes
@@ -207,4 +208,5 @@ def create_app(settings: settings_mod.Settings | None = None) -> Starlette:
     app.state.settings = settings
     app.state.engine = db.make_engine(settings.database_url)
     app.state.rate_counter = counter_for(settings.redis_url, app.state.engine)
+    app.state.group_commit = GroupCommit(app.state.engine)
     return app

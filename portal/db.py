@@ -18,14 +18,25 @@ has changed since it was rendered.
 
 from __future__ import annotations
 
+import asyncio
 import fcntl
 import os
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager, nullcontext
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, Engine, Integer, MetaData, Table, create_engine, event
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Connection,
+    Engine,
+    Integer,
+    MetaData,
+    Table,
+    create_engine,
+    event,
+)
 from sqlalchemy import text as sql_text
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session, SQLModel
@@ -68,7 +79,12 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 def _sqlite_begin(conn: Any) -> None:
     mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
-    conn.exec_driver_sql(f"BEGIN {mode}")
+    # Straight to the driver: it starts every transaction, and the full statement machinery
+    # costs more than the BEGIN itself.
+    conn.connection.driver_connection.execute(_BEGIN[mode])
+
+
+_BEGIN = {mode: f"BEGIN {mode}" for mode in ("DEFERRED", "IMMEDIATE")}
 
 
 def make_engine(url: str, *, pool: bool = True) -> Engine:
@@ -122,6 +138,24 @@ def write(engine: Engine, *, shown: bool = True) -> Iterator[Session]:
         bump_version(engine)
 
 
+@contextmanager
+def write_connection(engine: Engine, *, have_turn: bool = False) -> Iterator[Connection]:
+    """The same unit of work as `write` (the write lock up front, commit or roll back, the data
+    version moved), on a plain connection without an ORM session: for the hottest writes, made
+    of prebuilt statements, where the session's bookkeeping costs more than the statements.
+    `have_turn`: the caller already holds the writers' turn (`writer_turn`)."""
+    sqlite = engine.name == "sqlite"
+    with nullcontext() if have_turn else _writer_turn(engine), engine.connect() as conn:
+        if sqlite:
+            conn.execution_options(sqlite_begin="IMMEDIATE")
+        with conn.begin():
+            yield conn
+            if sqlite:
+                conn.execute(_BUMP)
+    if not sqlite:
+        bump_version(engine)
+
+
 _turns: dict[str, tuple[threading.Lock, int]] = {}
 _turns_lock = threading.Lock()
 
@@ -138,18 +172,17 @@ def _forget_idle_turns(keep: int = 16) -> None:
                 lock.release()
 
 
-@contextmanager
-def _writer_turn(engine: Engine) -> Iterator[None]:
-    """On SQLite, writers (in every process) queue on a lock file beside the database.
-
-    SQLite lets only one writer in at a time and makes the others poll, sleeping 1, 2, 5, 10...
-    milliseconds between tries; under load most of a write's time went to those sleeps. An
-    exclusive flock() on a file wakes the next writer the moment the lock is free. SQLite's
-    own locking still guards the data; this only orders the queue."""
+def _queue_file(engine: Engine) -> str | None:
+    """The database file whose writers queue on a lock file beside it (None: no queue)."""
     path = engine.url.database if engine.name == "sqlite" else None
     if not path or path == ":memory:" or path.startswith("file:"):
-        yield
-        return
+        return None
+    return path
+
+
+def _take_turn(path: str, *, wait: bool) -> tuple[threading.Lock, int] | None:
+    """Take this thread's turn in the process, then the process's turn on the machine. Without
+    `wait`, None (holding nothing) when either is taken."""
     key = f"{os.getpid()}:{path}"  # a forked child opens its own: flock is per open file
     while True:
         with _turns_lock:
@@ -161,19 +194,67 @@ def _writer_turn(engine: Engine) -> Iterator[None]:
         lock, fd = turn
         # One thread of this process at a time... (a write inside a write would wait forever
         # on SQLite anyway; the timeout turns that mistake into an error)
-        if not lock.acquire(timeout=30):
+        if not wait:
+            if not lock.acquire(blocking=False):
+                return None
+        elif not lock.acquire(timeout=30):
             raise TimeoutError("no turn to write to the database after 30 s")
         if _turns.get(key) is turn:
             break
         lock.release()  # its file was closed while this thread waited: open it again
+    try:  # ...and one process at a time
+        fcntl.flock(fd, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        lock.release()
+        return None
+    except BaseException:
+        lock.release()
+        raise
+    return turn
+
+
+def _end_turn(turn: tuple[threading.Lock, int]) -> None:
+    lock, fd = turn
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)  # ...and one process at a time
-        try:
-            yield
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
+        fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         lock.release()
+
+
+@contextmanager
+def _writer_turn(engine: Engine) -> Iterator[None]:
+    """On SQLite, writers (in every process) queue on a lock file beside the database.
+
+    SQLite lets only one writer in at a time and makes the others poll, sleeping 1, 2, 5, 10...
+    milliseconds between tries; under load most of a write's time went to those sleeps. An
+    exclusive flock() on a file wakes the next writer the moment the lock is free. SQLite's
+    own locking still guards the data; this only orders the queue."""
+    path = _queue_file(engine)
+    if path is None:
+        yield
+        return
+    turn = _take_turn(path, wait=True)
+    try:
+        yield
+    finally:
+        _end_turn(turn)  # type: ignore[arg-type]
+
+
+@asynccontextmanager
+async def writer_turn(engine: Engine) -> AsyncIterator[None]:
+    """The writers' turn (as `write` takes it), waited for without stopping the event loop:
+    while another process writes, this one goes on serving requests, and looks again every
+    half millisecond. Take it and write with no `await` in between."""
+    path = _queue_file(engine)
+    if path is None:
+        yield
+        return
+    while (turn := _take_turn(path, wait=False)) is None:
+        await asyncio.sleep(0.0005)
+    try:
+        yield
+    finally:
+        _end_turn(turn)
 
 
 def bump_version(engine: Engine) -> None:

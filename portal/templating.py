@@ -199,7 +199,7 @@ def render(
     user = current_user(request)
     ctx = {
         "unread_count": lambda: _unread(request, user),
-        "flash": flash_messages().get(flash_key or ""),
+        "flash": flash_messages().get(flash_key) if flash_key else None,
         "request": request,
         "user": user,
         "locale": i18n.get_locale(),

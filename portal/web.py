@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -24,11 +24,20 @@ class LoginRequired(Exception):
     """The page needs a signed-in person; the app sends visitors to /login and back."""
 
 
-def limit(request: Request, name: str, subject: str | int | None = None) -> None:
+def limit(
+    request: Request,
+    name: str,
+    subject: str | int | None = None,
+    *,
+    conn: Connection | None = None,
+) -> None:
     """Count an attempt against a rate limit (by person, or by address when no subject), in
-    the app's counter (its database, or Redis when `REDIS_URL` is set)."""
+    the app's counter (its database, or Redis when `REDIS_URL` is set). With `conn`, a count
+    in the database joins that write transaction."""
     address = request.client.host if request.client else "unknown"
-    request.app.state.rate_counter.hit(name, str(subject) if subject is not None else address)
+    request.app.state.rate_counter.hit(
+        name, str(subject) if subject is not None else address, conn=conn
+    )
 
 
 def limit_reached(request: Request, name: str, subject: str) -> None:

@@ -9,27 +9,44 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
+from typing import Any
 
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import bindparam, delete, inspect, select
+from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
-from portal import db as database
 from portal.accounts.models import LoginSession, User
 from portal.clock import utcnow
+from portal.prepared import Prepared
 
 COOKIE = "sid"
 LIFETIME = timedelta(days=30)
 
 
-# Built once: it runs on every signed-in request, and building costs more than running it.
-_SIGNED_IN = (
-    select(User)
-    .join(LoginSession, LoginSession.user_id == User.id)
-    .where(LoginSession.token_hash == bindparam("token_hash"))
-    .where(LoginSession.expires_at > bindparam("now", type_=LoginSession.expires_at.type))
+# Built once, and run as a prepared statement on a plain connection: it runs on every
+# signed-in request, and building the statement or an ORM session costs more than the query.
+_users, _sessions = User.__table__, LoginSession.__table__
+_SIGNED_IN = Prepared(
+    select(_users)
+    .join(_sessions, _sessions.c.user_id == _users.c.id)
+    .where(_sessions.c.token_hash == bindparam("token_hash"))
+    .where(_sessions.c.expires_at > bindparam("now", type_=_sessions.c.expires_at.type))
 )
+
+
+def _detached(row: Any) -> User:
+    """The person in `row` made the way the ORM makes a loaded object (a new instance, its
+    columns set directly), then detached as if from a closed session: no pending changes, and
+    its identity key, so a session can merge it or load it again."""
+    user: User = _CLASS.new_instance()
+    user.__dict__.update(row._asdict())
+    make_transient_to_detached(user)
+    return user
+
+
+_CLASS = inspect(User).class_manager
 
 
 def _hash(token: str) -> str:
@@ -69,16 +86,19 @@ def set_cookie(request: Request, response: Response, token: str) -> None:
 
 
 def current_user(request: Request) -> User | None:
-    """The signed-in person, looked up once per request; None for visitors and blocked users."""
+    """The signed-in person, looked up once per request; None for visitors and blocked users.
+
+    The person comes back detached, as from a closed session: to change them, a service
+    loads them again in its own session."""
     if "user" in request.state._state:
         return request.state.user
     user = None
     token = request.cookies.get(COOKIE)
     if token:
-        with database.read(request.app.state.engine) as db:
-            row = db.execute(
-                _SIGNED_IN, {"token_hash": _hash(token), "now": utcnow()}
-            ).scalar_one_or_none()
-            user = row if row is not None and row.blocked_at is None else None
+        params = {"token_hash": _hash(token), "now": utcnow()}
+        with request.app.state.engine.connect() as conn:
+            row = _SIGNED_IN.first(conn, params)
+        if row is not None and row.blocked_at is None:
+            user = _detached(row)
     request.state.user = user
     return user

@@ -1,16 +1,17 @@
 """Writes of the votes domain: vote, withdraw, follow, unfollow, merge.
 
 Uniqueness is the database's job (one vote and one follow per person per idea); the services
-add the row inside a savepoint, so a double click or a race ends as a no-op, never an error,
-and they move the idea's counters in the same transaction.
+add the row with INSERT ... ON CONFLICT DO NOTHING, so a double click or a race ends as a
+no-op, never an error, and they move the idea's counters in the same transaction.
 """
 
 from __future__ import annotations
 
 from functools import cache
 from types import SimpleNamespace
+from typing import Any
 
-from sqlalchemy import bindparam, delete, exists, select, update
+from sqlalchemy import Connection, bindparam, delete, exists, inspect, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
@@ -20,25 +21,41 @@ from portal.errors import Forbidden, NotFound
 from portal.ideas import services as ideas
 from portal.ideas.models import Idea
 from portal.ideas.trending import weight
+from portal.prepared import Prepared
 from portal.votes.models import Follow, Vote
 
 CLOSED = ("done", "declined", "duplicate")
+Executor = Session | Connection
 
 
 @cache
 def _statements(dialect: str) -> SimpleNamespace:
-    """The vote path's statements, built once per database kind: a vote is the hottest write
-    of the site, and building a statement costs more than running it."""
+    """The vote path's statements, built once per database kind and run as prepared statements
+    (portal.prepared): a vote is the hottest write of the site, and building or dispatching a
+    statement costs more than running it. They touch the plain tables (no ORM bookkeeping),
+    so they run in a session's transaction or on a bare connection alike."""
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    votes, follows = Vote.__table__, Follow.__table__  # plain tables: no ORM bookkeeping
+    votes, follows, ideas = Vote.__table__, Follow.__table__, Idea.__table__
     idea_id, user_id = bindparam("idea_id"), bindparam("user_id")
-    now = bindparam("now", type_=Vote.__table__.c.created_at.type)
+    now = bindparam("now", type_=votes.c.created_at.type)
     open_idea = select(idea_id, user_id, now).where(
         exists().where(
-            Idea.id == idea_id, Idea.status.not_in(CLOSED), Idea.hidden_at.is_(None)
+            ideas.c.id == idea_id,
+            # not NOT IN: its list is expanded at each run, and a prepared statement is fixed
+            *(ideas.c.status != closed for closed in CLOSED),
+            ideas.c.hidden_at.is_(None),
         )
     )
-    return SimpleNamespace(
+    # What a vote button shows of its idea.
+    shown = (
+        ideas.c.id,
+        ideas.c.title,
+        ideas.c.status,
+        ideas.c.hidden_at,
+        ideas.c.author_id,
+        ideas.c.vote_count,
+    )
+    statements = SimpleNamespace(
         add_vote=insert(votes)
         .from_select(["idea_id", "user_id", "created_at"], open_idea)
         .on_conflict_do_nothing(index_elements=["idea_id", "user_id"])
@@ -47,75 +64,101 @@ def _statements(dialect: str) -> SimpleNamespace:
         .where(votes.c.idea_id == idea_id, votes.c.user_id == user_id)
         .returning(votes.c.created_at),
         add_follow=insert(follows)
-        .values(idea_id=idea_id, user_id=user_id)
+        .values(idea_id=idea_id, user_id=user_id, created_at=now)
         .on_conflict_do_nothing(index_elements=["idea_id", "user_id"])
         .returning(follows.c.id),
-        # RETURNING the idea leaves it in the session, so showing the new count costs nothing.
-        count=update(Idea)
-        .where(Idea.id == idea_id)
+        count=update(ideas)
+        .where(ideas.c.id == idea_id)
         .values(
-            vote_count=Idea.vote_count + bindparam("votes"),
-            trending=Idea.trending + bindparam("trending"),
+            vote_count=ideas.c.vote_count + bindparam("votes"),
+            trending=ideas.c.trending + bindparam("trending"),
         )
-        .returning(Idea)
-        .execution_options(populate_existing=True),
-        status=select(Idea.status, Idea.hidden_at).where(Idea.id == idea_id),
+        .returning(*shown),
+        shown=select(*shown).where(ideas.c.id == idea_id),
     )
+    return SimpleNamespace(**{k: Prepared(v) for k, v in vars(statements).items()})
 
 
-def _sql(db: Session) -> SimpleNamespace:
-    return _statements(db.get_bind().dialect.name)
+def _sql(conn: Connection) -> SimpleNamespace:
+    return _statements(conn.dialect.name)
 
 
-def _why_not(db: Session, idea_id: int) -> None:
-    """Raise when the idea is missing, closed to votes or hidden by the moderators (after a
-    vote was not added)."""
-    row = db.execute(_sql(db).status, {"idea_id": idea_id}).first()
+def _connection(db: Executor) -> Connection:
+    """The connection of a session's transaction, or the connection itself."""
+    return db.connection() if isinstance(db, Session) else db
+
+
+def _idea(db: Executor, idea_id: int) -> Any:
+    """The idea as a vote button shows it; NotFound when there is none."""
+    conn = _connection(db)
+    row = _sql(conn).shown.first(conn, {"idea_id": idea_id})
     if row is None:
         raise NotFound()
-    if row.status in CLOSED or row.hidden_at is not None:
-        raise Forbidden()
+    return row
 
 
-def _count(db: Session, idea_id: int, votes: int, trending: float) -> None:
-    db.execute(_sql(db).count, {"idea_id": idea_id, "votes": votes, "trending": trending}).all()
+def _count(db: Executor, idea_id: int, votes: int, trending: float) -> Any:
+    params = {"idea_id": idea_id, "votes": votes, "trending": trending}
+    conn = _connection(db)
+    row = _sql(conn).count.first(conn, params)
+    if isinstance(db, Session):  # an Idea this session holds now has old counters
+        held = db.identity_map.get(inspect(Idea).identity_key_from_primary_key((idea_id,)))
+        if held is not None:
+            db.expire(held, ["vote_count", "trending"])
+    return row
 
 
-def vote(*, db: Session, actor: User, idea_id: int) -> bool:
-    """Vote for an idea and follow it. Returns False when the vote was already there.
-
-    Three statements that each do their check in the database (add the vote if the idea is
-    open and it is not there yet; move the counters; follow), so the write lock is held for as
-    short a time as possible."""
+def _add(db: Executor, actor: User, idea_id: int) -> tuple[bool, Any]:
+    """Add the vote and follow the idea, in three statements that each check in the database
+    (add the vote if the idea is open and the vote is new; move the counters; follow), so the
+    write lock is held as briefly as possible. Whether the vote is new, and the idea."""
     if actor.blocked_at is not None:
         raise Forbidden()
     now = utcnow()
     params = {"idea_id": idea_id, "user_id": actor.id}
-    if db.execute(_sql(db).add_vote, {**params, "now": now}).first() is None:
-        _why_not(db, idea_id)
-        return False
-    _count(db, idea_id, 1, weight(now))
+    conn = _connection(db)
+    if _sql(conn).add_vote.first(conn, {**params, "now": now}) is None:
+        idea = _idea(db, idea_id)
+        if idea.status in CLOSED or idea.hidden_at is not None:
+            raise Forbidden()
+        return False, idea
+    idea = _count(db, idea_id, 1, weight(now))
     follow(db=db, actor=actor, idea_id=idea_id)
-    return True
+    return True, idea
 
 
-def withdraw(*, db: Session, actor: User, idea_id: int) -> bool:
-    """Take back a vote. Returns False when there was none."""
-    # One DELETE ... RETURNING: of two withdrawals at once (a double click) only one gets the row.
+def _remove(db: Executor, actor: User, idea_id: int) -> tuple[bool, Any]:
+    """Take the vote back: one DELETE ... RETURNING, so of two withdrawals at once (a double
+    click) only one gets the row. Whether there was a vote, and the idea."""
     params = {"idea_id": idea_id, "user_id": actor.id}
-    removed = db.execute(_sql(db).remove_vote, params).first()
+    conn = _connection(db)
+    removed = _sql(conn).remove_vote.first(conn, params)
     if removed is None:
-        if db.execute(_sql(db).status, params).first() is None:
-            raise NotFound()
-        return False
-    _count(db, idea_id, -1, -weight(aware(removed.created_at)))
-    return True
+        return False, _idea(db, idea_id)
+    return True, _count(db, idea_id, -1, -weight(aware(removed.created_at)))
 
 
-def follow(*, db: Session, actor: User, idea_id: int) -> bool:
+def vote(*, db: Executor, actor: User, idea_id: int) -> bool:
+    """Vote for an idea and follow it. Returns False when the vote was already there."""
+    return _add(db, actor, idea_id)[0]
+
+
+def withdraw(*, db: Executor, actor: User, idea_id: int) -> bool:
+    """Take back a vote. Returns False when there was none."""
+    return _remove(db, actor, idea_id)[0]
+
+
+def cast(*, db: Executor, actor: User, idea_id: int, withdraw: bool) -> Any:
+    """Vote (or withdraw), then the idea as its vote button shows it: id, title, status,
+    hidden_at, author_id and vote_count, as they are after the change."""
+    return (_remove if withdraw else _add)(db, actor, idea_id)[1]
+
+
+def follow(*, db: Executor, actor: User, idea_id: int) -> bool:
     """Follow an idea (idempotent)."""
     params = {"idea_id": idea_id, "user_id": actor.id}
-    return db.execute(_sql(db).add_follow, params).first() is not None
+    conn = _connection(db)
+    return _sql(conn).add_follow.first(conn, {**params, "now": utcnow()}) is not None
 
 
 def unfollow(*, db: Session, actor: User, idea_id: int) -> bool:
@@ -142,4 +185,4 @@ def merge_into(*, db: Session, source_id: int, target_id: int) -> None:
         ideas.recount(db=db, idea_id=idea_id, vote_count=len(times), trending=total)
 
 
-__all__ = ["follow", "merge_into", "unfollow", "vote", "withdraw"]
+__all__ = ["cast", "follow", "merge_into", "unfollow", "vote", "withdraw"]
