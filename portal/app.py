@@ -14,7 +14,7 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from portal import csrf, db
+from portal import csrf, db, templating
 from portal import settings as settings_mod
 from portal.accounts.routes import routes as account_routes
 from portal.api.routes import routes as api_routes
@@ -207,6 +207,9 @@ def create_app(settings: settings_mod.Settings | None = None) -> Starlette:
     )
     app.state.settings = settings
     app.state.engine = db.make_engine(settings.database_url)
-    app.state.rate_counter = counter_for(settings.redis_url, app.state.engine)
+    app.state.rate_counter = counter_for(
+        settings.redis_url, app.state.engine, factor=settings.rate_limit_factor
+    )
     app.state.group_commit = GroupCommit(app.state.engine)
+    templating.env.auto_reload = settings.debug
     return app

@@ -57,6 +57,9 @@ class Settings:
     redis_url: str = ""
     debug: bool = False
     page_cache_seconds: float = 30.0
+    rate_limit_factor: float = 1.0
+    worker_claim_seconds: int = 120
+    digest_hour: int = 7
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -97,6 +100,9 @@ def from_env(environ: dict[str, str] | None = None) -> Settings:
         redis_url=env.get("REDIS_URL", ""),
         debug=env.get("DEBUG", "") in {"1", "true", "yes"},
         page_cache_seconds=_number(env.get("PAGE_CACHE_SECONDS", ""), 30.0),
+        rate_limit_factor=max(0.001, _number(env.get("RATE_LIMIT_FACTOR", ""), 1.0)),
+        worker_claim_seconds=max(1, int(_number(env.get("WORKER_CLAIM_SECONDS", ""), 120))),
+        digest_hour=min(23, int(_number(env.get("DIGEST_HOUR", ""), 7))),
     )
 
 

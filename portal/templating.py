@@ -7,7 +7,6 @@ autoescaping (for everything else). `markdown` is the one place where markup is 
 from __future__ import annotations
 
 import hashlib
-import os
 from datetime import date, datetime
 from functools import lru_cache, partial
 from typing import Any
@@ -114,8 +113,7 @@ def datetime_in(value: datetime | None, zone: str, fmt: str = "full") -> str:
     pattern = "EEEE d MMMM y, HH:mm" if fmt == "full" else "HH:mm"
     if i18n.get_locale() == "zh_Hans":
         pattern = "y年M月d日 EEEE HH:mm" if fmt == "full" else "HH:mm"
-    return format_datetime(aware(value), pattern, tzinfo=ZoneInfo(zone),
-                           locale=i18n.babel_locale())
+    return format_datetime(aware(value), pattern, tzinfo=ZoneInfo(zone), locale=i18n.babel_locale())
 
 
 def ago(value: datetime | None) -> str:
@@ -144,8 +142,9 @@ env = Environment(
     extensions=["jinja2.ext.i18n"],
     trim_blocks=True,
     # Templates change only with a deploy; checking their files on every include would cost
-    # a stat() per card on every list page. DEBUG=1 brings reloading back for development.
-    auto_reload=os.environ.get("DEBUG", "") in {"1", "true", "yes"},
+    # a stat() per card on every list page. The DEBUG setting brings reloading back for
+    # development (create_app sets it).
+    auto_reload=False,
     cache_size=400,
     lstrip_blocks=True,
 )

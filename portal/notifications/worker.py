@@ -53,12 +53,8 @@ class Worker:
         self.settings = settings
         self.engine = engine or db.make_engine(settings.database_url)
         self.batch = batch
-        self.claim = timedelta(
-            seconds=claim_seconds or int(os.environ.get("WORKER_CLAIM_SECONDS", 120))
-        )
-        self.digest_hour = (
-            digest_hour if digest_hour is not None else int(os.environ.get("DIGEST_HOUR", 7))
-        )
+        self.claim = timedelta(seconds=claim_seconds or settings.worker_claim_seconds)
+        self.digest_hour = digest_hour if digest_hour is not None else settings.digest_hour
         self.id = f"{socket.gethostname()}:{os.getpid()}"
         self.stopping = False
 

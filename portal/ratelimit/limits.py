@@ -9,14 +9,14 @@ multiply a limit, and a refused attempt still counts. The counts live in one of 
   `ratelimit:{limit}:{subject}:{window_start}`, which expires when its window ends.
 
 `counter_for(redis_url, engine)` picks one when the app starts; routes count through it
-(`portal.web.limit`). `RATE_LIMIT_FACTOR` scales every limit (e.g. 10 for a load test).
+(`portal.web.limit`). The `RATE_LIMIT_FACTOR` setting scales every limit (e.g. 10 for a load
+test).
 """
 
 from __future__ import annotations
 
 import logging
 import math
-import os
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -63,34 +63,28 @@ class RateLimited(Exception):
         self.retry_after = retry_after
 
 
-def _factor() -> float:
-    try:
-        return max(0.001, float(os.environ.get("RATE_LIMIT_FACTOR", "1")))
-    except ValueError:
-        return 1.0
-
-
 @dataclass(frozen=True)
 class _Window:
     """The fixed window of `limit` that an attempt at a given moment falls in."""
 
-    limit: Limit
     key: str  # "{limit}:{subject}", at most 200 characters
     start: int  # epoch seconds
     retry_after: int  # seconds from the attempt to the window's end, at least 1
+    allowed: int  # attempts allowed in the window
 
     def check(self, count: int) -> None:
         """Raise RateLimited when `count` attempts are past the limit."""
-        if count > math.ceil(self.limit.count * _factor()):
+        if count > self.allowed:
             raise RateLimited(self.retry_after)
 
 
-def _window(limit_name: str, subject: str, now: datetime | None) -> _Window:
+def _window(limit_name: str, subject: str, now: datetime | None, factor: float) -> _Window:
     limit = LIMITS[limit_name]
     epoch = int((now or utcnow()).timestamp())
     start = epoch - epoch % limit.seconds
     key = f"{limit.name}:{subject}".replace("\x00", "")[:200]
-    return _Window(limit, key, start, max(1, start + limit.seconds - epoch))
+    allowed = math.ceil(limit.count * factor)
+    return _Window(key, start, max(1, start + limit.seconds - epoch), allowed)
 
 
 def hit(
@@ -100,13 +94,14 @@ def hit(
     now: datetime | None = None,
     *,
     conn: Connection | None = None,
+    factor: float = 1.0,
 ) -> None:
     """Count one attempt by `subject` (an account, an address) in the database; raise
-    RateLimited past the limit.
+    RateLimited past the limit (times `factor`).
 
     The count has a transaction of its own, or joins the caller's write transaction on `conn`
     (one commit instead of two, for a vote; portal.groupcommit keeps a refused count)."""
-    window = _window(limit_name, subject, now)
+    window = _window(limit_name, subject, now, factor)
     params = {"key": window.key, "window_start": datetime.fromtimestamp(window.start, UTC)}
     if conn is not None:
         count = _upsert(conn.dialect.name).first(conn, params).count
@@ -138,9 +133,16 @@ def _upsert(dialect: str) -> Prepared:
     )
 
 
-def over(engine: Engine, limit_name: str, subject: str, now: datetime | None = None) -> None:
+def over(
+    engine: Engine,
+    limit_name: str,
+    subject: str,
+    now: datetime | None = None,
+    *,
+    factor: float = 1.0,
+) -> None:
     """Raise RateLimited when `subject` has already used up the window, counting nothing."""
-    window = _window(limit_name, subject, now)
+    window = _window(limit_name, subject, now, factor)
     started = datetime.fromtimestamp(window.start, UTC)
     with db.read(engine) as s:
         count = s.execute(
@@ -176,10 +178,11 @@ class Counter(Protocol):
 
 
 class DatabaseCounter:
-    """Counts in the app's database (`hit`)."""
+    """Counts in the app's database (`hit`). `factor` scales every limit."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, factor: float = 1.0) -> None:
         self.engine = engine
+        self.factor = factor
 
     def hit(
         self,
@@ -189,10 +192,10 @@ class DatabaseCounter:
         *,
         conn: Connection | None = None,
     ) -> None:
-        hit(self.engine, limit_name, subject, now, conn=conn)
+        hit(self.engine, limit_name, subject, now, conn=conn, factor=self.factor)
 
     def over(self, limit_name: str, subject: str, now: datetime | None = None) -> None:
-        over(self.engine, limit_name, subject, now)
+        over(self.engine, limit_name, subject, now, factor=self.factor)
 
     def close(self) -> None:
         """Nothing to close: the engine belongs to the app."""
@@ -212,7 +215,9 @@ class RedisCounter:
     while Redis is unavailable.
     """
 
-    def __init__(self, url: str, *, timeout: float = 0.5, pause: float = 5.0) -> None:
+    def __init__(
+        self, url: str, *, timeout: float = 0.5, pause: float = 5.0, factor: float = 1.0
+    ) -> None:
         self.client = redis.Redis.from_url(
             url,
             socket_connect_timeout=timeout,
@@ -220,6 +225,7 @@ class RedisCounter:
             retry=Retry(NoBackoff(), 1),  # one reconnect for a connection that went stale
         )
         self.pause = pause
+        self.factor = factor
         self._down_until = 0.0
 
     def hit(
@@ -230,7 +236,7 @@ class RedisCounter:
         *,
         conn: Connection | None = None,  # the caller's transaction: not used, Redis counts
     ) -> None:
-        window = _window(limit_name, subject, now)
+        window = _window(limit_name, subject, now, self.factor)
         if time.monotonic() < self._down_until:
             return
         key = f"ratelimit:{window.key}:{window.start}"
@@ -246,7 +252,7 @@ class RedisCounter:
         window.check(int(count))
 
     def over(self, limit_name: str, subject: str, now: datetime | None = None) -> None:
-        window = _window(limit_name, subject, now)
+        window = _window(limit_name, subject, now, self.factor)
         if time.monotonic() < self._down_until:
             return
         try:
@@ -261,6 +267,9 @@ class RedisCounter:
         self.client.close()
 
 
-def counter_for(redis_url: str, engine: Engine) -> Counter:
-    """The counter an app uses: Redis when `redis_url` is set, else its database."""
-    return RedisCounter(redis_url) if redis_url else DatabaseCounter(engine)
+def counter_for(redis_url: str, engine: Engine, *, factor: float = 1.0) -> Counter:
+    """The counter an app uses: Redis when `redis_url` is set, else its database; `factor`
+    scales every limit (the `RATE_LIMIT_FACTOR` setting)."""
+    if redis_url:
+        return RedisCounter(redis_url, factor=factor)
+    return DatabaseCounter(engine, factor=factor)

@@ -84,8 +84,9 @@ def form(*names: str, sometimes: dict[str, st.SearchStrategy[Any]] | None = None
 def query(*names: str, sometimes: dict[str, st.SearchStrategy[Any]] | None = None) -> Any:
     """A query string with any of `names`, hostile or missing (no list values, so a value
     stays under the length a URL may have)."""
-    fields = {name: st.one_of(SHORT, NUL, CONTROL, NUMBERS, st.sampled_from(CORPUS))
-              for name in names}
+    fields = {
+        name: st.one_of(SHORT, NUL, CONTROL, NUMBERS, st.sampled_from(CORPUS)) for name in names
+    }
     for name, plausible in (sometimes or {}).items():
         if name in fields:
             fields[name] = st.one_of(plausible, fields[name])
@@ -93,9 +94,9 @@ def query(*names: str, sometimes: dict[str, st.SearchStrategy[Any]] | None = Non
 
 
 @pytest.fixture(autouse=True)
-def generous_limits(monkeypatch: pytest.MonkeyPatch) -> None:
+def generous_limits(app: Any) -> None:
     """Rate limits would turn most examples into 429s; they are tested elsewhere."""
-    monkeypatch.setenv("RATE_LIMIT_FACTOR", "1000")
+    app.state.rate_counter.factor = 1000
 
 
 def answered(response: Any, what: str) -> None:
@@ -113,8 +114,15 @@ def signed_in(app: Any, user: Any) -> Client:
 
 def test_sign_up_never_fails(client) -> None:
     @SETTINGS
-    @given(data=form("email", "display_name", "password", "next", sometimes={
-        "email": st.emails().map(str), "password": st.just(PASSWORD)}))
+    @given(
+        data=form(
+            "email",
+            "display_name",
+            "password",
+            "next",
+            sometimes={"email": st.emails().map(str), "password": st.just(PASSWORD)},
+        )
+    )
     def check(data: dict) -> None:
         answered(client.post("/signup", data), f"sign-up {data!r:.300}")
 
@@ -127,8 +135,14 @@ def test_sign_in_never_fails(client, patron, monkeypatch) -> None:
     monkeypatch.setattr(passwords, "_DUMMY", passwords.hash_password("dummy"))
 
     @SETTINGS
-    @given(data=form("email", "password", "next", sometimes={
-        "email": st.just(patron.email), "password": st.just(PASSWORD)}))
+    @given(
+        data=form(
+            "email",
+            "password",
+            "next",
+            sometimes={"email": st.just(patron.email), "password": st.just(PASSWORD)},
+        )
+    )
     def check(data: dict) -> None:
         answered(client.post("/login", data), f"sign-in {data!r:.300}")
 
@@ -145,8 +159,13 @@ def test_new_and_edited_ideas_never_fail(app, engine, patron, staff, category) -
 
     @SETTINGS
     @given(
-        data=form("title", "body", "category_id", "library_proposal",
-                  sometimes={"category_id": ids, "title": st.just("A fine title")}),
+        data=form(
+            "title",
+            "body",
+            "category_id",
+            "library_proposal",
+            sometimes={"category_id": ids, "title": st.just("A fine title")},
+        ),
         edit=st.booleans(),
         who=st.booleans(),
     )
@@ -167,8 +186,10 @@ def test_comments_and_replies_never_fail(app, engine, patron, other_patron, cate
     commenter = signed_in(app, other_patron)
 
     @SETTINGS
-    @given(data=form("body", "parent_id", sometimes={"parent_id": st.just(str(first.id))}),
-           edit=st.booleans())
+    @given(
+        data=form("body", "parent_id", sometimes={"parent_id": st.just(str(first.id))}),
+        edit=st.booleans(),
+    )
     def check(data: dict, edit: bool) -> None:
         url = f"/comments/{first.id}/edit" if edit else f"/ideas/{idea.id}/comments"
         answered(commenter.post(url, data), f"{url} {data!r:.300}")
@@ -182,12 +203,19 @@ def test_status_changes_never_fail(app, engine, patron, staff, category) -> None
     idea = f.idea(engine, patron, category)
     other = f.idea(engine, patron, category, title="Another idea")
     librarian = signed_in(app, staff)
-    statuses = st.sampled_from(["new", "under_review", "planned", "piloting", "done",
-                                "declined", "duplicate"])
+    statuses = st.sampled_from(
+        ["new", "under_review", "planned", "piloting", "done", "declined", "duplicate"]
+    )
 
     @SETTINGS
-    @given(data=form("status", "response", "duplicate_of", sometimes={
-        "status": statuses, "duplicate_of": st.just(str(other.id))}))
+    @given(
+        data=form(
+            "status",
+            "response",
+            "duplicate_of",
+            sometimes={"status": statuses, "duplicate_of": st.just(str(other.id))},
+        )
+    )
     def check(data: dict) -> None:
         answered(librarian.post(f"/ideas/{idea.id}/status", data), f"status {data!r:.300}")
 
@@ -205,15 +233,34 @@ def test_publishing_decisions_never_fails(app, engine, patron, staff, category) 
     dates = st.dates().map(str)
 
     @SETTINGS
-    @given(data=form(
-        "title", "you_said", "we_did", "outcome", "reason", "team", "ideas", "sessions",
-        "move_status", "adopted_status", "pilot_start", "pilot_end", "review_date",
-        sometimes={
-            "outcome": st.sampled_from(["adopted", "piloting", "declined", "deferred"]),
-            "ideas": st.just(str(idea.id)), "pilot_start": dates, "pilot_end": dates,
-            "review_date": dates, "title": st.just("A decision"), "you_said": st.just("x"),
-            "we_did": st.just("y"), "move_status": st.just("1"),
-        }))
+    @given(
+        data=form(
+            "title",
+            "you_said",
+            "we_did",
+            "outcome",
+            "reason",
+            "team",
+            "ideas",
+            "sessions",
+            "move_status",
+            "adopted_status",
+            "pilot_start",
+            "pilot_end",
+            "review_date",
+            sometimes={
+                "outcome": st.sampled_from(["adopted", "piloting", "declined", "deferred"]),
+                "ideas": st.just(str(idea.id)),
+                "pilot_start": dates,
+                "pilot_end": dates,
+                "review_date": dates,
+                "title": st.just("A decision"),
+                "you_said": st.just("x"),
+                "we_did": st.just("y"),
+                "move_status": st.just("1"),
+            },
+        )
+    )
     def check(data: dict) -> None:
         answered(librarian.post("/staff/decisions/new", data), f"decision {data!r:.300}")
 
@@ -247,11 +294,18 @@ def test_follow_up_answers_never_fail(app, engine, settings, patron, staff, cate
 
 def _session(engine: Any, staff: Any, **fields: str) -> Any:
     start = utcnow() + timedelta(days=3)
-    form = {"title": "A workshop", "description": "", "kind": "workshop",
-            "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
-            "ends_at": (start + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
-            "timezone": "UTC", "place": "Room 1", "capacity": "2", "audience": "public",
-            **fields}
+    form = {
+        "title": "A workshop",
+        "description": "",
+        "kind": "workshop",
+        "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": (start + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+        "timezone": "UTC",
+        "place": "Room 1",
+        "capacity": "2",
+        "audience": "public",
+        **fields,
+    }
     with db.write(engine) as s:
         return workshops.schedule(db=s, actor=staff, form=form, default_zone="UTC")
 
@@ -264,31 +318,45 @@ def test_scheduling_sessions_never_fails(app, engine, staff) -> None:
     @SETTINGS
     @given(
         data=form(
-            "title", "description", "kind", "starts_at", "ends_at", "timezone", "place",
-            "online_link", "capacity", "audience", "agenda", "action",
+            "title",
+            "description",
+            "kind",
+            "starts_at",
+            "ends_at",
+            "timezone",
+            "place",
+            "online_link",
+            "capacity",
+            "audience",
+            "agenda",
+            "action",
             sometimes={
                 "kind": st.sampled_from(["workshop", "focus_group", "committee_meeting"]),
                 "audience": st.sampled_from(["public", "committee"]),
-                "starts_at": moment, "ends_at": moment, "capacity": st.just("3"),
+                "starts_at": moment,
+                "ends_at": moment,
+                "capacity": st.just("3"),
                 "timezone": st.sampled_from(["UTC", "Europe/London", "Etc/GMT+12", "../x"]),
-                "title": st.just("Workshop"), "place": st.just("Room 2"),
+                "title": st.just("Workshop"),
+                "place": st.just("Room 2"),
                 "action": st.just("top_ideas"),
             },
         ),
         where=st.sampled_from(["new", "edit", "notes"]),
     )
     def check(data: dict, where: str) -> None:
-        url = {"new": "/staff/sessions/new", "edit": f"/sessions/{existing.id}/edit",
-               "notes": f"/sessions/{existing.id}/notes"}[where]
+        url = {
+            "new": "/staff/sessions/new",
+            "edit": f"/sessions/{existing.id}/edit",
+            "notes": f"/sessions/{existing.id}/notes",
+        }[where]
         if where == "notes":
-            data = {"notes": data.get("title", ""), "outcomes": data.get("description", ""),
-                    **data}
+            data = {"notes": data.get("title", ""), "outcomes": data.get("description", ""), **data}
         answered(librarian.post(url, data), f"{url} {data!r:.300}")
 
     with librarian:
         check()
-        for url in ("/sessions", f"/sessions/{existing.id}", "/api/v1/sessions",
-                    "/sessions.ics"):
+        for url in ("/sessions", f"/sessions/{existing.id}", "/api/v1/sessions", "/sessions.ics"):
             answered(librarian.get(url), url)
 
 
@@ -309,8 +377,9 @@ def test_registrations_never_fail(app, engine, staff, patron) -> None:
 # -- moderation, notifications and the smaller forms --------------------------------------
 
 
-def test_reports_and_moderation_never_fail(app, engine, patron, other_patron, staff,
-                                           category) -> None:
+def test_reports_and_moderation_never_fail(
+    app, engine, patron, other_patron, staff, category
+) -> None:
     idea = f.idea(engine, patron, category)
     comment = f.comment(engine, patron, idea.id)
     reporter, librarian = signed_in(app, other_patron), signed_in(app, staff)
@@ -319,8 +388,13 @@ def test_reports_and_moderation_never_fail(app, engine, patron, other_patron, st
 
     @SETTINGS
     @given(
-        data=form("target_type", "target_id", "reason", "next",
-                  sometimes={"target_type": targets, "target_id": target_ids}),
+        data=form(
+            "target_type",
+            "target_id",
+            "reason",
+            "next",
+            sometimes={"target_type": targets, "target_id": target_ids},
+        ),
         action=st.sampled_from(["report", "hide", "restore", "dismiss", "block"]),
     )
     def check(data: dict, action: str) -> None:
@@ -344,8 +418,7 @@ def test_notification_settings_never_fail(app, patron) -> None:
     modes = st.sampled_from(["immediate", "digest", "off"])
 
     @SETTINGS
-    @given(data=form(*[f"mode-{k}" for k in KINDS],
-                     sometimes={f"mode-{k}": modes for k in KINDS}))
+    @given(data=form(*[f"mode-{k}" for k in KINDS], sometimes={f"mode-{k}": modes for k in KINDS}))
     def check(data: dict) -> None:
         answered(person.post("/notifications/settings", data), f"settings {data!r:.300}")
 
@@ -356,22 +429,35 @@ def test_notification_settings_never_fail(app, patron) -> None:
 def test_the_other_forms_never_fail(app, engine, patron, admin, category) -> None:
     idea = f.idea(engine, patron, category)
     person, boss = signed_in(app, patron), signed_in(app, admin)
-    urls = st.sampled_from([
-        ("person", f"/ideas/{idea.id}/vote"),
-        ("person", f"/ideas/{idea.id}/follow"),
-        ("person", "/language"),
-        ("person", "/notifications/1/read"),
-        ("boss", "/staff/committee"),
-        ("boss", f"/staff/users/{patron.id}"),
-    ])
+    urls = st.sampled_from(
+        [
+            ("person", f"/ideas/{idea.id}/vote"),
+            ("person", f"/ideas/{idea.id}/follow"),
+            ("person", "/language"),
+            ("person", "/notifications/1/read"),
+            ("boss", "/staff/committee"),
+            ("boss", f"/staff/users/{patron.id}"),
+        ]
+    )
 
     @SETTINGS
     @given(
         target=urls,
-        data=form("action", "next", "lang", "email", "until", "listed", "role", "reason",
-                  sometimes={"action": st.sampled_from(["add", "remove", "role", "block"]),
-                             "email": st.just(patron.email),
-                             "role": st.sampled_from(["patron", "staff", "x"])}),
+        data=form(
+            "action",
+            "next",
+            "lang",
+            "email",
+            "until",
+            "listed",
+            "role",
+            "reason",
+            sometimes={
+                "action": st.sampled_from(["add", "remove", "role", "block"]),
+                "email": st.just(patron.email),
+                "role": st.sampled_from(["patron", "staff", "x"]),
+            },
+        ),
         htmx=st.booleans(),
     )
     def check(target: tuple[str, str], data: dict, htmx: bool) -> None:
@@ -383,8 +469,7 @@ def test_the_other_forms_never_fail(app, engine, patron, admin, category) -> Non
     with person, boss:
         check()
         # Last, and once: deleting the account with a wrong or right password.
-        answered(person.post("/account/delete", {"password": "\x00", "confirm": "\x00"}),
-                 "delete")
+        answered(person.post("/account/delete", {"password": "\x00", "confirm": "\x00"}), "delete")
 
 
 # -- query strings: search, filters, pages -------------------------------------------------
@@ -394,8 +479,7 @@ def test_the_other_forms_never_fail(app, engine, patron, admin, category) -> Non
 def test_pages_beyond_any_row_never_fail(app, patron, page: str) -> None:
     """A page number far past the end is an empty page, not an overflow in the database."""
     with signed_in(app, patron) as person:
-        for path in ("/ideas", "/api/v1/ideas", "/you-said-we-did", "/sessions",
-                     "/notifications"):
+        for path in ("/ideas", "/api/v1/ideas", "/you-said-we-did", "/sessions", "/notifications"):
             answered(person.get(f"{path}?page={page}"), f"{path}?page={page}")
 
 
@@ -405,22 +489,24 @@ def test_search_filters_and_pages_never_fail(app, engine, patron, staff, categor
     visitor = Client(app, base_url="http://testserver")
     librarian = signed_in(app, staff)
     pages = st.one_of(NUMBERS, st.integers(-5, 20_000).map(str))
-    urls = st.sampled_from([
-        ("visitor", "/ideas", ("q", "sort", "status", "category", "origin", "page")),
-        ("visitor", "/ideas/similar", ("title",)),
-        ("visitor", "/api/v1/ideas", ("q", "sort", "status", "category", "origin", "page")),
-        ("visitor", "/you-said-we-did", ("outcome", "page")),
-        ("visitor", "/sessions", ("when", "page")),
-        ("visitor", "/api/v1/sessions", ("when",)),
-        ("visitor", "/sessions.ics", ("token",)),
-        ("visitor", "/login", ("next",)),
-        ("visitor", "/signup", ("next",)),
-        ("librarian", "/ideas/new", ("title",)),
-        ("librarian", "/staff/users", ("q", "page")),
-        ("librarian", "/staff/decisions/new", ("ideas",)),
-        ("librarian", "/notifications", ("page",)),
-        ("librarian", "/staff/audit", ("page",)),
-    ])
+    urls = st.sampled_from(
+        [
+            ("visitor", "/ideas", ("q", "sort", "status", "category", "origin", "page")),
+            ("visitor", "/ideas/similar", ("title",)),
+            ("visitor", "/api/v1/ideas", ("q", "sort", "status", "category", "origin", "page")),
+            ("visitor", "/you-said-we-did", ("outcome", "page")),
+            ("visitor", "/sessions", ("when", "page")),
+            ("visitor", "/api/v1/sessions", ("when",)),
+            ("visitor", "/sessions.ics", ("token",)),
+            ("visitor", "/login", ("next",)),
+            ("visitor", "/signup", ("next",)),
+            ("librarian", "/ideas/new", ("title",)),
+            ("librarian", "/staff/users", ("q", "page")),
+            ("librarian", "/staff/decisions/new", ("ideas",)),
+            ("librarian", "/notifications", ("page",)),
+            ("librarian", "/staff/audit", ("page",)),
+        ]
+    )
 
     @SETTINGS
     @given(target=urls, data=st.data(), htmx=st.booleans())

@@ -47,9 +47,9 @@ FUTURE_END = (utcnow() + timedelta(days=30, hours=2)).strftime("%Y-%m-%dT%H:%M")
 
 
 @pytest.fixture(autouse=True)
-def generous_limits(monkeypatch: pytest.MonkeyPatch) -> None:
+def generous_limits(app: Any) -> None:
     """Rate limits would stop a few hundred posts by one person; they are not tested here."""
-    monkeypatch.setenv("RATE_LIMIT_FACTOR", "1000")
+    app.state.rate_counter.factor = 1000
 
 
 def joined(strings: list[str], sep: str = "\n\n") -> str:
@@ -99,15 +99,52 @@ OUR_META = {
 }
 HTMX_CONFIG = '{"includeIndicatorStyles": false, "allowEval": false, "allowScriptTags": false}'
 URL_ATTRS = {
-    "href", "src", "action", "formaction", "xlink:href", "data", "poster", "background",
-    "cite", "srcset", "ping", "codebase", "dynsrc", "lowsrc", "manifest", "icon", "longdesc",
-    "usemap", "archive", "classid", "profile", "content",
+    "href",
+    "src",
+    "action",
+    "formaction",
+    "xlink:href",
+    "data",
+    "poster",
+    "background",
+    "cite",
+    "srcset",
+    "ping",
+    "codebase",
+    "dynsrc",
+    "lowsrc",
+    "manifest",
+    "icon",
+    "longdesc",
+    "usemap",
+    "archive",
+    "classid",
+    "profile",
+    "content",
 }
 EMBEDDING = {"src", "srcset", "poster", "data", "background", "dynsrc", "lowsrc", "codebase"}
 FORBIDDEN_TAGS = {
-    "iframe", "frame", "frameset", "object", "embed", "applet", "base", "style", "svg", "math",
-    "template", "xmp", "plaintext", "isindex", "portal", "video", "audio", "source", "noscript",
-    "marquee", "param",
+    "iframe",
+    "frame",
+    "frameset",
+    "object",
+    "embed",
+    "applet",
+    "base",
+    "style",
+    "svg",
+    "math",
+    "template",
+    "xmp",
+    "plaintext",
+    "isindex",
+    "portal",
+    "video",
+    "audio",
+    "source",
+    "noscript",
+    "marquee",
+    "param",
 }
 BAD_SCHEMES = ("javascript:", "data:", "vbscript:", "livescript:", "mocha:")
 
@@ -148,8 +185,11 @@ def html_problems(html: str) -> list[str]:
         if tag in FORBIDDEN_TAGS:
             problems.append(f"forbidden element: {shown}")
         if tag == "meta":
-            key = ("charset", (attrs.get("charset") or "").lower()) if "charset" in attrs else (
-                "name", attrs.get("name") or "")
+            key = (
+                ("charset", (attrs.get("charset") or "").lower())
+                if "charset" in attrs
+                else ("name", attrs.get("name") or "")
+            )
             if key not in OUR_META or "http-equiv" in attrs:
                 problems.append(f"meta not ours: {shown}")
             if key == ("name", "htmx-config") and attrs.get("content") != HTMX_CONFIG:
@@ -306,7 +346,7 @@ def test_the_html_checker_catches_what_it_must() -> None:
         '<script src="/static/js/htmx.js" defer></script>'
         '<form method="post" action="/ideas/3/vote" hx-post="/ideas/3/vote" hx-target="#vote-3" '
         'hx-swap="outerHTML"></form><a href="https://example.org/">x</a>'
-        '<p>&lt;script&gt;alert(1)&lt;/script&gt; onerror=alert(1)</p>'
+        "<p>&lt;script&gt;alert(1)&lt;/script&gt; onerror=alert(1)</p>"
     )
     assert html_problems(ours) == []
     assert {"hx-get", "hx-post", "hx-target", "hx-swap", "hx-headers"} <= set(TEMPLATE_HX)
@@ -347,15 +387,23 @@ def test_names_titles_bodies_reports_and_hide_reasons_never_run(
             if i % 5 == 4:
                 visitor.get("/")
         if i < len(reasons):
-            r = newcomer.post("/report", {"target_type": "idea", "target_id": hub,
-                                          "reason": reasons[i], "next": f"/ideas/{hub}"})
+            r = newcomer.post(
+                "/report",
+                {
+                    "target_type": "idea",
+                    "target_id": hub,
+                    "reason": reasons[i],
+                    "next": f"/ideas/{hub}",
+                },
+            )
             assert r.status_code == 303, r.text[:300]
     newcomer.get("/account")
     for s in WITH_NUL:  # refused with a message, never stored, never a 500
         assert new_idea(voter, category.id, s, "A body.") is None
         assert new_idea(voter, category.id, "A title", s) is None
-        r = newcomer.post("/signup", {"email": "nul@example.org", "display_name": s,
-                                      "password": PASSWORD})
+        r = newcomer.post(
+            "/signup", {"email": "nul@example.org", "display_name": s, "password": PASSWORD}
+        )
         assert r.status_code == 400
     with db.write(engine) as s:
         for i in range(len(names)):
@@ -380,8 +428,10 @@ def test_names_titles_bodies_reports_and_hide_reasons_never_run(
             voter.get(f"/ideas?q={quote(q)}&sort=new", headers=HX)
         if n % 6 == 0:
             staff_c.get(f"/staff/users?q={quote(q)}")
-    visitor.get(f"/ideas?status={quote(queries[0])}&category={quote(queries[1])}"
-                f"&origin={quote(queries[2])}&sort={quote(queries[3])}")
+    visitor.get(
+        f"/ideas?status={quote(queries[0])}&category={quote(queries[1])}"
+        f"&origin={quote(queries[2])}&sort={quote(queries[3])}"
+    )
     next_url: str | None = "/api/v1/ideas?sort=new"
     while next_url:
         r = visitor.get(next_url)
@@ -396,8 +446,10 @@ def test_names_titles_bodies_reports_and_hide_reasons_never_run(
 
     # Staff hide ideas with hostile reasons; the author sees the reason, and so do staff.
     for i, reason in enumerate(reasons):
-        r = staff_c.post("/staff/moderation/hide", {"target_type": "idea",
-                                                    "target_id": ideas[i], "reason": reason})
+        r = staff_c.post(
+            "/staff/moderation/hide",
+            {"target_type": "idea", "target_id": ideas[i], "reason": reason},
+        )
         assert r.status_code == 303, r.text[:300]
         newcomer.client.cookies.set(COOKIE, sessions[i], domain="testserver.local")
         newcomer.get(f"/ideas/{ideas[i]}")
@@ -414,7 +466,12 @@ def test_names_titles_bodies_reports_and_hide_reasons_never_run(
 def test_comments_replies_and_status_responses_never_run(
     app, engine, people, scan, settings, patron, other_patron, staff, category
 ) -> None:
-    author, replier, staff_c, visitor = people(patron), people(other_patron), people(staff), people()
+    author, replier, staff_c, visitor = (
+        people(patron),
+        people(other_patron),
+        people(staff),
+        people(),
+    )
     idea_id = new_idea(author, category.id, "Hostile comments welcome", "Go on.")
     assert idea_id
     statuses = ["under_review", "planned", "piloting", "new"]
@@ -430,13 +487,15 @@ def test_comments_replies_and_status_responses_never_run(
             replier.get(f"/comments/{comment_id}/edit")
         r = replier.post(f"/comments/{comment_id}/edit", {"body": f"{body}\n\nedited"})
         assert r.status_code == 303
-        r = staff_c.post(f"/ideas/{idea_id}/status",
-                         {"status": statuses[n % len(statuses)], "response": body})
+        r = staff_c.post(
+            f"/ideas/{idea_id}/status", {"status": statuses[n % len(statuses)], "response": body}
+        )
         assert r.status_code == 303, r.text[:500]
         if n < len(reasons):
-            r = staff_c.post("/staff/moderation/hide", {"target_type": "comment",
-                                                        "target_id": reply_id,
-                                                        "reason": reasons[n]})
+            r = staff_c.post(
+                "/staff/moderation/hide",
+                {"target_type": "comment", "target_id": reply_id, "reason": reasons[n]},
+            )
             assert r.status_code == 303
         if n % 2 == 1:
             visitor.get("/")
@@ -445,8 +504,7 @@ def test_comments_replies_and_status_responses_never_run(
         r = staff_c.post(f"/ideas/{idea_id}/status", {"status": "planned", "response": s})
         assert r.status_code == 400
     for reason in reasons:
-        r = replier.post("/report", {"target_type": "idea", "target_id": idea_id,
-                                     "reason": reason})
+        r = replier.post("/report", {"target_type": "idea", "target_id": idea_id, "reason": reason})
         assert r.status_code == 303
 
     worker = Worker(settings, engine)
@@ -494,27 +552,32 @@ def test_decisions_feed_and_follow_ups_never_run(
     outcomes = ["adopted", "piloting", "declined", "deferred"]
     decisions: list[int] = []
     for i, title in enumerate(titles):
-        r = staff_c.post("/staff/decisions/new", {
-            "title": title,
-            "you_said": texts[i % len(texts)],
-            "we_did": texts[(i + 1) % len(texts)],
-            "outcome": outcomes[i % 4],
-            "reason": texts[(i + 2) % len(texts)],
-            "team": teams[i % len(teams)],
-            "ideas": str(hub),
-            "move_status": "1" if i % 10 == 0 else "",
-            "pilot_start": "2020-01-01",
-            "pilot_end": "2020-02-01",
-            "review_date": "2020-03-01",  # overdue: the staff desk lists it
-        })
+        r = staff_c.post(
+            "/staff/decisions/new",
+            {
+                "title": title,
+                "you_said": texts[i % len(texts)],
+                "we_did": texts[(i + 1) % len(texts)],
+                "outcome": outcomes[i % 4],
+                "reason": texts[(i + 2) % len(texts)],
+                "team": teams[i % len(teams)],
+                "ideas": str(hub),
+                "move_status": "1" if i % 10 == 0 else "",
+                "pilot_start": "2020-01-01",
+                "pilot_end": "2020-02-01",
+                "review_date": "2020-03-01",  # overdue: the staff desk lists it
+            },
+        )
         assert r.status_code == 303, (title, r.text[:500])
         decisions.append(int(r.headers["location"].rsplit("/", 1)[-1]))
         if i % 20 == 19:
             assert feed_entries(scan, visitor) == 20
     feed_entries(scan, visitor)
     for s in WITH_NUL:
-        r = staff_c.post("/staff/decisions/new", {"title": s, "you_said": s, "we_did": s,
-                                                  "outcome": "adopted", "team": s})
+        r = staff_c.post(
+            "/staff/decisions/new",
+            {"title": s, "you_said": s, "we_did": s, "outcome": "adopted", "team": s},
+        )
         assert r.status_code == 400
     feed_entries(scan, visitor)
 
@@ -523,14 +586,17 @@ def test_decisions_feed_and_follow_ups_never_run(
         pass
     follow_ups = body_batches(5)
     for i, decision_id in enumerate(decisions):
-        r = answers[i % 2].post(f"/you-said-we-did/{decision_id}/follow-up",
-                                {"rating": str(i % 5 + 1),
-                                 "comment": follow_ups[i % len(follow_ups)]})
+        r = answers[i % 2].post(
+            f"/you-said-we-did/{decision_id}/follow-up",
+            {"rating": str(i % 5 + 1), "comment": follow_ups[i % len(follow_ups)]},
+        )
         assert r.status_code == 303, r.text[:300]
         visitor.get(f"/you-said-we-did/{decision_id}")
         if i % 6 == 0:  # refused: the page comes back with the text in the form
-            r = answers[i % 2].post(f"/you-said-we-did/{decision_id}/follow-up",
-                                    {"rating": "9", "comment": follow_ups[(i + 1) % 5]})
+            r = answers[i % 2].post(
+                f"/you-said-we-did/{decision_id}/follow-up",
+                {"rating": "9", "comment": follow_ups[(i + 1) % 5]},
+            )
             assert r.status_code == 400
             staff_c.get(f"/you-said-we-did/{decision_id}")
     pages(visitor, "/you-said-we-did")
@@ -553,26 +619,34 @@ def test_decisions_feed_and_follow_ups_never_run(
 def test_sessions_registrations_and_notes_never_run(
     app, engine, people, scan, patron, committee, staff, category
 ) -> None:
-    staff_c, visitor, member, registrant = people(staff), people(), people(committee), people(patron)
+    staff_c, visitor, member, registrant = (
+        people(staff),
+        people(),
+        people(committee),
+        people(patron),
+    )
     hub = new_idea(registrant, category.id, "Discuss this", "In a session.")
     assert hub
     titles, places, texts = line_batches(160), line_batches(200), body_batches(10)
     needs = body_batches(8)
     sessions: list[int] = []
     for i, title in enumerate(titles):
-        r = staff_c.post("/staff/sessions/new", {
-            "title": title,
-            "description": texts[i % len(texts)],
-            "kind": "workshop",
-            "starts_at": FUTURE,
-            "ends_at": FUTURE_END,
-            "timezone": "UTC",
-            "place": places[i % len(places)],
-            "online_link": "https://example.org/meet",
-            "capacity": "5",
-            "audience": "committee" if i % 5 == 0 else "public",
-            "agenda": str(hub),
-        })
+        r = staff_c.post(
+            "/staff/sessions/new",
+            {
+                "title": title,
+                "description": texts[i % len(texts)],
+                "kind": "workshop",
+                "starts_at": FUTURE,
+                "ends_at": FUTURE_END,
+                "timezone": "UTC",
+                "place": places[i % len(places)],
+                "online_link": "https://example.org/meet",
+                "capacity": "5",
+                "audience": "committee" if i % 5 == 0 else "public",
+                "agenda": str(hub),
+            },
+        )
         assert r.status_code == 303, (title, r.text[:800])
         workshop_id = int(r.headers["location"].rsplit("/", 1)[-1])
         sessions.append(workshop_id)
@@ -580,8 +654,10 @@ def test_sessions_registrations_and_notes_never_run(
         r = who.post(f"/sessions/{workshop_id}/register", {"access_needs": needs[i % len(needs)]})
         assert r.status_code == 303, r.text[:300]
         if i < len(texts):
-            r = staff_c.post(f"/sessions/{workshop_id}/notes", {
-                "notes": texts[(i + 1) % len(texts)], "outcomes": texts[(i + 2) % len(texts)]})
+            r = staff_c.post(
+                f"/sessions/{workshop_id}/notes",
+                {"notes": texts[(i + 1) % len(texts)], "outcomes": texts[(i + 2) % len(texts)]},
+            )
             assert r.status_code == 303, r.text[:300]
         if i < len(places) or i % 3 == 0:  # staff see it all: access needs too
             staff_c.get(f"/sessions/{workshop_id}")
@@ -590,15 +666,24 @@ def test_sessions_registrations_and_notes_never_run(
             who.get(f"/sessions/{workshop_id}")
             staff_c.get(f"/sessions/{workshop_id}/edit")
     for s in WITH_NUL:
-        r = staff_c.post("/staff/sessions/new", {
-            "title": s, "description": s, "kind": "workshop", "starts_at": FUTURE,
-            "ends_at": FUTURE_END, "timezone": "UTC", "place": s, "capacity": "5",
-            "audience": "public"})
+        r = staff_c.post(
+            "/staff/sessions/new",
+            {
+                "title": s,
+                "description": s,
+                "kind": "workshop",
+                "starts_at": FUTURE,
+                "ends_at": FUTURE_END,
+                "timezone": "UTC",
+                "place": s,
+                "capacity": "5",
+                "audience": "public",
+            },
+        )
         assert r.status_code == 400
         r = staff_c.post(f"/sessions/{sessions[1]}/notes", {"notes": s, "outcomes": s})
         assert r.status_code == 400
-        r = people(make_user(engine)).post(f"/sessions/{sessions[1]}/register",
-                                           {"access_needs": s})
+        r = people(make_user(engine)).post(f"/sessions/{sessions[1]}/register", {"access_needs": s})
         assert r.status_code == 400
     pages(visitor, "/sessions")
     pages(member, "/sessions")
@@ -610,8 +695,9 @@ def test_sessions_registrations_and_notes_never_run(
         assert visitor.get(url).headers["content-type"].startswith("text/calendar")
     visitor.get(f"/ideas/{hub}")
     member.get(f"/ideas/{hub}")
-    r = staff_c.post("/staff/sessions/new", {"action": "top_ideas", "title": titles[0],
-                                             "description": texts[0]})
+    r = staff_c.post(
+        "/staff/sessions/new", {"action": "top_ideas", "title": titles[0], "description": texts[0]}
+    )
     assert r.status_code == 200
     scan.assert_clean()
 
@@ -633,19 +719,43 @@ def test_emails_about_hostile_text_are_plain_text(
             f.comment(engine, other_patron, idea.id, texts[n // 2 % len(texts)])
         else:
             with db.write(engine) as s:
-                idea_services.change_status(db=s, actor=staff, idea_id=idea.id,
-                                            status="planned", response=texts[n // 2 % len(texts)])
+                idea_services.change_status(
+                    db=s,
+                    actor=staff,
+                    idea_id=idea.id,
+                    status="planned",
+                    response=texts[n // 2 % len(texts)],
+                )
     for n, title in enumerate(line_batches(160)[::3]):
-        publish(engine, staff, [ideas[n]], title=title, you_said=texts[n % len(texts)],
-                we_did=texts[(n + 3) % len(texts)], team=title[:120], move_status="")
+        publish(
+            engine,
+            staff,
+            [ideas[n]],
+            title=title,
+            you_said=texts[n % len(texts)],
+            we_did=texts[(n + 3) % len(texts)],
+            team=title[:120],
+            move_status="",
+        )
     soon = utcnow() + timedelta(hours=20)
     for title in line_batches(160)[:5]:
         with db.write(engine) as s:
-            w = workshop_services.schedule(db=s, actor=staff, default_zone="UTC", form={
-                "title": title, "description": texts[0], "kind": "workshop",
-                "starts_at": soon.strftime("%Y-%m-%dT%H:%M"), "timezone": "UTC",
-                "ends_at": (soon + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
-                "place": title, "capacity": "1", "audience": "public"})
+            w = workshop_services.schedule(
+                db=s,
+                actor=staff,
+                default_zone="UTC",
+                form={
+                    "title": title,
+                    "description": texts[0],
+                    "kind": "workshop",
+                    "starts_at": soon.strftime("%Y-%m-%dT%H:%M"),
+                    "timezone": "UTC",
+                    "ends_at": (soon + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+                    "place": title,
+                    "capacity": "1",
+                    "audience": "public",
+                },
+            )
         for who in (other_patron, patron):
             with db.write(engine) as s:
                 workshop_services.register(db=s, actor=who, workshop_id=w.id)
