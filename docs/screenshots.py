@@ -16,12 +16,8 @@ from __future__ import annotations
 
 import os
 import re
-import socket
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,6 +25,11 @@ from pathlib import Path
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run as a script from the checkout: its test helpers
+
+from tests.pg import free_port  # noqa: E402
+from tests.processes import portal_command, portal_server  # noqa: E402
+
 OUT = ROOT / "docs" / "screenshots"
 PASSWORD = "screenshots demo password"
 CHROMIUM = os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium")
@@ -36,25 +37,6 @@ NARROW = {"width": 360, "height": 740}
 WIDE = {"width": 1280, "height": 800}
 # A full-page shot of a long list is cut here, to keep each PNG small.
 MAX_HEIGHT = 2600
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def portal(*args: str, env: dict[str, str]) -> None:
-    """Run a `portal` command; its output is shown only when it fails."""
-    done = subprocess.run(
-        [sys.executable, "-m", "portal.cli", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    if done.returncode:
-        raise SystemExit(f"portal {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
 
 
 @contextmanager
@@ -71,29 +53,10 @@ def demo_server() -> Iterator[tuple[str, dict[str, str]]]:
             "PORTAL_VAR_DIR": tmp,
             "SMTP_URL": "log://",
         }
-        portal("migrate", env=env)
-        portal("seed-demo", "--password", PASSWORD, env=env)
-        server = subprocess.Popen(
-            [sys.executable, "-m", "portal.cli", "serve", "--port", str(port)],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            for _ in range(300):
-                try:
-                    with urllib.request.urlopen(f"{url}/healthz", timeout=1) as r:
-                        if r.status == 200:
-                            break
-                except OSError:
-                    time.sleep(0.1)
-            else:
-                raise RuntimeError("the portal did not start")
+        portal_command("migrate", env=env)
+        portal_command("seed-demo", "--password", PASSWORD, env=env)
+        with portal_server(port, env, Path(tmp) / "server.log"):
             yield url, env
-        finally:
-            server.terminate()
-            server.wait(10)
 
 
 def sign_in(page: Page, email: str) -> None:
@@ -146,7 +109,7 @@ def prepare(browser: Browser, url: str, env: dict[str, str]) -> dict[str, str]:
         ideas=str(second),
     )
     context.close()
-    portal("worker", "--once", env=env)
+    portal_command("worker", "--once", env=env)
     return {
         "home": "/",
         "ideas": "/ideas",

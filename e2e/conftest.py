@@ -12,12 +12,9 @@ from __future__ import annotations
 import itertools
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
 from email.message import EmailMessage
 from pathlib import Path
@@ -28,9 +25,9 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from tests import smtp
-from tests.processes import stop
+from tests.pg import free_port
+from tests.processes import ROOT, portal_command, portal_server, stop
 
-ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "e2e demo password 2026"
 NARROW = 360
 DESKTOP = {"width": 1280, "height": 800}
@@ -39,43 +36,6 @@ NOTIFICATIONS = re.compile(r"^Notifications\b")
 _axe = Axe()
 _worker: dict[str, Any] = {}  # the worker process and its log, for a helpful failure
 CONTRAST_ONLY = {"runOnly": {"type": "rule", "values": ["color-contrast"]}}
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _portal(*args: str, env: dict[str, str]) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "portal.cli", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    if done.returncode:
-        pytest.fail(f"portal {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
-
-
-def _wait_until_healthy(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"the server stopped while starting:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=1) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError):
-            pass
-        time.sleep(0.1)
-    pytest.fail(f"the server did not answer /healthz within 30 s:\n{log.read_text()}")
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    stop(process)
 
 
 @pytest.fixture(scope="session")
@@ -94,7 +54,7 @@ def server_url(tmp_path_factory: pytest.TempPathFactory, mail_inbox: smtp.Inbox)
     """The address of a real portal process with the demo data in a throwaway database, and
     a notification worker sending its email to `mail_inbox`."""
     tmp = tmp_path_factory.mktemp("e2e")
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {
         **os.environ,
@@ -104,35 +64,23 @@ def server_url(tmp_path_factory: pytest.TempPathFactory, mail_inbox: smtp.Inbox)
         "PORTAL_VAR_DIR": str(tmp),
         "PYTHONUNBUFFERED": "1",
     }
-    _portal("migrate", env=env)
-    _portal("seed-demo", "--password", PASSWORD, env=env)
-    log = tmp / "server.log"
-    with log.open("wb") as out:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "portal.cli", "serve", "--port", str(port)],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+    portal_command("migrate", env=env)
+    portal_command("seed-demo", "--password", PASSWORD, env=env)
+    with portal_server(port, env, tmp / "server.log"):
+        worker_log = tmp / "worker.log"
+        with worker_log.open("wb") as worker_out:
+            worker = subprocess.Popen(
+                [sys.executable, "-m", "portal.cli", "worker", "--poll", "0.2"],
+                cwd=ROOT,
+                env={**env, "SMTP_URL": mail_inbox.url},
+                stdout=worker_out,
+                stderr=subprocess.STDOUT,
+            )
+        _worker.update(process=worker, log=worker_log)
         try:
-            _wait_until_healthy(url, server, log)
-            worker_log = tmp / "worker.log"
-            with worker_log.open("wb") as worker_out:
-                worker = subprocess.Popen(
-                    [sys.executable, "-m", "portal.cli", "worker", "--poll", "0.2"],
-                    cwd=ROOT,
-                    env={**env, "SMTP_URL": mail_inbox.url},
-                    stdout=worker_out,
-                    stderr=subprocess.STDOUT,
-                )
-                _worker.update(process=worker, log=worker_log)
-                try:
-                    yield url
-                finally:
-                    _stop(worker)
+            yield url
         finally:
-            _stop(server)
+            stop(worker)
 
 
 @pytest.fixture(scope="session")

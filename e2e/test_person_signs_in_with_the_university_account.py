@@ -11,23 +11,16 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 
 from tests.oidc.fixtures import CLIENT_ID, CLIENT_SECRET, running_provider
 from tests.pg import free_port
-from tests.processes import stop
+from tests.processes import portal_command, portal_server
 
-ROOT = Path(__file__).resolve().parent.parent
 LOCAL_PASSWORD = "lin's own password 2026"
 SSO_NAME = "University account"
 LOCAL_SITES = re.compile(r"^https?://127\.0\.0\.1[:/]")
@@ -37,34 +30,6 @@ LOCAL_SITES = re.compile(r"^https?://127\.0\.0\.1[:/]")
 class Portal:
     url: str
     provider: str
-
-
-def _portal(*args: str, env: dict[str, str], stdin: str = "") -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "portal.cli", *args],
-        cwd=ROOT,
-        env=env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-    )
-    if done.returncode:
-        pytest.fail(f"portal {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
-
-
-def _wait_until_healthy(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"the server stopped while starting:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=1) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError):
-            pass
-        time.sleep(0.1)
-    pytest.fail(f"the server did not answer /healthz within 30 s:\n{log.read_text()}")
 
 
 @pytest.fixture(scope="module")
@@ -87,24 +52,13 @@ def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Portal]:
             "OIDC_CLIENT_SECRET": CLIENT_SECRET,
             "OIDC_NAME": SSO_NAME,
         }
-        _portal("migrate", env=env)
-        _portal(
+        portal_command("migrate", env=env)
+        portal_command(
             "create-user", "lin@example.org", "--name", "Lin Local", env=env, stdin=LOCAL_PASSWORD
         )
         log = tmp / "server.log"
-        with log.open("wb") as out:
-            server = subprocess.Popen(
-                [sys.executable, "-m", "portal.cli", "serve", "--port", str(port)],
-                cwd=ROOT,
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        try:
-            _wait_until_healthy(url, server, log)
+        with portal_server(port, env, log):
             yield Portal(url, provider.issuer)
-        finally:
-            stop(server)
         assert "Traceback" not in log.read_text(), log.read_text()
 
 
