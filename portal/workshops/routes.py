@@ -12,7 +12,9 @@ from portal import db
 from portal.accounts.auth import current_user
 from portal.accounts.queries import user_by_id, users_by_ids
 from portal.clock import utcnow
+from portal.db import ID_MAX
 from portal.errors import Forbidden, NotFound, ValidationError
+from portal.forms import id_list
 from portal.ideas import queries as ideas_q
 from portal.templating import render
 from portal.web import (
@@ -143,8 +145,9 @@ async def new(request: Request) -> Response:
 
 def _form(request: Request, values: dict, errors: dict, w) -> Response:  # noqa: ANN001
     with db.read(engine(request)) as s:
-        ids = [int(x) for x in values.get("agenda", "").replace(",", " ").split() if x.isdigit()]
-        found = ideas_q.titles(s, {i for i in ids if i < 2**31}, current_user(request))
+        # Read as the service reads it; when it cannot be read, the form says so by the field.
+        ids = id_list(values.get("agenda", "")) or []
+        found = ideas_q.titles(s, {i for i in ids if 0 < i <= ID_MAX}, current_user(request))
     titles = {i: found[i] for i in ids if i in found}  # in the agenda's order
     return render(request, "workshops/form.html", {
         "values": values, "errors": errors, "w": w, "kinds": KINDS, "audiences": AUDIENCES,

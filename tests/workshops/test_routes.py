@@ -597,3 +597,20 @@ def test_api_sessions_gives_public_sessions_without_links_or_emails(
     assert w.LINK not in text and "@" not in text and "Wheelchair" not in text
     past = client.get("/api/v1/sessions?when=past").json()["data"]
     assert [s["id"] for s in past] == [old.id]
+
+
+def test_session_form_previews_the_agenda_as_the_service_reads_it(
+    client, engine, staff, patron, category
+):
+    first = f.idea(engine, patron, category, title="Quiet rooms at night")
+    second = f.idea(engine, patron, category, title="More sockets upstairs")
+    login_as(client, staff)
+    # "#12" is how people write idea numbers: the service accepts it, so the preview shows it.
+    typed = berlin_form(title="", agenda=f"#{second.id}; {first.id}")
+    response = client.post("/staff/sessions/new", typed)
+
+    assert response.status_code == 400  # the missing title, not the agenda
+    assert w.field_error(response.text, "agenda") == ""
+    preview = response.text.split('<ul class="hint">', 1)[1].split("</ul>", 1)[0]
+    assert preview.index("More sockets upstairs") < preview.index("Quiet rooms at night")
+    assert f"#{second.id} More sockets upstairs" in preview
