@@ -54,8 +54,10 @@ $(OIDC_NODE): tests/oidc/package-lock.json | system-deps
 	npm ci --prefix tests/oidc --no-audit --no-fund
 	touch $@
 
-## test: unit and integration tests on SQLite and on a throwaway PostgreSQL, then e2e in Chromium
+## test: lint, unit and integration tests on SQLite and on a throwaway PostgreSQL, then e2e in Chromium
 test: $(VENV)/.installed-test system-deps $(OIDC_NODE)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/pytest -q tests
 	PORTAL_TEST_DB=postgresql $(BIN)/pytest -q tests
 	$(BIN)/pytest -q e2e

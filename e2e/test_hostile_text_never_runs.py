@@ -55,9 +55,7 @@ def test_hostile_text_never_runs(
     navigation = page.get_by_role("navigation", name="Main")
     expect(navigation.get_by_role("link", name=NAME)).to_be_visible()  # the name, as text
 
-    idea_id = propose_idea(
-        page, title=TITLE, description=BODY, category="Spaces and study rooms"
-    )
+    idea_id = propose_idea(page, title=TITLE, description=BODY, category="Spaces and study rooms")
     nothing_ran()
     idea = page.get_by_role("article", name=TITLE)
     expect(idea).to_contain_text("<script>alert(1)</script>")  # shown as text, not run

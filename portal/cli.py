@@ -96,8 +96,9 @@ def cmd_seed(args: argparse.Namespace) -> int:
 
     s = _settings()
     engine = db.make_engine(s.database_url)
-    counts = seed(engine, ideas=args.ideas, users=args.users, votes=args.votes,
-                  comments=args.comments)
+    counts = seed(
+        engine, ideas=args.ideas, users=args.users, votes=args.votes, comments=args.comments
+    )
     engine.dispose()
     print("Seeded: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
     return 0

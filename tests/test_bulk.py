@@ -11,15 +11,24 @@ def test_seed_writes_the_asked_amounts_with_consistent_counters(engine):
     counts = seed(engine, ideas=60, users=40, votes=500, comments=150, log=lambda _m: None)
     assert counts == {"users": 40, "ideas": 60, "votes": 500, "comments": 150}
     with engine.connect() as conn:
-        wrong = conn.execute(text(
-            "SELECT COUNT(*) FROM idea WHERE vote_count != (SELECT COUNT(*) FROM vote "
-            "WHERE vote.idea_id = idea.id) OR comment_count != (SELECT COUNT(*) FROM comment "
-            "WHERE comment.idea_id = idea.id AND comment.deleted_at IS NULL)")).scalar()
-        found = conn.execute(text(
-            "SELECT COUNT(*) FROM idea WHERE id IN (SELECT rowid FROM idea_fts "
-            "WHERE idea_fts MATCH 'library')") if engine.dialect.name == "sqlite" else text(
-            "SELECT COUNT(*) FROM idea WHERE to_tsvector('english', title || ' ' || body) "
-            "@@ to_tsquery('english', 'library')")).scalar()
+        wrong = conn.execute(
+            text(
+                "SELECT COUNT(*) FROM idea WHERE vote_count != (SELECT COUNT(*) FROM vote "
+                "WHERE vote.idea_id = idea.id) OR comment_count != (SELECT COUNT(*) FROM comment "
+                "WHERE comment.idea_id = idea.id AND comment.deleted_at IS NULL)"
+            )
+        ).scalar()
+        found = conn.execute(
+            text(
+                "SELECT COUNT(*) FROM idea WHERE id IN (SELECT rowid FROM idea_fts "
+                "WHERE idea_fts MATCH 'library')"
+            )
+            if engine.dialect.name == "sqlite"
+            else text(
+                "SELECT COUNT(*) FROM idea WHERE to_tsvector('english', title || ' ' || body) "
+                "@@ to_tsquery('english', 'library')"
+            )
+        ).scalar()
     assert wrong == 0
     assert found > 0  # bulk rows are searchable like any others
 

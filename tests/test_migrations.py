@@ -114,6 +114,7 @@ def test_search_triggers_survive_every_migration_on_sqlite(engine):
     from sqlalchemy import text
 
     with engine.connect() as conn:
-        names = set(conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'"))
-                    .scalars())
+        names = set(
+            conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'")).scalars()
+        )
     assert {"idea_fts_insert", "idea_fts_delete", "idea_fts_update"} <= names

@@ -171,6 +171,13 @@ def set_committee(
     user.committee_listed = listed if member else False
     db.add(user)
     end_all_sessions(db=db, user_id=user.id)
-    audit.record(db, actor, "set_committee", "user", user.id, before,
-                 {"role": user.role, "committee_until": user.committee_until})
+    audit.record(
+        db,
+        actor,
+        "set_committee",
+        "user",
+        user.id,
+        before,
+        {"role": user.role, "committee_until": user.committee_until},
+    )
     return user

@@ -96,8 +96,9 @@ async def sessions_index(request: Request) -> Response:
     with db.read(engine(request)) as session:
         rows, has_next = workshops_q.listing(session, ("public",), past)
         agendas = workshops_q.agendas(session, [w.id for w in rows])
-    return JSONResponse({"data": [_session(w, base, agendas.get(w.id, [])) for w in rows],
-                         "has_more": has_next})
+    return JSONResponse(
+        {"data": [_session(w, base, agendas.get(w.id, [])) for w in rows], "has_more": has_next}
+    )
 
 
 async def decisions_index(request: Request) -> Response:
@@ -108,11 +109,26 @@ async def decisions_index(request: Request) -> Response:
     with db.read(engine(request)) as session:
         rows, has_next = decisions_q.listing(session)
         links = decisions_q.linked_ideas(session, [d.id for d in rows])
-    return JSONResponse({"data": [{
-        "id": d.id, "url": f"{base}/you-said-we-did/{d.id}", "title": d.title,
-        "you_said": d.you_said, "we_did": d.we_did, "outcome": d.outcome, "reason": d.reason,
-        "team": d.team, "published_at": d.published_at.isoformat(),
-        "ideas": links.get(d.id, [])} for d in rows], "has_more": has_next})
+    return JSONResponse(
+        {
+            "data": [
+                {
+                    "id": d.id,
+                    "url": f"{base}/you-said-we-did/{d.id}",
+                    "title": d.title,
+                    "you_said": d.you_said,
+                    "we_did": d.we_did,
+                    "outcome": d.outcome,
+                    "reason": d.reason,
+                    "team": d.team,
+                    "published_at": d.published_at.isoformat(),
+                    "ideas": links.get(d.id, []),
+                }
+                for d in rows
+            ],
+            "has_more": has_next,
+        }
+    )
 
 
 routes = [

@@ -149,6 +149,10 @@ def workshop_ids(db: Session, decision_id: int) -> list[int]:
     """The design sessions a decision drew on."""
     from portal.decisions.models import DecisionWorkshop
 
-    return list(db.execute(select(DecisionWorkshop.workshop_id)
-                           .where(DecisionWorkshop.decision_id == decision_id)
-                           .order_by(DecisionWorkshop.id)).scalars())
+    return list(
+        db.execute(
+            select(DecisionWorkshop.workshop_id)
+            .where(DecisionWorkshop.decision_id == decision_id)
+            .order_by(DecisionWorkshop.id)
+        ).scalars()
+    )

@@ -24,8 +24,9 @@ async def desk(request: Request) -> Response:
         overdue = decisions_q.overdue_reviews(s, utcnow().date())
         waiting = ideas_q.awaiting_response(s, limit=20)
         reports = moderation_q.queue(s)
-    return render(request, "staff/desk.html",
-                  {"overdue": overdue, "waiting": waiting, "reports": reports})
+    return render(
+        request, "staff/desk.html", {"overdue": overdue, "waiting": waiting, "reports": reports}
+    )
 
 
 routes = [Route("/staff", desk, name="staff:desk")]

@@ -35,8 +35,9 @@ def _event(w: Workshop, base_url: str, show_link: bool) -> Event:
     return event
 
 
-def calendar(workshops: list[Workshop], base_url: str, name: str,
-             show_links: set[int] | None = None) -> bytes:
+def calendar(
+    workshops: list[Workshop], base_url: str, name: str, show_links: set[int] | None = None
+) -> bytes:
     """An .ics file of these sessions."""
     cal = Calendar()
     cal.add("prodid", "-//Library co-design portal//EN")

@@ -31,9 +31,17 @@ async def committee(request: Request) -> Response:
     if member:
         token = feed_token(request.app.state.settings.secret_key, user.id)
         feed = f"{request.app.state.settings.base_url}/sessions.ics?token={token}"
-    return render(request, "workshops/committee.html", {
-        "members": listed, "workshops": sessions, "places": places, "member": member,
-        "feed_url": feed})
+    return render(
+        request,
+        "workshops/committee.html",
+        {
+            "members": listed,
+            "workshops": sessions,
+            "places": places,
+            "member": member,
+            "feed_url": feed,
+        },
+    )
 
 
 def accounts_listed(s) -> list[User]:  # noqa: ANN001
@@ -55,9 +63,13 @@ async def manage(request: Request) -> Response:
         try:
             with db.write(engine(request)) as s:
                 accounts.set_committee(
-                    db=s, actor=user, email=values["email"],
-                    member=values["action"] != "remove", until=values["until"],
-                    listed=values["listed"] == "1")
+                    db=s,
+                    actor=user,
+                    email=values["email"],
+                    member=values["action"] != "remove",
+                    until=values["until"],
+                    listed=values["listed"] == "1",
+                )
             return redirect("/staff/committee", flash="committee_saved")
         except ValidationError as exc:
             errors = exc.errors
@@ -65,13 +77,15 @@ async def manage(request: Request) -> Response:
 
     with db.read(engine(request)) as s:
         members = accounts_q.committee_members(s)
-    return render(request, "workshops/committee_manage.html",
-                  {"members": members, "errors": errors, "values": values,
-                   "today": date.today()}, status_code=400 if errors else 200)
+    return render(
+        request,
+        "workshops/committee_manage.html",
+        {"members": members, "errors": errors, "values": values, "today": date.today()},
+        status_code=400 if errors else 200,
+    )
 
 
 routes = [
     Route("/committee", committee, name="committee:index"),
     Route("/staff/committee", manage, methods=["GET", "POST"], name="committee:manage"),
 ]
-

@@ -20,6 +20,11 @@ def send_reminders(worker: Any) -> int:
         for reg in due:
             reg.reminded_at = utcnow()
             s.add(reg)
-            notifications.emit(s, "reminder", workshop_id=reg.workshop_id, user_id=reg.user_id,
-                               detail=titles.get(reg.workshop_id, ""))
+            notifications.emit(
+                s,
+                "reminder",
+                workshop_id=reg.workshop_id,
+                user_id=reg.user_id,
+                detail=titles.get(reg.workshop_id, ""),
+            )
         return len(due)

@@ -20,8 +20,9 @@ class Places:
     waitlisted: int = 0
 
 
-def listing(db: Session, audiences: tuple[str, ...], past: bool = False, page: int = 1
-            ) -> tuple[list[Workshop], bool]:
+def listing(
+    db: Session, audiences: tuple[str, ...], past: bool = False, page: int = 1
+) -> tuple[list[Workshop], bool]:
     """Upcoming sessions soonest first, or past ones latest first, that these audiences see."""
     now = utcnow()
     stmt = select(Workshop).where(Workshop.audience.in_(audiences))
@@ -29,17 +30,28 @@ def listing(db: Session, audiences: tuple[str, ...], past: bool = False, page: i
         stmt = stmt.where(Workshop.ends_at < now).order_by(Workshop.starts_at.desc())
     else:
         stmt = stmt.where(Workshop.ends_at >= now).order_by(Workshop.starts_at)
-    rows = list(db.execute(stmt.order_by(Workshop.id).offset((page - 1) * PER_PAGE)
-                           .limit(PER_PAGE + 1)).scalars())
+    rows = list(
+        db.execute(
+            stmt.order_by(Workshop.id).offset((page - 1) * PER_PAGE).limit(PER_PAGE + 1)
+        ).scalars()
+    )
     return rows[:PER_PAGE], len(rows) > PER_PAGE
 
 
 def upcoming(db: Session, audiences: tuple[str, ...], limit: int = 200) -> list[Workshop]:
     """Upcoming sessions that are not cancelled (for calendars and the committee page)."""
-    return list(db.execute(
-        select(Workshop).where(Workshop.audience.in_(audiences), Workshop.ends_at >= utcnow(),
-                               Workshop.cancelled_at.is_(None))
-        .order_by(Workshop.starts_at).limit(limit)).scalars())
+    return list(
+        db.execute(
+            select(Workshop)
+            .where(
+                Workshop.audience.in_(audiences),
+                Workshop.ends_at >= utcnow(),
+                Workshop.cancelled_at.is_(None),
+            )
+            .order_by(Workshop.starts_at)
+            .limit(limit)
+        ).scalars()
+    )
 
 
 def get(db: Session, workshop_id: int) -> Workshop | None:
@@ -52,11 +64,14 @@ def places(db: Session, workshop_ids: list[int]) -> dict[int, Places]:
     out = {w: Places() for w in workshop_ids}
     if workshop_ids:
         rows = db.execute(
-            select(Registration.workshop_id,
-                   func.sum(case((Registration.status == "confirmed", 1), else_=0)),
-                   func.sum(case((Registration.status == "waitlisted", 1), else_=0)))
+            select(
+                Registration.workshop_id,
+                func.sum(case((Registration.status == "confirmed", 1), else_=0)),
+                func.sum(case((Registration.status == "waitlisted", 1), else_=0)),
+            )
             .where(Registration.workshop_id.in_(workshop_ids))
-            .group_by(Registration.workshop_id)).all()
+            .group_by(Registration.workshop_id)
+        ).all()
         for w, confirmed, waitlisted in rows:
             out[w] = Places(int(confirmed or 0), int(waitlisted or 0))
     return out
@@ -64,42 +79,65 @@ def places(db: Session, workshop_ids: list[int]) -> dict[int, Places]:
 
 def agenda_ids(db: Session, workshop_id: int) -> list[int]:
     """The ideas on a session's agenda, in order."""
-    return list(db.execute(select(WorkshopIdea.idea_id).where(
-        WorkshopIdea.workshop_id == workshop_id).order_by(WorkshopIdea.position)).scalars())
+    return list(
+        db.execute(
+            select(WorkshopIdea.idea_id)
+            .where(WorkshopIdea.workshop_id == workshop_id)
+            .order_by(WorkshopIdea.position)
+        ).scalars()
+    )
 
 
 def registration(db: Session, workshop_id: int, user_id: int | None) -> Registration | None:
     """A person's registration for a session (any status)."""
     if not user_id:
         return None
-    return db.execute(select(Registration).where(
-        Registration.workshop_id == workshop_id, Registration.user_id == user_id)
+    return db.execute(
+        select(Registration).where(
+            Registration.workshop_id == workshop_id, Registration.user_id == user_id
+        )
     ).scalar_one_or_none()
 
 
 def waitlist_position(db: Session, reg: Registration) -> int:
     """1 for the first person on the waitlist."""
-    return db.execute(select(func.count()).select_from(Registration).where(
-        Registration.workshop_id == reg.workshop_id, Registration.status == "waitlisted",
-        (Registration.queued_at < reg.queued_at)
-        | ((Registration.queued_at == reg.queued_at) & (Registration.id <= reg.id)))
+    return db.execute(
+        select(func.count())
+        .select_from(Registration)
+        .where(
+            Registration.workshop_id == reg.workshop_id,
+            Registration.status == "waitlisted",
+            (Registration.queued_at < reg.queued_at)
+            | ((Registration.queued_at == reg.queued_at) & (Registration.id <= reg.id)),
+        )
     ).scalar_one()
 
 
 def registrants(db: Session, workshop_id: int) -> list[Registration]:
     """Everyone registered or waiting, in order (for staff)."""
-    return list(db.execute(select(Registration).where(
-        Registration.workshop_id == workshop_id, Registration.status != "cancelled")
-        .order_by(case((Registration.status == "confirmed", 0), else_=1),
-                  Registration.queued_at, Registration.id)).scalars())
+    return list(
+        db.execute(
+            select(Registration)
+            .where(Registration.workshop_id == workshop_id, Registration.status != "cancelled")
+            .order_by(
+                case((Registration.status == "confirmed", 0), else_=1),
+                Registration.queued_at,
+                Registration.id,
+            )
+        ).scalars()
+    )
 
 
 def for_idea(db: Session, idea_id: int, audiences: tuple[str, ...]) -> list[Workshop]:
     """Sessions that had the idea on their agenda (for its timeline)."""
-    return list(db.execute(
-        select(Workshop).join(WorkshopIdea, WorkshopIdea.workshop_id == Workshop.id)
-        .where(WorkshopIdea.idea_id == idea_id, Workshop.audience.in_(audiences))
-        .order_by(Workshop.starts_at)).scalars())
+    return list(
+        db.execute(
+            select(Workshop)
+            .join(WorkshopIdea, WorkshopIdea.workshop_id == Workshop.id)
+            .where(WorkshopIdea.idea_id == idea_id, Workshop.audience.in_(audiences))
+            .order_by(Workshop.starts_at)
+        ).scalars()
+    )
 
 
 def titles(db: Session, ids: set[int], audiences: tuple[str, ...] | None = None) -> dict[int, str]:
@@ -114,19 +152,29 @@ def titles(db: Session, ids: set[int], audiences: tuple[str, ...] | None = None)
 
 def attendees_select(workshop_ids: Select | list[int]) -> Select:
     """A SELECT of the user ids who attended any of these sessions (for fan-out in SQL)."""
-    return select(Registration.user_id).where(Registration.workshop_id.in_(workshop_ids),
-                                              Registration.attended.is_(True))
+    return select(Registration.user_id).where(
+        Registration.workshop_id.in_(workshop_ids), Registration.attended.is_(True)
+    )
 
 
 def due_reminders(db: Session, limit: int = 500) -> list[Registration]:
     """Confirmed places in sessions starting within a day that have not been reminded."""
     now = utcnow()
-    return list(db.execute(
-        select(Registration).join(Workshop, Workshop.id == Registration.workshop_id)
-        .where(Registration.status == "confirmed", Registration.reminded_at.is_(None),
-               Workshop.cancelled_at.is_(None), Workshop.starts_at > now,
-               Workshop.starts_at <= now + timedelta(days=1))
-        .order_by(Registration.id).limit(limit)).scalars())
+    return list(
+        db.execute(
+            select(Registration)
+            .join(Workshop, Workshop.id == Registration.workshop_id)
+            .where(
+                Registration.status == "confirmed",
+                Registration.reminded_at.is_(None),
+                Workshop.cancelled_at.is_(None),
+                Workshop.starts_at > now,
+                Workshop.starts_at <= now + timedelta(days=1),
+            )
+            .order_by(Registration.id)
+            .limit(limit)
+        ).scalars()
+    )
 
 
 def email_context(db: Session, workshop_id: int, base_url: str) -> dict:
@@ -134,17 +182,26 @@ def email_context(db: Session, workshop_id: int, base_url: str) -> dict:
     w = db.get(Workshop, workshop_id)
     if w is None:
         return {}
-    return {"session_title": w.title, "starts_at": w.starts_at, "ends_at": w.ends_at,
-            "timezone": w.timezone, "place": w.place, "online_link": w.online_link,
-            "url": f"{base_url}/sessions/{w.id}", "sessions_url": f"{base_url}/sessions"}
+    return {
+        "session_title": w.title,
+        "starts_at": w.starts_at,
+        "ends_at": w.ends_at,
+        "timezone": w.timezone,
+        "place": w.place,
+        "online_link": w.online_link,
+        "url": f"{base_url}/sessions/{w.id}",
+        "sessions_url": f"{base_url}/sessions",
+    }
 
 
 def agendas(db: Session, workshop_ids: list[int]) -> dict[int, list[int]]:
     """Agenda idea ids per session, in one query."""
     out: dict[int, list[int]] = {w: [] for w in workshop_ids}
     if workshop_ids:
-        for w, i in db.execute(select(WorkshopIdea.workshop_id, WorkshopIdea.idea_id)
-                               .where(WorkshopIdea.workshop_id.in_(workshop_ids))
-                               .order_by(WorkshopIdea.position)).all():
+        for w, i in db.execute(
+            select(WorkshopIdea.workshop_id, WorkshopIdea.idea_id)
+            .where(WorkshopIdea.workshop_id.in_(workshop_ids))
+            .order_by(WorkshopIdea.position)
+        ).all():
             out[w].append(i)
     return out

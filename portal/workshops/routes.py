@@ -30,8 +30,19 @@ from portal.workshops import calendar, permissions, queries, services
 from portal.workshops.models import AUDIENCES, KINDS
 
 FEED_SALT = "committee-feed-v1"
-FIELDS = ("title", "description", "kind", "starts_at", "ends_at", "timezone", "place",
-          "online_link", "capacity", "audience", "agenda")
+FIELDS = (
+    "title",
+    "description",
+    "kind",
+    "starts_at",
+    "ends_at",
+    "timezone",
+    "place",
+    "online_link",
+    "capacity",
+    "audience",
+    "agenda",
+)
 
 
 def feed_token(secret: str, user_id: int) -> str:
@@ -53,8 +64,13 @@ async def index(request: Request) -> Response:
     page = max(1, min(int_or_none(request.query_params.get("page")) or 1, 10_000))
     with db.read(engine(request)) as s:
         rows, has_next = queries.listing(s, permissions.audiences_for(user), past, page)
-        context = {"workshops": rows, "has_next": has_next, "page": page, "past": past,
-                   "places": queries.places(s, [w.id for w in rows])}
+        context = {
+            "workshops": rows,
+            "has_next": has_next,
+            "page": page,
+            "past": past,
+            "places": queries.places(s, [w.id for w in rows]),
+        }
     return render(request, "workshops/index.html", context)
 
 
@@ -66,15 +82,21 @@ def _detail_context(request: Request, workshop_id: int) -> dict:
         staff = permissions.can_manage(user)
         regs = queries.registrants(s, w.id) if staff else []
         return {
-            "w": w, "agenda": agenda, "titles": ideas_q.titles(s, set(agenda), user),
-            "places": queries.places(s, [w.id])[w.id], "reg": reg,
-            "position": queries.waitlist_position(s, reg) if reg and reg.status == "waitlisted"
+            "w": w,
+            "agenda": agenda,
+            "titles": ideas_q.titles(s, set(agenda), user),
+            "places": queries.places(s, [w.id])[w.id],
+            "reg": reg,
+            "position": queries.waitlist_position(s, reg)
+            if reg and reg.status == "waitlisted"
             else None,
-            "can_manage": staff, "registrants": regs,
+            "can_manage": staff,
+            "registrants": regs,
             "people": users_by_ids(s, {r.user_id for r in regs}),
             "started": w.starts_at.timestamp() <= utcnow().timestamp(),
             "show_link": staff or (reg is not None and reg.status == "confirmed"),
-            "errors": {}, "values": {},
+            "errors": {},
+            "values": {},
         }
 
 
@@ -89,8 +111,9 @@ async def register(request: Request) -> Response:
     form = await form_data(request)
     try:
         with db.write(engine(request)) as s:
-            reg = services.register(db=s, actor=user, workshop_id=workshop_id,
-                                    access_needs=field(form, "access_needs"))
+            reg = services.register(
+                db=s, actor=user, workshop_id=workshop_id, access_needs=field(form, "access_needs")
+            )
         flash = "registered" if reg.status == "confirmed" else "waitlisted"
         return redirect(f"/sessions/{workshop_id}", flash=flash)
     except ValidationError as exc:
@@ -123,8 +146,12 @@ def _require_staff(request: Request):  # noqa: ANN202
 async def new(request: Request) -> Response:
     user = _require_staff(request)
     zone = request.app.state.settings.timezone
-    values: dict[str, str] = {"timezone": zone, "kind": "workshop", "audience": "public",
-                              "capacity": "12"}
+    values: dict[str, str] = {
+        "timezone": zone,
+        "kind": "workshop",
+        "audience": "public",
+        "capacity": "12",
+    }
     errors: dict[str, str] = {}
     if request.method == "POST":
         form = await form_data(request)
@@ -149,10 +176,20 @@ def _form(request: Request, values: dict, errors: dict, w) -> Response:  # noqa:
         ids = id_list(values.get("agenda", "")) or []
         found = ideas_q.titles(s, {i for i in ids if 0 < i <= ID_MAX}, current_user(request))
     titles = {i: found[i] for i in ids if i in found}  # in the agenda's order
-    return render(request, "workshops/form.html", {
-        "values": values, "errors": errors, "w": w, "kinds": KINDS, "audiences": AUDIENCES,
-        "agenda_titles": titles, "zones": _zones(request)},
-        status_code=400 if errors else 200)
+    return render(
+        request,
+        "workshops/form.html",
+        {
+            "values": values,
+            "errors": errors,
+            "w": w,
+            "kinds": KINDS,
+            "audiences": AUDIENCES,
+            "agenda_titles": titles,
+            "zones": _zones(request),
+        },
+        status_code=400 if errors else 200,
+    )
 
 
 def _zones(request: Request) -> list[str]:
@@ -169,10 +206,18 @@ def _form_values(w, zone_default: str) -> dict[str, str]:  # noqa: ANN001
     local = lambda dt: dt.astimezone(zone).strftime("%Y-%m-%dT%H:%M")  # noqa: E731
     from portal.clock import aware
 
-    return {"title": w.title, "description": w.description, "kind": w.kind,
-            "starts_at": local(aware(w.starts_at)), "ends_at": local(aware(w.ends_at)),
-            "timezone": w.timezone or zone_default, "place": w.place,
-            "online_link": w.online_link, "capacity": str(w.capacity), "audience": w.audience}
+    return {
+        "title": w.title,
+        "description": w.description,
+        "kind": w.kind,
+        "starts_at": local(aware(w.starts_at)),
+        "ends_at": local(aware(w.ends_at)),
+        "timezone": w.timezone or zone_default,
+        "place": w.place,
+        "online_link": w.online_link,
+        "capacity": str(w.capacity),
+        "audience": w.audience,
+    }
 
 
 async def edit(request: Request) -> Response:
@@ -191,8 +236,9 @@ async def edit(request: Request) -> Response:
         values = {k: field(form, k) for k in FIELDS}
         try:
             with db.write(engine(request)) as s:
-                services.edit(db=s, actor=user, workshop_id=workshop_id, form=values,
-                              default_zone=zone)
+                services.edit(
+                    db=s, actor=user, workshop_id=workshop_id, form=values, default_zone=zone
+                )
             return redirect(f"/sessions/{workshop_id}", flash="session_saved")
         except ValidationError as exc:
             errors = exc.errors
@@ -213,8 +259,9 @@ async def attendance(request: Request) -> Response:
     form = await form_data(request)
     attended = {int(v) for v in form.getlist("attended") if isinstance(v, str) and v.isdigit()}
     with db.write(engine(request)) as s:
-        services.record_attendance(db=s, actor=user, workshop_id=workshop_id,
-                                   attended_user_ids=attended)
+        services.record_attendance(
+            db=s, actor=user, workshop_id=workshop_id, attended_user_ids=attended
+        )
     return redirect(f"/sessions/{workshop_id}#attendance", flash="attendance_saved")
 
 
@@ -234,8 +281,11 @@ async def notes(request: Request) -> Response:
 
 
 def _ics(body: bytes, filename: str) -> Response:
-    return Response(body, media_type="text/calendar; charset=utf-8",
-                    headers={"Content-Disposition": f'inline; filename="{filename}"'})
+    return Response(
+        body,
+        media_type="text/calendar; charset=utf-8",
+        headers={"Content-Disposition": f'inline; filename="{filename}"'},
+    )
 
 
 async def ics_one(request: Request) -> Response:
@@ -244,8 +294,9 @@ async def ics_one(request: Request) -> Response:
     with db.read(engine(request)) as s:
         reg = queries.registration(s, w.id, user.id if user else None)
     show = permissions.can_manage(user) or (reg is not None and reg.status == "confirmed")
-    return _ics(calendar.calendar([w], base, w.title, {w.id} if show else set()),
-                f"session-{w.id}.ics")
+    return _ics(
+        calendar.calendar([w], base, w.title, {w.id} if show else set()), f"session-{w.id}.ics"
+    )
 
 
 async def ics_feed(request: Request) -> Response:
@@ -274,12 +325,14 @@ routes = [
     Route("/sessions/{id:int}", detail, name="workshops:detail"),
     Route("/sessions/{id:int}.ics", ics_one, name="workshops:ics"),
     Route("/sessions/{id:int}/register", register, methods=["POST"], name="workshops:register"),
-    Route("/sessions/{id:int}/unregister", unregister, methods=["POST"],
-          name="workshops:unregister"),
+    Route(
+        "/sessions/{id:int}/unregister", unregister, methods=["POST"], name="workshops:unregister"
+    ),
     Route("/sessions/{id:int}/edit", edit, methods=["GET", "POST"], name="workshops:edit"),
     Route("/sessions/{id:int}/cancel", cancel, methods=["POST"], name="workshops:cancel"),
-    Route("/sessions/{id:int}/attendance", attendance, methods=["POST"],
-          name="workshops:attendance"),
+    Route(
+        "/sessions/{id:int}/attendance", attendance, methods=["POST"], name="workshops:attendance"
+    ),
     Route("/sessions/{id:int}/notes", notes, methods=["POST"], name="workshops:notes"),
     Route("/staff/sessions/new", new, methods=["GET", "POST"], name="workshops:new"),
 ]

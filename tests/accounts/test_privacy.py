@@ -19,8 +19,9 @@ def _users(engine) -> int:  # noqa: ANN001
         return s.execute(select(func.count()).select_from(User)).scalar_one()
 
 
-def test_export_holds_profile_ideas_comments_and_votes_but_no_password(client, patron, staff,
-                                                                      category, engine):
+def test_export_holds_profile_ideas_comments_and_votes_but_no_password(
+    client, patron, staff, category, engine
+):
     idea = make_idea(engine, patron, category, title="Quiet room on floor 3")
     with db.write(engine) as s:
         comments.add(db=s, actor=patron, idea_id=idea.id, body="My own comment")
@@ -44,8 +45,9 @@ def test_export_needs_sign_in(client):
     assert r.status_code == 303 and r.headers["location"].startswith("/login")
 
 
-def test_delete_account_keeps_content_as_deleted_user_and_vote_counts(client, patron, staff,
-                                                                     category, engine):
+def test_delete_account_keeps_content_as_deleted_user_and_vote_counts(
+    client, patron, staff, category, engine
+):
     idea = make_idea(engine, patron, category, title="Longer loans")
     with db.write(engine) as s:
         comments.add(db=s, actor=patron, idea_id=idea.id, body="Still here after I leave")

@@ -28,9 +28,7 @@ def told(engine, workshop_id: int) -> list[int]:  # noqa: ANN001
         )
 
 
-def test_everyone_with_a_place_or_waiting_is_told_once(
-    client, engine, staff, worker, smtp_server
-):
+def test_everyone_with_a_place_or_waiting_is_told_once(client, engine, staff, worker, smtp_server):
     session = w.schedule(engine, staff, capacity=1, title="Map room tour")
     placed, waiting, gone = (make_user(engine) for _ in range(3))
     for person in (placed, waiting, gone):
