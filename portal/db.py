@@ -77,14 +77,14 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+_BEGIN = {mode: f"BEGIN {mode}" for mode in ("DEFERRED", "IMMEDIATE")}
+
+
 def _sqlite_begin(conn: Any) -> None:
     mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
     # Straight to the driver: it starts every transaction, and the full statement machinery
     # costs more than the BEGIN itself.
     conn.connection.driver_connection.execute(_BEGIN[mode])
-
-
-_BEGIN = {mode: f"BEGIN {mode}" for mode in ("DEFERRED", "IMMEDIATE")}
 
 
 def make_engine(url: str, *, pool: bool = True) -> Engine:
@@ -139,20 +139,23 @@ def write(engine: Engine, *, shown: bool = True) -> Iterator[Session]:
 
 
 @contextmanager
-def write_connection(engine: Engine, *, have_turn: bool = False) -> Iterator[Connection]:
+def write_connection(
+    engine: Engine, *, shown: bool = True, have_turn: bool = False
+) -> Iterator[Connection]:
     """The same unit of work as `write` (the write lock up front, commit or roll back, the data
-    version moved), on a plain connection without an ORM session: for the hottest writes, made
-    of prebuilt statements, where the session's bookkeeping costs more than the statements.
-    `have_turn`: the caller already holds the writers' turn (`writer_turn`)."""
+    version moved unless not `shown`), on a plain connection without an ORM session: for the
+    hottest writes, made of prebuilt statements, where the session's bookkeeping costs more
+    than the statements. `have_turn`: the caller already holds the writers' turn
+    (`writer_turn`)."""
     sqlite = engine.name == "sqlite"
     with nullcontext() if have_turn else _writer_turn(engine), engine.connect() as conn:
         if sqlite:
             conn.execution_options(sqlite_begin="IMMEDIATE")
         with conn.begin():
             yield conn
-            if sqlite:
+            if shown and sqlite:
                 conn.execute(_BUMP)
-    if not sqlite:
+    if shown and not sqlite:
         bump_version(engine)
 
 

@@ -36,6 +36,9 @@ _SIGNED_IN = Prepared(
 )
 
 
+_CLASS = inspect(User).class_manager
+
+
 def _detached(row: Any) -> User:
     """The person in `row` made the way the ORM makes a loaded object (a new instance, its
     columns set directly), then detached as if from a closed session: no pending changes, and
@@ -44,9 +47,6 @@ def _detached(row: Any) -> User:
     user.__dict__.update(row._asdict())
     make_transient_to_detached(user)
     return user
-
-
-_CLASS = inspect(User).class_manager
 
 
 def _hash(token: str) -> str:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import math
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -103,12 +104,10 @@ def hit(
     (one commit instead of two, for a vote; portal.groupcommit keeps a refused count)."""
     window = _window(limit_name, subject, now, factor)
     params = {"key": window.key, "window_start": datetime.fromtimestamp(window.start, UTC)}
-    if conn is not None:
-        count = _upsert(conn.dialect.name).first(conn, params).count
-    else:
-        # No page shows these counts: they leave the site's data version (and kept pages) alone.
-        with db.write(engine, shown=False) as s:
-            count = _upsert(engine.dialect.name).first(s.connection(), params).count
+    # No page shows these counts: they leave the site's data version (and kept pages) alone.
+    own = nullcontext(conn) if conn is not None else db.write_connection(engine, shown=False)
+    with own as counting:
+        count = _upsert(counting.dialect.name).first(counting, params).count
     window.check(count)
 
 
