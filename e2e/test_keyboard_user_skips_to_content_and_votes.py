@@ -1,5 +1,6 @@
 """Someone using only the keyboard skips the header, votes and withdraws the vote, and keeps
-their place: focus stays on the vote button after htmx swaps it."""
+their place: focus stays on the vote button after htmx swaps it, however quickly they press
+again."""
 
 from __future__ import annotations
 
@@ -41,6 +42,24 @@ def test_keyboard_user_skips_to_content_and_votes(page: Page, sign_in, propose_i
     page.keyboard.press("Enter")
     expect(vote).to_contain_text("0")
     expect(vote).to_be_focused()
+
+    # A second press straight after a swap is handled in place too: htmx takes over the new
+    # form as it swaps it in, so the press never falls through to a plain post and a reload.
+    page.evaluate(
+        """id => {
+            window.samePage = true;
+            document.addEventListener(
+                "htmx:afterSwap",
+                () => setTimeout(() => document.getElementById(id).click(), 0),
+                {once: true},
+            );
+        }""",
+        vote.evaluate("button => button.id"),
+    )
+    page.keyboard.press("Enter")
+    expect(vote).to_contain_text("0")
+    expect(vote).to_be_focused()
+    assert page.evaluate("window.samePage") is True
 
     # The follow button (voting followed the idea) keeps focus the same way.
     page.get_by_role("button", name="Following").focus()

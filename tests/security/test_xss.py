@@ -97,7 +97,10 @@ OUR_META = {
     ("name", "viewport"),
     ("name", "htmx-config"),
 }
-HTMX_CONFIG = '{"includeIndicatorStyles": false, "allowEval": false, "allowScriptTags": false}'
+HTMX_CONFIG = (
+    '{"includeIndicatorStyles": false, "allowEval": false, "allowScriptTags": false, '
+    '"defaultSettleDelay": 0}'
+)
 URL_ATTRS = {
     "href",
     "src",
