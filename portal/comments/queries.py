@@ -16,6 +16,11 @@ class Thread:
     replies: list[Comment] = field(default_factory=list)
 
 
+def get(db: Session, comment_id: int) -> Comment | None:
+    """One comment by id, whatever its state."""
+    return db.get(Comment, comment_id)
+
+
 def threads(db: Session, idea_id: int) -> list[Thread]:
     """An idea's comments as threads (top-level comments with their replies), oldest first,
     the official answer first of all. One query however many comments."""

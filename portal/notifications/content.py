@@ -10,7 +10,7 @@ from portal.notifications.models import Event
 
 def for_event(db: Session, event: Event, base_url: str) -> dict:
     """The facts an email about `event` needs (titles, links, excerpts)."""
-    from portal.comments.models import Comment
+    from portal.comments import queries as comments_q
     from portal.decisions import queries as decisions_q
     from portal.ideas import queries as ideas_q
 
@@ -20,7 +20,7 @@ def for_event(db: Session, event: Event, base_url: str) -> dict:
         if idea is not None:
             ctx.update(idea_title=idea.title, url=f"{base_url}/ideas/{idea.id}", status=idea.status)
     if event.kind == "comment" and event.comment_id:
-        comment = db.get(Comment, event.comment_id)
+        comment = comments_q.get(db, event.comment_id)
         if comment is not None:
             ctx.update(
                 excerpt=comment.body[:400],
