@@ -122,28 +122,19 @@ def write(engine: Engine, *, shown: bool = True) -> Iterator[Session]:
     PostgreSQL just after the commit, so concurrent writers never queue on that one row and a
     reader that sees the new version also sees the data.
     """
-    sqlite = engine.name == "sqlite"
-    bind = engine.execution_options(sqlite_begin="IMMEDIATE") if sqlite else engine
-    with _writer_turn(engine), Session(bind, expire_on_commit=False) as session:
-        try:
-            session.connection()
-            yield session
-            if shown and sqlite:
-                session.execute(_BUMP)
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-    if shown and not sqlite:
-        bump_version(engine)
+    with (
+        write_connection(engine, shown=shown) as conn,
+        Session(conn, expire_on_commit=False) as session,
+    ):
+        yield session
+        session.flush()
 
 
 @contextmanager
 def write_connection(
     engine: Engine, *, shown: bool = True, have_turn: bool = False
 ) -> Iterator[Connection]:
-    """The same unit of work as `write` (the write lock up front, commit or roll back, the data
-    version moved unless not `shown`), on a plain connection without an ORM session: for the
+    """The unit of work of `write` on a plain connection without an ORM session: for the
     hottest writes, made of prebuilt statements, where the session's bookkeeping costs more
     than the statements. `have_turn`: the caller already holds the writers' turn
     (`writer_turn`)."""
