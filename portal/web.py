@@ -147,6 +147,14 @@ def int_or_none(value: Any) -> int | None:
         return None
 
 
+PAGE_MAX = 10_000
+
+
+def page_number(request: Request, name: str = "page") -> int:
+    """A page number from the query string: 1 when missing or nonsense, at most PAGE_MAX."""
+    return max(1, min(int_or_none(request.query_params.get(name)) or 1, PAGE_MAX))
+
+
 def path_id(request: Request) -> int:
     """The `{id:int}` of the address; a number no row can have is simply not found."""
     number = int(request.path_params["id"])

@@ -11,7 +11,11 @@ from portal.clock import utcnow
 
 
 class Comment(SQLModel, table=True):
-    __table_args__ = (Index("ix_comment_idea_created", "idea_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_comment_idea_created", "idea_id", "created_at"),
+        # An idea's threads in reading order, and its official answer, read from the index.
+        Index("ix_comment_idea_thread", "idea_id", "parent_id", "created_at", "id", "is_official"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     idea_id: int = Field(foreign_key="idea.id", ondelete="CASCADE")

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlmodel import Session
 
 from portal.comments.models import Comment
+
+THREADS_PER_PAGE = 50
 
 
 @dataclass
@@ -16,43 +18,77 @@ class Thread:
     replies: list[Comment] = field(default_factory=list)
 
 
+@dataclass
+class ThreadPage:
+    threads: list[Thread]
+    page: int
+    has_next: bool
+
+
 def get(db: Session, comment_id: int) -> Comment | None:
     """One comment by id, whatever its state."""
     return db.get(Comment, comment_id)
 
 
-def threads(db: Session, idea_id: int) -> list[Thread]:
-    """An idea's comments as threads (top-level comments with their replies), oldest first,
-    the official answer first of all. One query however many comments."""
-    rows = (
+def _roots(idea_id: int) -> Select:
+    """An idea's top-level comments (ix_comment_idea_thread holds them in reading order)."""
+    return select(Comment).where(Comment.idea_id == idea_id, Comment.parent_id.is_(None))
+
+
+def threads(
+    db: Session, idea_id: int, page: int = 1, per_page: int = THREADS_PER_PAGE
+) -> ThreadPage:
+    """One page of an idea's threads (top-level comments with their replies), oldest first;
+    the first page shows the official answer's thread first of all. Three queries, whatever
+    the number of comments: an idea with ten thousand is read a page at a time."""
+    roots = list(
         db.execute(
-            select(Comment)
-            .where(Comment.idea_id == idea_id)
+            _roots(idea_id)
             .order_by(Comment.created_at, Comment.id)
-        )
-        .scalars()
-        .all()
+            .offset((page - 1) * per_page)
+            .limit(per_page + 1)
+        ).scalars()
     )
-    by_id: dict[int, Thread] = {}
-    ordered: list[Thread] = []
-    for c in rows:
-        if c.parent_id is None:
-            by_id[c.id] = Thread(c)
-            ordered.append(by_id[c.id])
-        elif c.parent_id in by_id:
-            by_id[c.parent_id].replies.append(c)
-    ordered.sort(key=lambda t: not t.comment.is_official)
-    return ordered
+    has_next = len(roots) > per_page
+    roots = roots[:per_page]
+    if page == 1:
+        official = db.execute(_roots(idea_id).where(Comment.is_official)).scalars().first()
+        if official is not None:
+            roots = [official] + [c for c in roots if c.id != official.id]
+    by_id = {c.id: Thread(c) for c in roots}
+    if by_id:
+        replies = db.execute(
+            select(Comment)
+            .where(Comment.parent_id.in_(list(by_id)))
+            .order_by(Comment.created_at, Comment.id)
+        ).scalars()
+        for reply in replies:
+            by_id[reply.parent_id].replies.append(reply)  # type: ignore[index]
+    return ThreadPage(list(by_id.values()), page, has_next)
 
 
-def official_reply(threads_: list[Thread]) -> Comment | None:
-    for t in threads_:
-        if t.comment.is_official:
-            return t.comment
-        for r in t.replies:
-            if r.is_official:
-                return r
-    return None
+def page_of(db: Session, comment: Comment, per_page: int = THREADS_PER_PAGE) -> int:
+    """The page of its idea's threads on which `comment` is shown, in reading order."""
+    root = comment if comment.parent_id is None else db.get(Comment, comment.parent_id)
+    if root is None:
+        return 1
+    before = db.execute(
+        select(func.count(Comment.id)).where(
+            Comment.idea_id == root.idea_id,
+            Comment.parent_id.is_(None),
+            or_(
+                Comment.created_at < root.created_at,
+                and_(Comment.created_at == root.created_at, Comment.id < root.id),
+            ),
+        )
+    ).scalar_one()
+    return int(before) // per_page + 1
+
+
+def url(db: Session, comment: Comment) -> str:
+    """Where `comment` is read: its idea's page, at the right page of threads."""
+    page = page_of(db, comment)
+    return f"/ideas/{comment.idea_id}{f'?comments={page}' if page > 1 else ''}#comment-{comment.id}"
 
 
 def recent(db: Session, limit: int = 5) -> list[Comment]:

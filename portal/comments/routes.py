@@ -7,7 +7,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from portal import db
-from portal.comments import services
+from portal.comments import queries, services
 from portal.comments.models import Comment
 from portal.errors import Forbidden, NotFound, ValidationError
 from portal.templating import render
@@ -35,7 +35,8 @@ async def create(request: Request) -> Response:
             comment = services.add(
                 db=session, actor=user, idea_id=idea_id, body=body, parent_id=parent_id
             )
-        return redirect(f"/ideas/{idea_id}#comment-{comment.id}", flash="comment_posted")
+            where = queries.url(session, comment)
+        return redirect(where, flash="comment_posted")
     except ValidationError as exc:
         return render(
             request,
@@ -66,7 +67,8 @@ async def edit(request: Request) -> Response:
         try:
             with db.write(engine(request)) as session:
                 services.edit(db=session, actor=user, comment_id=comment.id, body=body)
-            return redirect(f"/ideas/{comment.idea_id}#comment-{comment.id}", flash="comment_saved")
+                where = queries.url(session, comment)
+            return redirect(where, flash="comment_saved")
         except ValidationError as exc:
             errors = exc.errors
     return render(
@@ -82,7 +84,8 @@ async def delete(request: Request) -> Response:
     comment_id = path_id(request)
     with db.write(engine(request)) as session:
         comment = services.delete(db=session, actor=user, comment_id=comment_id)
-    return redirect(f"/ideas/{comment.idea_id}#comments", flash="comment_deleted")
+        where = queries.url(session, comment)  # it keeps its place, shown as deleted
+    return redirect(where, flash="comment_deleted")
 
 
 async def official(request: Request) -> Response:
@@ -95,11 +98,23 @@ async def official(request: Request) -> Response:
             comment_id=path_id(request),
             official=field(form, "official") != "0",
         )
-    return redirect(f"/ideas/{comment.idea_id}#comment-{comment.id}")
+        where = queries.url(session, comment)
+    return redirect(where)
+
+
+async def show(request: Request) -> Response:
+    """A comment's lasting address (used in notifications and emails): its idea's page, at
+    the page of threads that shows it."""
+    with db.read(engine(request)) as session:
+        comment = queries.get(session, path_id(request))
+        if comment is None:
+            raise NotFound()
+        return redirect(queries.url(session, comment))
 
 
 routes = [
     Route("/ideas/{id:int}/comments", create, methods=["POST"], name="comments:create"),
+    Route("/comments/{id:int}", show, name="comments:show"),
     Route("/comments/{id:int}/edit", edit, methods=["GET", "POST"], name="comments:edit"),
     Route("/comments/{id:int}/delete", delete, methods=["POST"], name="comments:delete"),
     Route("/comments/{id:int}/official", official, methods=["POST"], name="comments:official"),

@@ -20,7 +20,7 @@ from portal.errors import Forbidden, NotFound, ValidationError
 from portal.ideas import queries as ideas_q
 from portal.notifications import queries as notifications_q
 from portal.templating import markdown, render
-from portal.web import engine, field, form_data, int_or_none, path_id, redirect, require_user
+from portal.web import engine, field, form_data, page_number, path_id, redirect, require_user
 from portal.workshops import permissions as workshop_rules
 from portal.workshops import queries as workshops_q
 
@@ -28,7 +28,7 @@ from portal.workshops import queries as workshops_q
 async def index(request: Request) -> Response:
     outcome = request.query_params.get("outcome", "")
     outcome = outcome if outcome in OUTCOMES else ""
-    page = max(1, min(int_or_none(request.query_params.get("page")) or 1, 10_000))
+    page = page_number(request)
     with db.read(engine(request)) as s:
         decisions, has_next = queries.listing(s, outcome, page)
         ids = [d.id for d in decisions]

@@ -18,7 +18,7 @@ from portal.ideas import permissions, queries, services
 from portal.ideas.models import ORIGINS, STATUSES
 from portal.templating import render
 from portal.votes import queries as votes_q
-from portal.web import engine, field, form_data, limit, path_id, redirect, require_user
+from portal.web import engine, field, form_data, limit, page_number, path_id, redirect, require_user
 from portal.workshops import permissions as workshop_rules
 from portal.workshops import queries as workshops_q
 
@@ -72,9 +72,12 @@ async def detail(request: Request) -> Response:
         idea = queries.get(session, _idea_id(request))
         if idea is None:
             raise NotFound()
-        threads = comments_q.threads(session, idea.id)
+        page = page_number(request, "comments")
+        threads = comments_q.threads(session, idea.id, page)
         history = queries.history(session, idea.id)
-        people = {idea.author_id} | {c.author_id for t in threads for c in [t.comment, *t.replies]}
+        people = {idea.author_id} | {
+            c.author_id for t in threads.threads for c in [t.comment, *t.replies]
+        }
         people |= {h.actor_id for h in history}
         decisions = decisions_q.for_idea(session, idea.id)
         context = {

@@ -19,6 +19,7 @@ from portal.web import (
     form_data,
     int_or_none,
     limit,
+    page_number,
     path_id,
     redirect,
     require_user,
@@ -97,7 +98,7 @@ async def people(request: Request) -> Response:
     """Staff look people up to block or unblock them; admins also change roles."""
     user = _staff(request)
     q = (request.query_params.get("q") or "").replace("\x00", "").strip()[:100]
-    page = max(1, min(int_or_none(request.query_params.get("page")) or 1, 10_000))
+    page = page_number(request)
     stmt = select(User).order_by(User.id.desc())
     if q:
         like = f"%{q.lower()}%"
@@ -154,7 +155,7 @@ async def audit_log(request: Request) -> Response:
     user = require_user(request)
     if not user.is_admin:
         raise Forbidden()
-    page = max(1, min(int_or_none(request.query_params.get("page")) or 1, 10_000))
+    page = page_number(request)
     with db.read(engine(request)) as s:
         entries, has_next = audit.entries(s, page)
     return render(

@@ -24,7 +24,7 @@ def for_event(db: Session, event: Event, base_url: str) -> dict:
         if comment is not None:
             ctx.update(
                 excerpt=comment.body[:400],
-                url=f"{base_url}/ideas/{comment.idea_id}#comment-{comment.id}",
+                url=f"{base_url}/comments/{comment.id}",
             )
     if event.kind == "status":
         ctx["response"] = event.detail
@@ -59,10 +59,12 @@ def for_events(db: Session, events: list[Event]) -> dict[int, dict]:
                 "url": f"/you-said-we-did/{e.decision_id}",
             }
         elif e.idea_id:
-            anchor = f"#comment-{e.comment_id}" if e.comment_id else "#history"
             out[e.id] = {
                 "title": idea_titles.get(e.idea_id, ""),
-                "url": f"/ideas/{e.idea_id}{anchor}",
+                # A comment's own address leads to the page of threads that shows it.
+                "url": f"/comments/{e.comment_id}"
+                if e.comment_id
+                else f"/ideas/{e.idea_id}#history",
             }
         elif e.workshop_id:
             out[e.id] = {"title": e.detail, "url": f"/sessions/{e.workshop_id}"}

@@ -15,7 +15,7 @@ from portal.web import (
     engine,
     field,
     form_data,
-    int_or_none,
+    page_number,
     path_id,
     redirect,
     require_user,
@@ -25,7 +25,7 @@ from portal.web import (
 
 async def index(request: Request) -> Response:
     user = require_user(request)
-    page = max(1, min(int_or_none(request.query_params.get("page")) or 1, 10_000))
+    page = page_number(request)
     with db.read(engine(request)) as s:
         items, has_next = queries.latest(s, user.id, page)
         facts = content.for_events(s, [item.event for item in items])

@@ -206,7 +206,7 @@ def test_delete_own_comment_shows_it_as_deleted(client, engine, patron, idea):
     login_as(client, patron)
     response = client.post(f"/comments/{note.id}/delete")
     assert response.status_code == 303
-    assert response.headers["location"] == f"/ideas/{idea.id}#comments"
+    assert response.headers["location"] == f"/ideas/{idea.id}#comment-{note.id}"
     page = client.get(f"/ideas/{idea.id}").text
     assert "This comment was deleted." in comment_html(page, note.id)
     assert "Regrettable words" not in page

@@ -61,7 +61,7 @@ def test_reply_joins_the_thread_of_its_comment(engine, patron, other_patron, ide
     assert f.get(engine, Comment, reply.id).parent_id == top.id
     assert f.get(engine, Comment, deeper.id).parent_id == top.id
     with db.read(engine) as s:
-        threads = queries.threads(s, idea.id)
+        threads = queries.threads(s, idea.id).threads
     assert [(t.comment.body, [r.body for r in t.replies]) for t in threads] == [
         ("Top", ["Reply", "Reply to reply"])
     ]
@@ -131,9 +131,9 @@ def test_official_answer_is_one_per_idea(engine, patron, staff, idea):
     assert f.get(engine, Comment, first.id).is_official is False
     assert f.get(engine, Comment, second.id).is_official is True
     with db.read(engine) as s:
-        threads = queries.threads(s, idea.id)
-    assert threads[0].comment.id == second.id
-    assert queries.official_reply(threads).id == second.id
+        threads = queries.threads(s, idea.id).threads
+    assert threads[0].comment.id == second.id and threads[0].comment.is_official
+    assert [t.comment.id for t in threads] == [second.id, first.id]
 
 
 def test_official_answer_on_another_idea_stays(engine, staff, idea, patron, category):
@@ -206,7 +206,7 @@ def test_delete_own_comment_keeps_its_place_and_decrements_the_count(engine, pat
     assert stored.deleted_at is not None and stored.body == ""
     assert f.get(engine, Idea, idea.id).comment_count == 1
     with db.read(engine) as s:
-        threads = queries.threads(s, idea.id)
+        threads = queries.threads(s, idea.id).threads
         recent = queries.recent(s)
     assert threads[0].comment.id == note.id and [r.body for r in threads[0].replies] == ["Reply"]
     assert [c.body for c in recent] == ["Reply"]

@@ -182,7 +182,7 @@ def test_staff_desk_lists_reports_to_review_with_their_reasons(
     assert "Reports to review" in client.get("/staff").text
     assert "2 reports: Rude to a librarian; Off topic" in section
     assert COMMENT in section
-    assert f'href="/ideas/{idea.id}#comment-{comment.id}"' in section
+    assert f'href="/comments/{comment.id}"' in section
     assert 'action="/staff/moderation/hide"' in section
     assert 'action="/staff/moderation/dismiss"' in section
 

@@ -70,7 +70,7 @@ def test_notifications_list_shows_each_event_newest_first(client, patron, three_
     assert page.count('<span class="badge unread">Unread</span>') == 3
     assert f'name="next" value="/you-said-we-did/{decision.id}"' in page
     assert f'name="next" value="/ideas/{idea.id}#history"' in page
-    assert re.search(rf'name="next" value="/ideas/{idea.id}#comment-\d+"', page)
+    assert re.search(r'name="next" value="/comments/\d+"', page)
 
 
 def test_notifications_list_when_empty_says_what_to_do(client, patron):

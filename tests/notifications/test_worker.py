@@ -323,7 +323,7 @@ def test_comment_email_names_the_idea_and_links_to_the_comment(
     body = msg.get_content()
     assert "Hello Pat Reader," in body
     assert "Until **ten**, please & thanks." in body  # plain text, not HTML-escaped
-    assert f"http://testserver/ideas/{idea.id}#comment-{comment.id}" in body
+    assert f"http://testserver/comments/{comment.id}" in body
     assert msg["Message-ID"].endswith("@testserver>")
     unsubscribe = msg["List-Unsubscribe"]
     assert unsubscribe.startswith("<http://testserver/unsubscribe/") and unsubscribe.endswith(">")
