@@ -7,12 +7,14 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import event
 
 from portal import db
-from portal.assessment import queries
+from portal.assessment import queries, routes
 from portal.clock import utcnow
 from portal.decisions.models import Decision, DecisionIdea
 from tests import factories as f
+from tests.conftest import login_as
 
 NOW = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)
 
@@ -175,3 +177,21 @@ def test_scorecard_page_shows_the_figures(client, engine, patron, category):
     cells = re.findall(r"<td>([^<]*)</td>", row.group(1))
     assert cells == ["5", "7.0", "60%", "1" if decided_same_month else "0"]
     assert [m.month for m in months] == re.findall(r'<tr><th scope="row">(\d{4}-\d\d)</th>', page)
+
+
+def test_the_figures_are_kept_for_five_minutes_then_brought_up_to_date(
+    client, engine, patron, category, monkeypatch
+):
+    login_as(client, patron)  # a signed-in person's page is never a kept page
+    created = utcnow() - timedelta(days=40)
+    idea_at(engine, patron, category, created, 2)
+    assert score(client.get("/scorecard").text, "Ideas received") == "1"
+    idea_at(engine, patron, category, created, 4)
+    statements: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    page = client.get("/scorecard").text
+    assert score(page, "Ideas received") == "1"  # kept: no figure was computed again
+    assert "brought up to date every five minutes" in page
+    assert not [s for s in statements if "idea" in s.lower()]
+    monkeypatch.setattr(routes, "KEEP_SECONDS", 0.0)
+    assert score(client.get("/scorecard").text, "Ideas received") == "2"
