@@ -149,3 +149,11 @@ def counter_mismatches(engine: Any) -> list[tuple[int, int, int, int, int]]:
             select(Idea.id, Idea.vote_count, vote_rows, Idea.comment_count, comment_rows)
         ).all()
     return [tuple(r) for r in rows if r[1] != r[2] or r[3] != r[4]]
+
+
+def post_comment(client: Any, idea_id: int, body: str) -> tuple[str, int]:
+    """Post a comment through the idea page's form: where the answer leads, and the new id."""
+    response = client.post(f"/ideas/{idea_id}/comments", {"body": body})
+    assert response.status_code == 303, response.text
+    location = response.headers["location"]
+    return location, int(location.rsplit("#comment-", 1)[1])

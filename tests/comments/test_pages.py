@@ -106,10 +106,7 @@ def test_a_comments_address_leads_to_the_page_that_shows_it(client, engine, patr
 
 def test_a_new_comment_is_shown_on_the_last_page_it_lands_on(client, patron, idea, roots):
     login_as(client, patron)
-    response = client.post(f"/ideas/{idea.id}/comments", {"body": "Late to the party"})
-    assert response.status_code == 303
-    location = response.headers["location"]
-    comment_id = int(location.rsplit("#comment-", 1)[1])
+    location, comment_id = f.post_comment(client, idea.id, "Late to the party")
     assert location == f"/ideas/{idea.id}?comments=3#comment-{comment_id}"
     assert shown(client.get(location).text)[-1] == comment_id
 

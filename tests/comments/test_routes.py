@@ -30,10 +30,7 @@ def comment_html(page: str, comment_id: int) -> str:
 
 def test_comment_form_posts_and_shows_the_comment(client, engine, patron, idea):
     login_as(client, patron)
-    response = client.post(f"/ideas/{idea.id}/comments", {"body": "I would *love* this."})
-    assert response.status_code == 303
-    location = response.headers["location"]
-    comment_id = int(location.rsplit("#comment-", 1)[1])
+    location, comment_id = f.post_comment(client, idea.id, "I would *love* this.")
     assert location == f"/ideas/{idea.id}#comment-{comment_id}"
     page = client.get(f"/ideas/{idea.id}").text
     assert "Your comment is posted." in page
