@@ -24,6 +24,7 @@ from starlette.responses import HTMLResponse
 from portal import i18n, labels
 from portal.clock import aware, utcnow
 from portal.settings import STATIC_DIR, TEMPLATES_DIR
+from portal.web import here
 
 ALLOWED_TAGS = [
     "p",
@@ -159,6 +160,7 @@ env.filters.update(
 env.globals.update(
     static_url=static_url,
     query=query,
+    here=here,
     LOCALES=i18n.LOCALES,
     status_label=labels.status_label,
     origin_label=labels.origin_label,

@@ -69,9 +69,13 @@ def safe_next(target: str | None, default: str = "/") -> str:
     return target
 
 
+def here(request: Request) -> str:
+    """This page's address on the site (path and query), for a form's `next` to come back to."""
+    return request.url.path + (f"?{request.url.query}" if request.url.query else "")
+
+
 def login_url(request: Request) -> str:
-    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return f"/login?next={quote(here)}"
+    return f"/login?next={quote(here(request))}"
 
 
 def redirect(url: str, *, flash: str | None = None) -> RedirectResponse:

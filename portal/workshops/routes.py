@@ -186,17 +186,10 @@ def _form(request: Request, values: dict, errors: dict, w) -> Response:  # noqa:
             "kinds": KINDS,
             "audiences": AUDIENCES,
             "agenda_titles": titles,
-            "zones": _zones(request),
+            "zones": services.offered_zones(),
         },
         status_code=400 if errors else 200,
     )
-
-
-def _zones(request: Request) -> list[str]:
-    from zoneinfo import available_timezones
-
-    zones = sorted(z for z in available_timezones() if "/" in z and not z.startswith("Etc"))
-    return ["UTC", *zones]
 
 
 def _form_values(w, zone_default: str) -> dict[str, str]:  # noqa: ANN001

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from functools import lru_cache
+from zoneinfo import ZoneInfo, available_timezones
 
 from sqlalchemy import func, select
 from sqlmodel import Session
@@ -45,6 +46,18 @@ def _confirmed(db: Session, workshop_id: int) -> int:
         .select_from(Registration)
         .where(Registration.workshop_id == workshop_id, Registration.status == "confirmed")
     ).scalar_one()
+
+
+@lru_cache(maxsize=1)
+def time_zones() -> frozenset[str]:
+    """Every time zone name this machine knows (read once: finding them scans the zone files)."""
+    return frozenset(available_timezones())
+
+
+@lru_cache(maxsize=1)
+def offered_zones() -> tuple[str, ...]:
+    """The time zones a session form offers: UTC, then every place-named zone."""
+    return ("UTC", *sorted(z for z in time_zones() if "/" in z and not z.startswith("Etc")))
 
 
 def _local_datetime(raw: str, zone: ZoneInfo | None, name: str, errors: dict) -> datetime | None:
@@ -96,10 +109,10 @@ def _clean(db: Session, form: dict[str, str], default_zone: str, confirmed: int 
     if audience not in AUDIENCES:
         errors["audience"] = _("Choose who can take part.")
     zone_name = (form.get("timezone") or default_zone).strip()
-    try:
-        zone: ZoneInfo | None = ZoneInfo(zone_name)
-    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: "Europe", a very long name
-        zone = None
+    # Only a name the machine knows reaches ZoneInfo: some others ("Europe", a path hundreds of
+    # parts deep) raise errors of their own, up to RecursionError.
+    zone = ZoneInfo(zone_name) if zone_name in time_zones() else None
+    if zone is None:
         errors["timezone"] = _("Choose a time zone from the list.")
     starts = _local_datetime(form.get("starts_at", ""), zone, "starts_at", errors)
     ends = _local_datetime(form.get("ends_at", ""), zone, "ends_at", errors)

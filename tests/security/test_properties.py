@@ -24,6 +24,7 @@ from portal.clock import utcnow
 from portal.notifications.models import KINDS
 from portal.notifications.worker import Worker
 from portal.workshops import services as workshops
+from portal.workshops.routes import FIELDS as SESSION_FIELDS
 from tests import factories as f
 from tests.conftest import PASSWORD, Client, login_as
 from tests.decisions import publish
@@ -318,17 +319,7 @@ def test_scheduling_sessions_never_fails(app, engine, staff) -> None:
     @SETTINGS
     @given(
         data=form(
-            "title",
-            "description",
-            "kind",
-            "starts_at",
-            "ends_at",
-            "timezone",
-            "place",
-            "online_link",
-            "capacity",
-            "audience",
-            "agenda",
+            *SESSION_FIELDS,
             "action",
             sometimes={
                 "kind": st.sampled_from(["workshop", "focus_group", "committee_meeting"]),

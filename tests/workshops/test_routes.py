@@ -119,6 +119,7 @@ BAD_INPUT = [
     ("capacity", {"capacity": "0"}, "from 1 to"),
     ("capacity", {"capacity": "x"}, "from 1 to"),
     ("timezone", {"timezone": "Mars/Olympus_Mons"}, "Choose a time zone from the list."),
+    ("timezone", {"timezone": "a/" * 400 + "b"}, "Choose a time zone from the list."),
     ("agenda", {"agenda": "99999"}, "There is no idea number 99999."),
     ("starts_at", {"starts_at": "next tuesday"}, "Enter a date and time like"),
 ]
