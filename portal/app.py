@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from sqlalchemy.orm import configure_mappers
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -30,7 +31,7 @@ from portal.moderation.routes import routes as moderation_routes
 from portal.notifications.routes import routes as notification_routes
 from portal.pagecache import PageCacheMiddleware
 from portal.ratelimit.limits import RateLimited, counter_for
-from portal.security import LocaleMiddleware, SecurityHeadersMiddleware
+from portal.security import LocaleMiddleware, PrivateWhenSignedIn, SecurityHeadersMiddleware
 from portal.site import routes as site_routes
 from portal.staff.routes import routes as staff_routes
 from portal.templating import render
@@ -192,6 +193,7 @@ def create_app(settings: settings_mod.Settings | None = None) -> Starlette:
             on_reject=_csrf_reject,
         ),
         Middleware(PageCacheMiddleware, seconds=settings.page_cache_seconds),
+        Middleware(PrivateWhenSignedIn),
     ]
     app = Starlette(
         debug=False,
@@ -205,6 +207,9 @@ def create_app(settings: settings_mod.Settings | None = None) -> Starlette:
             RateLimited: too_many,
         },
     )
+    # Every model is imported by now (through the routes): set the ORM up before the first
+    # request, not lazily inside whichever request happens to come first in a new process.
+    configure_mappers()
     app.state.settings = settings
     app.state.engine = db.make_engine(settings.database_url)
     app.state.rate_counter = counter_for(

@@ -56,6 +56,28 @@ class SecurityHeadersMiddleware:
         await self.app(scope, receive, send_with_headers)
 
 
+class PrivateWhenSignedIn:
+    """Every response rendered for a signed-in person is `Cache-Control: private, no-store`:
+    no shared cache (a proxy, the portal's own kept pages) may keep it, and no browser may
+    store it on disk. "Rendered for" means the signed-in person was looked up while answering
+    (the accounts domain leaves them in the request's state as `user`)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_private(message: Message) -> None:
+            if message["type"] == "http.response.start" and scope.get("state", {}).get("user"):
+                MutableHeaders(scope=message)["cache-control"] = "private, no-store"
+            await send(message)
+
+        await self.app(scope, receive, send_private)
+
+
 class LocaleMiddleware:
     """Sets the request's locale from the `lang` cookie or Accept-Language."""
 
