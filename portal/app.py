@@ -36,7 +36,7 @@ from portal.site import routes as site_routes
 from portal.staff.routes import routes as staff_routes
 from portal.templating import render
 from portal.votes.routes import routes as vote_routes
-from portal.web import LoginRequired, login_url, redirect
+from portal.web import FormRefused, LoginRequired, login_url, redirect
 from portal.workshops.committee import routes as committee_routes
 from portal.workshops.routes import routes as workshop_routes
 
@@ -147,10 +147,28 @@ class ErrorPageMiddleware:
             await response(scope, receive, send)
 
 
+def _too_large(request: Request) -> Response:
+    return _error(
+        request,
+        413,
+        _("Too much text"),
+        _("What you sent is too large, or has more fields than any form here. Nothing was saved."),
+    )
+
+
+async def form_refused(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, FormRefused)
+    if exc.too_large:
+        return _too_large(request)
+    return _error(
+        request, 400, _("This form could not be read"), _("Please reload the page and try again.")
+    )
+
+
 def _csrf_reject(scope: Scope, status: int, reason: str) -> Response:
     request = Request(scope)
     if status == 413:
-        return _error(request, 413, _("Too much text"), _("What you sent is too large."))
+        return _too_large(request)
     return _error(
         request,
         403,
@@ -182,7 +200,7 @@ def create_app(settings: settings_mod.Settings | None = None) -> Starlette:
         Mount("/static", app=CachedStatic(directory=settings_mod.STATIC_DIR), name="static"),
     ]
     middleware = [
-        Middleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies),
+        Middleware(SecurityHeadersMiddleware, https=settings.secure_cookies),
         Middleware(GZipMiddleware, minimum_size=500),
         Middleware(ErrorPageMiddleware),
         Middleware(LocaleMiddleware),
@@ -190,6 +208,7 @@ def create_app(settings: settings_mod.Settings | None = None) -> Starlette:
             csrf.CSRFMiddleware,
             secret=settings.secret_key,
             secure=settings.secure_cookies,
+            base_url=settings.base_url,
             on_reject=_csrf_reject,
         ),
         Middleware(PageCacheMiddleware, seconds=settings.page_cache_seconds),
@@ -205,6 +224,7 @@ def create_app(settings: settings_mod.Settings | None = None) -> Starlette:
             Forbidden: forbidden,
             LoginRequired: needs_login,
             RateLimited: too_many,
+            FormRefused: form_refused,
         },
     )
     # Every model is imported by now (through the routes): set the ORM up before the first

@@ -17,6 +17,7 @@ from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
+from portal import csrf
 from portal.accounts.models import LoginSession, User
 from portal.clock import utcnow
 from portal.prepared import Prepared
@@ -66,6 +67,13 @@ def start_session(db: Session, user: User, old_token: str | None = None) -> str:
     return token
 
 
+def forget_cookie(request: Request, response: Response) -> None:
+    """Sign the browser out with `response`: its login session's cookie goes, and its CSRF
+    cookie is replaced."""
+    csrf.rotate(response, secure=request.app.state.settings.secure_cookies)
+    response.delete_cookie(COOKIE)
+
+
 def end_session(db: Session, token: str | None) -> None:
     """Sign out this browser."""
     if token:
@@ -73,6 +81,9 @@ def end_session(db: Session, token: str | None) -> None:
 
 
 def set_cookie(request: Request, response: Response, token: str) -> None:
+    """Sign the browser in with `response`: the login session's cookie, and a new CSRF cookie,
+    so that no form token from before the sign-in works after it."""
+    csrf.rotate(response, secure=request.app.state.settings.secure_cookies)
     response.set_cookie(
         COOKIE,
         token,
