@@ -142,11 +142,12 @@ def set_role(*, db: Session, actor: User, user_id: int, role: str) -> User:
 def set_committee(
     *, db: Session, actor: User, email: str, member: bool, until: str = "", listed: bool = False
 ) -> User:
-    """Admins grant the committee role for a term (it lapses after `until`), or remove it.
-    The person's sessions end so the change applies at once."""
+    """Admins grant the committee role for a term (it lapses after `until`, which must not have
+    passed), or remove it. The person's sessions end so the change applies at once."""
     from datetime import date
 
     from portal.accounts.queries import user_by_email
+    from portal.clock import utcnow
 
     if not actor.is_admin:
         raise Forbidden()
@@ -162,6 +163,12 @@ def set_committee(
             term = date.fromisoformat(until.strip())
         except ValueError:
             errors["until"] = _("Enter a date like 2026-03-31.")
+        else:
+            # The same day as User.is_committee uses: a term ending today still counts.
+            if term < utcnow().date():
+                errors["until"] = _(
+                    "This day has passed: choose today or a later day for the end of the term."
+                )
     if errors:
         raise ValidationError(errors)
     assert user is not None
