@@ -9,7 +9,7 @@ from sqlalchemy import Select, case, func, select
 from sqlmodel import Session
 
 from portal.clock import utcnow
-from portal.workshops.models import Registration, Workshop, WorkshopIdea
+from portal.workshops.models import CalendarKey, Registration, Workshop, WorkshopIdea
 
 PER_PAGE = 20
 
@@ -205,3 +205,9 @@ def agendas(db: Session, workshop_ids: list[int]) -> dict[int, list[int]]:
         ).all():
             out[w].append(i)
     return out
+
+
+def calendar_key(db: Session, user_id: int) -> str | None:
+    """The key of a person's private calendar address, if they made one."""
+    row = db.get(CalendarKey, user_id)
+    return row.key if row else None

@@ -3,6 +3,8 @@ schedule, edit, cancel, take attendance and publish notes."""
 
 from __future__ import annotations
 
+import hmac
+
 from itsdangerous import BadSignature, URLSafeSerializer
 from starlette.requests import Request
 from starlette.responses import Response
@@ -29,7 +31,8 @@ from portal.web import (
 from portal.workshops import calendar, permissions, queries, services
 from portal.workshops.models import AUDIENCES, KINDS
 
-FEED_SALT = "committee-feed-v1"
+# v2 signs (user id, key); the v1 addresses signed the user id alone and could not be revoked.
+FEED_SALT = "committee-feed-v2"
 FIELDS = (
     "title",
     "description",
@@ -45,8 +48,34 @@ FIELDS = (
 )
 
 
-def feed_token(secret: str, user_id: int) -> str:
-    return URLSafeSerializer(secret, salt=FEED_SALT).dumps(user_id)
+def feed_token(secret: str, user_id: int, key: str) -> str:
+    """The token of a member's private calendar address: their id and current key, signed."""
+    return URLSafeSerializer(secret, salt=FEED_SALT).dumps([user_id, key])
+
+
+def _feed_member(request: Request, token: str):  # noqa: ANN202
+    """The member whose current calendar address carries `token`; 404 for anything else (a
+    forged token, an old key, a membership that has ended, a blocked person)."""
+    try:
+        user_id, key = URLSafeSerializer(
+            request.app.state.settings.secret_key, salt=FEED_SALT
+        ).loads(token)
+    except (BadSignature, TypeError, ValueError):
+        raise NotFound() from None
+    if not isinstance(user_id, int) or not isinstance(key, str) or not 0 < user_id <= ID_MAX:
+        raise NotFound()
+    with db.read(engine(request)) as s:
+        member = user_by_id(s, user_id)
+        stored = queries.calendar_key(s, user_id)
+    if (
+        member is None
+        or member.blocked_at is not None
+        or not member.is_committee
+        or stored is None
+        or not hmac.compare_digest(stored.encode(), key.encode())
+    ):
+        raise NotFound()
+    return member
 
 
 def _visible(request: Request, workshop_id: int):  # noqa: ANN202
@@ -298,15 +327,7 @@ async def ics_feed(request: Request) -> Response:
     audiences: tuple[str, ...] = ("public",)
     token = request.query_params.get("token")
     if token:
-        try:
-            user_id = URLSafeSerializer(settings.secret_key, salt=FEED_SALT).loads(token)
-        except BadSignature:
-            raise NotFound() from None
-        with db.read(engine(request)) as s:
-            member = user_by_id(s, int(user_id))
-        if member is None or member.blocked_at is not None:
-            raise NotFound()
-        audiences = permissions.audiences_for(member)
+        audiences = permissions.audiences_for(_feed_member(request, token))
     with db.read(engine(request)) as s:
         rows = queries.upcoming(s, audiences)
     return _ics(calendar.calendar(rows, settings.base_url, settings.site_name), "sessions.ics")

@@ -72,7 +72,9 @@ def test_committee_page_shows_committee_sessions_and_feed_to_members_only(
         page = client.get("/committee").text
         assert w.listed_ids(page) == [meeting.id], person.display_name
         assert "Open workshop" not in page
-        assert "http://testserver/sessions.ics?token=" in page
+        assert "token=" not in page and "Make my calendar link" in page
+        assert client.post("/committee/calendar-link").status_code == 303
+        assert "http://testserver/sessions.ics?token=" in client.get("/committee").text
 
 
 def test_committee_page_feed_token_differs_per_member(client, engine):
@@ -81,6 +83,7 @@ def test_committee_page_feed_token_differs_per_member(client, engine):
     tokens = []
     for person in (first, second):
         login_as(client, person)
+        client.post("/committee/calendar-link")
         page = client.get("/committee").text
         tokens.append(page.split("token=", 1)[1].split("<", 1)[0])
     assert tokens[0] != tokens[1]
