@@ -122,7 +122,8 @@ def end_all_sessions(*, db: Session, user_id: int) -> None:
 
 def set_role(*, db: Session, actor: User, user_id: int, role: str) -> User:
     """Admins change a role; the person's sessions end so the change applies at once. A role
-    that ends a committee membership ends what came with it (see portal.workshops.membership)."""
+    that ends a committee membership releases the person's committee places (see
+    portal.workshops.membership)."""
     from portal.workshops import membership
 
     if not actor.is_admin:
@@ -148,7 +149,7 @@ def set_committee(
 ) -> User:
     """Admins grant the committee role for a term (it lapses after `until`, which must not have
     passed), or remove it. The person's sessions end so the change applies at once; a removal
-    ends what came with the membership (see portal.workshops.membership)."""
+    releases their committee places (see portal.workshops.membership)."""
     from datetime import date
 
     from portal.accounts.queries import user_by_email

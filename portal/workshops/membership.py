@@ -1,22 +1,26 @@
-"""Committee membership as design sessions see it: each member's private calendar key.
+"""Committee membership as design sessions see it: each member's private calendar key, and
+what follows when a membership ends.
 
 A membership ends in three ways: an admin removes it (/staff/committee), an admin gives the
-person another role (/staff/users), or the term lapses with nobody acting. The feed answers
-only to the current key of a current member, so a lapsed member's address yields nothing at
-once; the first two delete the key in their own transaction (`role_changed`). A new term
-starts without a key, so an address made in an earlier term never works again.
+person another role (/staff/users), or the term lapses with nobody acting. The first two call
+`role_changed` in their own transaction; lapses are found by the worker (`release_lapsed`).
+Either way the person's places and waitlist entries in committee-only sessions that have not
+started are released through the workshops services (the waitlist moves up, everyone is
+told) and their calendar key is deleted. A new term starts without a key, so an address made
+in an earlier term never works again.
 """
 
 from __future__ import annotations
 
 import secrets
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlmodel import Session
 
 from portal.accounts.models import User
 from portal.clock import utcnow
 from portal.errors import Forbidden
+from portal.workshops import queries, services
 from portal.workshops.models import CalendarKey
 
 MEMBER_ROLES = ("committee", "staff", "admin")
@@ -42,6 +46,27 @@ def role_changed(*, db: Session, user: User, before_role: str, was_member: bool)
         db.execute(delete(CalendarKey).where(CalendarKey.user_id == user.id))
 
 
-def end_membership(*, db: Session, user_id: int) -> None:
-    """End the person's calendar address."""
+def end_membership(*, db: Session, user_id: int) -> int:
+    """Release the person's places in committee-only sessions that have not started, and end
+    their calendar address. Returns how many places were released."""
     db.execute(delete(CalendarKey).where(CalendarKey.user_id == user_id))
+    released = 0
+    for workshop_id in queries.committee_places(db, user_id):
+        released += services.release_place(db=db, workshop_id=workshop_id, user_id=user_id)
+    return released
+
+
+def release_lapsed(*, db: Session) -> int:
+    """The worker's round: end the memberships whose term has lapsed, for people who still hold
+    something. Once each, since afterwards they hold nothing. Returns how many people."""
+    done = 0
+    for user_id in queries.lapsed_holders(db):
+        # Lock the person, then look again: an admin may have renewed the term meanwhile.
+        user = db.execute(
+            select(User).where(User.id == user_id).with_for_update()
+        ).scalar_one_or_none()
+        if user is None or user.is_committee or user.role != "committee":
+            continue
+        end_membership(db=db, user_id=user_id)
+        done += 1
+    return done

@@ -79,10 +79,17 @@ def _feed_member(request: Request, token: str):  # noqa: ANN202
 
 
 def _visible(request: Request, workshop_id: int):  # noqa: ANN202
+    """The session and the person, when they may see it: 404 otherwise."""
     user = current_user(request)
     with db.read(engine(request)) as s:
         w = queries.get(s, workshop_id)
-    if w is None or not permissions.can_see(user, w):
+        held = (
+            w is not None
+            and user is not None
+            and not permissions.can_see(user, w)
+            and queries.holds_place(s, w.id, user.id)
+        )
+    if w is None or not permissions.can_see(user, w, holds_place=held):
         raise NotFound()
     return user, w
 
@@ -123,7 +130,7 @@ def _detail_context(request: Request, workshop_id: int) -> dict:
             "registrants": regs,
             "people": users_by_ids(s, {r.user_id for r in regs}),
             "started": w.starts_at.timestamp() <= utcnow().timestamp(),
-            "show_link": staff or (reg is not None and reg.status == "confirmed"),
+            "show_link": permissions.shows_link(user, w, reg),
             "errors": {},
             "values": {},
         }
@@ -154,7 +161,7 @@ async def register(request: Request) -> Response:
 async def unregister(request: Request) -> Response:
     user = require_user(request)
     workshop_id = path_id(request)
-    _visible(request, workshop_id)
+    _, w = _visible(request, workshop_id)
     try:
         with db.write(engine(request)) as s:
             services.cancel_registration(db=s, actor=user, workshop_id=workshop_id)
@@ -162,7 +169,9 @@ async def unregister(request: Request) -> Response:
         context = _detail_context(request, workshop_id)
         context.update(errors=exc.errors)
         return render(request, "workshops/detail.html", context, status_code=400)
-    return redirect(f"/sessions/{workshop_id}", flash="registration_cancelled")
+    # Someone whose membership ended saw the session only for their place: now it is gone.
+    back = f"/sessions/{workshop_id}" if permissions.can_see(user, w) else "/sessions"
+    return redirect(back, flash="registration_cancelled")
 
 
 def _require_staff(request: Request):  # noqa: ANN202
@@ -315,7 +324,7 @@ async def ics_one(request: Request) -> Response:
     base = request.app.state.settings.base_url
     with db.read(engine(request)) as s:
         reg = queries.registration(s, w.id, user.id if user else None)
-    show = permissions.can_manage(user) or (reg is not None and reg.status == "confirmed")
+    show = permissions.shows_link(user, w, reg)
     return _ics(
         calendar.calendar([w], base, w.title, {w.id} if show else set()), f"session-{w.id}.ics"
     )
