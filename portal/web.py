@@ -129,6 +129,10 @@ def flash_messages() -> dict[str, str]:
         "attendance_saved": _("Attendance is saved."),
         "notes_published": _("The notes and outcomes are published."),
         "committee_saved": _("The committee membership is saved."),
+        "calendar_link_new": _(
+            "You have a new calendar address. Add it to your calendar app: any earlier address "
+            "no longer works."
+        ),
         "reported": _("Thank you. The moderators will look at your report."),
         "moderation_hide": _("It is hidden. Its author sees the reason."),
         "moderation_restore": _("It is shown again."),
