@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from portal import db
+from portal.accounts import privacy
 from portal.clock import aware, utcnow
 from portal.errors import Forbidden, NotFound, ValidationError
 from portal.ideas import queries, services
@@ -15,7 +16,7 @@ from portal.ideas.models import Idea, StatusChange
 from portal.ideas.trending import weight
 from portal.votes.models import Follow, Vote
 from tests import factories as f
-from tests.conftest import make_user
+from tests.conftest import PASSWORD, make_user
 
 
 def propose(engine, actor, category_id, **kwargs):
@@ -262,3 +263,28 @@ def test_mark_duplicate_moves_votes_and_followers_to_the_original(engine, staff,
         expected = weight(merged.created_at) + sum(weight(t) for t in times)
     assert merged.trending == pytest.approx(expected)
     assert dup.trending == pytest.approx(weight(dup.created_at))
+
+
+def _delete_account(engine, person):
+    with db.write(engine) as s:
+        privacy.delete_account(db=s, actor=person, password=PASSWORD)
+
+
+def test_mark_duplicate_moves_the_votes_of_deleted_accounts_too(engine, staff, category):
+    author, a, b, gone, left = (make_user(engine) for _ in range(5))
+    original = f.idea(engine, author, category, title="Longer hours")
+    copy = f.idea(engine, author, category, title="Open later")
+    for user in (b, left):
+        f.vote(engine, user, original.id)
+    for user in (a, gone, b):
+        f.vote(engine, user, copy.id)
+    _delete_account(engine, left)  # an anonymous vote on the original
+    _delete_account(engine, gone)  # and one on the copy
+
+    change(engine, staff, copy.id, "duplicate", duplicate_of=str(original.id))
+
+    # b backed both and keeps one vote; both anonymous votes stay (nobody can tell whose).
+    assert f.votes_of(engine, original.id) == {None, a.id, b.id}
+    assert f.count(engine, Vote, Vote.idea_id == original.id) == 4
+    assert f.get(engine, Idea, original.id).vote_count == 4
+    assert f.counter_mismatches(engine) == []
