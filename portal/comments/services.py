@@ -69,7 +69,7 @@ def add(
     db.flush()
     ideas.adjust_counts(db=db, idea_id=idea_id, comments=1)
     if actor.is_staff:
-        ideas.record_response(db=db, idea_id=idea_id)
+        ideas.record_response(db=db, idea_ids=[idea_id])
     votes.follow(db=db, actor=actor, idea_id=idea_id)
     notifications.emit(db, "comment", actor_id=actor.id, idea_id=idea_id, comment_id=comment.id)
     return comment
@@ -152,5 +152,7 @@ def mark_official(*, db: Session, actor: User, comment_id: int, official: bool =
     db.execute(update(Comment).where(Comment.idea_id == comment.idea_id).values(is_official=False))
     comment.is_official = official
     db.add(comment)
+    if official:  # the library adopts this comment as its answer: a staff response
+        ideas.record_response(db=db, idea_ids=[comment.idea_id])
     audit.record(db, actor, "mark_official", "comment", comment.id, None, {"official": official})
     return comment

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import or_, select, update
 from sqlmodel import Session
 
 from portal.accounts.models import User
@@ -175,12 +178,19 @@ def _duplicate_target(db: Session, idea: Idea, raw: str | int | None) -> Idea | 
     return target if target is not None and target.status != "duplicate" else None
 
 
-def record_response(*, db: Session, idea_id: int) -> None:
-    """Note the first staff response to an idea (a staff comment counts)."""
+def record_response(*, db: Session, idea_ids: Iterable[int], at: datetime | None = None) -> None:
+    """Note a staff response to these ideas (a status change, a staff comment, an official
+    answer, a decision that links them), made `at` (now): `first_response_at` keeps the
+    earliest. From then on the author can no longer edit the idea (permissions.can_edit)."""
+    at = at or utcnow()
     db.execute(
         update(Idea)
-        .where(Idea.id == idea_id, Idea.first_response_at.is_(None))
-        .values(first_response_at=utcnow())
+        .where(
+            Idea.id.in_(list(idea_ids)),
+            or_(Idea.first_response_at.is_(None), Idea.first_response_at > at),
+        )
+        .values(first_response_at=at)
+        .execution_options(synchronize_session="fetch")
     )
 
 

@@ -104,8 +104,9 @@ def test_edit_by_author_while_new_changes_the_idea(engine, patron, category):
     assert aware(stored.updated_at) >= aware(idea.updated_at)
 
 
-def test_edit_by_author_after_staff_responded_is_forbidden(engine, patron, category):
-    idea = f.idea(engine, patron, category, status="under_review")
+def test_edit_by_author_after_staff_responded_is_forbidden(engine, patron, staff, category):
+    idea = f.idea(engine, patron, category)
+    change(engine, staff, idea.id, "under_review")
     with pytest.raises(Forbidden):
         edit(engine, patron, idea.id, category_id=category.id)
     assert f.get(engine, Idea, idea.id).title == idea.title
