@@ -114,7 +114,8 @@ def change_status(
     notify: bool = True,
 ) -> StatusChange:
     """Staff move an idea to a new status with an optional public response, kept in its
-    history. Marking a duplicate merges votes and followers into the original."""
+    history. Marking a duplicate merges votes and followers into the original; an idea that
+    stops being a duplicate no longer names one."""
     if not permissions.can_change_status(actor):
         raise Forbidden()
     idea = db.execute(select(Idea).where(Idea.id == idea_id).with_for_update()).scalar_one_or_none()
@@ -148,9 +149,17 @@ def change_status(
     idea.status = status
     idea.updated_at = now
     idea.first_response_at = idea.first_response_at or now
+    idea.duplicate_of_id = original.id if original is not None else None
     if original is not None:
-        idea.duplicate_of_id = original.id
         votes.merge_into(db=db, source_id=idea.id, target_id=original.id)
+        # Its own duplicates' votes are moving on to the original too: point them there, so
+        # no duplicate names another duplicate.
+        db.execute(
+            update(Idea)
+            .where(Idea.duplicate_of_id == idea.id)
+            .values(duplicate_of_id=original.id)
+            .execution_options(synchronize_session="fetch")
+        )
     db.add_all([idea, change])
     db.flush()
     if notify:

@@ -289,3 +289,23 @@ def test_mark_duplicate_moves_the_votes_of_deleted_accounts_too(engine, staff, c
     assert f.count(engine, Vote, Vote.idea_id == original.id) == 4
     assert f.get(engine, Idea, original.id).vote_count == 4
     assert f.counter_mismatches(engine) == []
+
+
+def test_marking_an_original_a_duplicate_moves_its_duplicates_along(engine, staff, category):
+    author = make_user(engine)
+    first, second, third = (
+        f.idea(engine, author, category, title=t) for t in ("Later hours", "Open late", "Night")
+    )
+    change(engine, staff, first.id, "duplicate", duplicate_of=second.id)
+    change(engine, staff, second.id, "duplicate", duplicate_of=third.id)
+    # The first points at the idea that now holds its votes, not at another duplicate.
+    assert f.get(engine, Idea, first.id).duplicate_of_id == third.id
+    assert f.get(engine, Idea, second.id).duplicate_of_id == third.id
+
+
+def test_an_idea_that_is_no_longer_a_duplicate_points_nowhere(engine, staff, category):
+    author = make_user(engine)
+    original, copy = (f.idea(engine, author, category, title=t) for t in ("Later", "Late"))
+    change(engine, staff, copy.id, "duplicate", duplicate_of=original.id)
+    change(engine, staff, copy.id, "under_review", "Not the same after all.")
+    assert f.get(engine, Idea, copy.id).duplicate_of_id is None
