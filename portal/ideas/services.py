@@ -218,8 +218,19 @@ def adjust_counts(
     )
 
 
-def recount(*, db: Session, idea_id: int, vote_count: int, trending: float) -> None:
-    """Set counters from a full recount (after a merge)."""
+def recount(
+    *,
+    db: Session,
+    idea_id: int,
+    vote_count: int | None = None,
+    trending: float | None = None,
+    comment_count: int | None = None,
+) -> None:
+    """Set the counters given from a full recount of the rows (after a merge, or by
+    `portal check --repair`)."""
+    given = {"vote_count": vote_count, "trending": trending, "comment_count": comment_count}
     db.execute(
-        update(Idea).where(Idea.id == idea_id).values(vote_count=vote_count, trending=trending)
+        update(Idea)
+        .where(Idea.id == idea_id)
+        .values({k: v for k, v in given.items() if v is not None})
     )

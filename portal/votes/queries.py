@@ -55,3 +55,14 @@ def tally(db: Session, idea_id: int) -> tuple[int, float]:
     times = db.execute(select(Vote.created_at).where(Vote.idea_id == idea_id)).scalars().all()
     created = db.execute(select(Idea.created_at).where(Idea.id == idea_id)).scalar_one()
     return len(times), weight(created) + sum(weight(t) for t in times)
+
+
+def tallies(db: Session) -> dict[int, tuple[int, float]]:
+    """Every idea's vote rows as (count, sum of their weights), read in one pass; ideas
+    without votes are left out."""
+    out: dict[int, tuple[int, float]] = {}
+    rows = db.execute(select(Vote.idea_id, Vote.created_at).execution_options(yield_per=20_000))
+    for idea_id, created_at in rows:
+        count, total = out.get(idea_id, (0, 0.0))
+        out[idea_id] = (count + 1, total + weight(created_at))
+    return out
