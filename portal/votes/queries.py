@@ -45,8 +45,9 @@ def followers_select(idea_ids):
 
 
 def voters_select(idea_ids):
-    """A SELECT of the user ids who voted for any of these ideas."""
-    return select(Vote.user_id).where(Vote.idea_id.in_(idea_ids))
+    """A SELECT of the user ids who voted for any of these ideas (anonymous votes, of deleted
+    accounts, have nobody to tell)."""
+    return select(Vote.user_id).where(Vote.idea_id.in_(idea_ids), Vote.user_id.is_not(None))
 
 
 def tally(db: Session, idea_id: int) -> tuple[int, float]:
