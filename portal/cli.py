@@ -1,4 +1,4 @@
-"""The `portal` command: migrate, seed-demo, seed, create-user, serve, worker."""
+"""The `portal` command: migrate, seed-demo, seed, create-user, serve, worker, check."""
 
 from __future__ import annotations
 
@@ -114,6 +114,20 @@ def cmd_worker(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    from portal.integrity import run
+
+    engine = db.make_engine(_settings().database_url, pool=False)
+    try:
+        report = run(engine, repair=args.repair)
+    finally:
+        engine.dispose()
+    for finding in report.findings:
+        print(finding)
+    print(report.summary())
+    return 1 if report.left else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     from portal import __version__
 
@@ -172,6 +186,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--batch", type=int, default=20, help="emails per SMTP connection")
     p.add_argument("--poll", type=float, default=1.0, help="seconds between idle checks")
     p.set_defaults(func=cmd_worker)
+
+    p = command(
+        "check",
+        "Compare every counter and reference the portal keeps with the rows; exit 1 when "
+        "anything disagrees.",
+    )
+    p.add_argument(
+        "--repair", action="store_true", help="set right what the rows say, in one transaction"
+    )
+    p.set_defaults(func=cmd_check)
 
     args = parser.parse_args(argv)
     return int(args.func(args))

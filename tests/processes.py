@@ -27,9 +27,9 @@ def stop(process: subprocess.Popen, timeout: float = 10) -> None:
         process.wait()
 
 
-def portal_command(*args: str, env: dict[str, str], stdin: str = "") -> None:
-    """Run a `portal` command; its output is shown only when it fails."""
-    done = subprocess.run(
+def portal_run(*args: str, env: dict[str, str], stdin: str = "") -> subprocess.CompletedProcess:
+    """Run a `portal` command and return how it ended: its exit status and its output."""
+    return subprocess.run(
         [sys.executable, "-m", "portal.cli", *args],
         cwd=ROOT,
         env=env,
@@ -37,6 +37,11 @@ def portal_command(*args: str, env: dict[str, str], stdin: str = "") -> None:
         capture_output=True,
         text=True,
     )
+
+
+def portal_command(*args: str, env: dict[str, str], stdin: str = "") -> None:
+    """Run a `portal` command; its output is shown only when it fails."""
+    done = portal_run(*args, env=env, stdin=stdin)
     if done.returncode:
         raise RuntimeError(f"portal {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
 

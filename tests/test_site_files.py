@@ -74,7 +74,7 @@ def test_portal_version_is_the_package_version():
 
 def test_every_command_explains_its_options_and_their_defaults():
     overview = _portal("--help")
-    for name in ("migrate", "seed-demo", "seed", "create-user", "serve", "worker"):
+    for name in ("migrate", "seed-demo", "seed", "create-user", "serve", "worker", "check"):
         assert name in overview
     serve = _portal("serve", "--help")
     assert "--workers WORKERS  app processes (default: 1)" in serve
