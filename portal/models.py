@@ -6,7 +6,13 @@ from portal.db import metadata
 from portal.decisions.models import Decision, DecisionIdea, DecisionWorkshop, FollowUp
 from portal.ideas.models import Category, Idea, StatusChange
 from portal.moderation.models import AuditEntry, Flag
-from portal.notifications.models import EmailOutbox, Event, Notification, Preference
+from portal.notifications.models import (
+    EmailOutbox,
+    Event,
+    Notification,
+    Preference,
+    WorkerHeartbeat,
+)
 from portal.ratelimit.models import RateCounter
 from portal.votes.models import Follow, Vote
 from portal.workshops.models import CalendarKey, Registration, Workshop, WorkshopIdea
@@ -35,6 +41,7 @@ __all__ = [
     "User",
     "Vote",
     "Workshop",
+    "WorkerHeartbeat",
     "WorkshopIdea",
     "metadata",
 ]

@@ -17,7 +17,7 @@ from portal.accounts import services as accounts
 from portal.ideas import queries as ideas_q
 from portal.ideas import services as ideas
 from portal.ideas.models import Category
-from portal.migrate import alembic_config
+from portal.migrate import alembic_config, latest_revision
 from portal.models import metadata
 from portal.settings import MIGRATIONS_DIR
 from tests.conftest import PASSWORD
@@ -165,3 +165,9 @@ def test_migration_0010_brings_back_the_votes_of_deleted_accounts(database_url, 
     assert count == 3
     assert trending == pytest.approx(before.trending, rel=1e-9)
     assert after.trending == before.trending
+
+
+def test_latest_revision_is_alembics_head():
+    # /healthz reads the head from the files without Alembic; it must be Alembic's own.
+    head = ScriptDirectory.from_config(alembic_config("")).get_current_head()
+    assert latest_revision() == head
