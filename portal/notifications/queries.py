@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlmodel import Session
@@ -19,6 +20,7 @@ from portal.notifications.models import (
 )
 
 PER_PAGE = 30
+FAILED_PER_PAGE = 50
 
 
 @dataclass
@@ -115,3 +117,23 @@ def worker_last_seen(db: Session) -> datetime | None:
     """When a worker last went round its loop (None: never)."""
     seen = db.execute(select(func.max(WorkerHeartbeat.seen_at))).scalar_one()
     return aware(seen) if seen else None
+
+
+def failed_emails(db: Session, page: int = 1) -> tuple[list[Any], bool]:
+    """A page of the emails that failed for good, newest first, without their bodies (staff
+    only; the route checks), and whether there is a next page."""
+    rows = db.execute(
+        select(
+            EmailOutbox.id,
+            EmailOutbox.to_addr,
+            EmailOutbox.subject,
+            EmailOutbox.last_error,
+            EmailOutbox.attempts,
+            EmailOutbox.created_at,
+        )
+        .where(EmailOutbox.status == "failed")
+        .order_by(EmailOutbox.created_at.desc(), EmailOutbox.id.desc())
+        .offset((page - 1) * FAILED_PER_PAGE)
+        .limit(FAILED_PER_PAGE + 1)
+    ).all()
+    return list(rows[:FAILED_PER_PAGE]), len(rows) > FAILED_PER_PAGE

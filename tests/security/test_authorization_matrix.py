@@ -20,6 +20,7 @@ from portal.clock import utcnow
 from portal.comments.models import Comment
 from portal.ideas.models import Idea
 from portal.ideas.trending import weight
+from portal.notifications.models import EmailOutbox
 from portal.workshops import services as workshops
 from portal.workshops.models import Workshop
 from tests import factories as f
@@ -33,8 +34,9 @@ OK, LOGIN = "ok", "login"
 
 @dataclass(frozen=True)
 class Action:
-    """One guarded request. `path` and `data` may name {idea}, {comment}, {session} and
-    {subject} (a patron whom user management acts on); `row` is what it would change."""
+    """One guarded request. `path` and `data` may name {idea}, {comment}, {session},
+    {subject} (a patron whom user management acts on) and {email} (one that failed); `row` is
+    what it would change."""
 
     method: str
     path: str
@@ -95,6 +97,9 @@ ACTIONS = {
     "committee admin": Action(
         "GET", "/staff/committee", (User, "subject"), shows="Committee membership"
     ),
+    "failed emails": Action("GET", "/staff/emails", (EmailOutbox, "email"), shows="Send again"),
+    "retry an email": Action("POST", "/staff/emails/{email}/retry", (EmailOutbox, "email")),
+    "retry all emails": Action("POST", "/staff/emails/retry", (EmailOutbox, "email")),
 }
 
 # The expected outcome of each action for each actor, in the order of ACTORS:
@@ -113,6 +118,9 @@ MATRIX = {
     "staff desk":        (LOGIN,   403,   403,     403,      OK,    OK),
     "audit log":         (LOGIN,   403,   403,     403,      403,   OK),
     "committee admin":   (LOGIN,   403,   403,     403,      403,   OK),
+    "failed emails":     (LOGIN,   403,   403,     403,      OK,    OK),
+    "retry an email":    (LOGIN,   403,   403,     403,      OK,    OK),
+    "retry all emails":  (LOGIN,   403,   403,     403,      OK,    OK),
 }  # fmt: skip
 
 CELLS = [
@@ -149,6 +157,18 @@ def world(engine, category, patron, other_patron, committee, staff, admin) -> di
     comment = f.comment(engine, patron, idea.id, body="A first comment")
     subject = make_user(engine, "patron", name="Sol Subject")
     workshop = committee_session(engine, staff)
+    with db.write(engine, shown=False) as s:
+        email = EmailOutbox(
+            idempotency_key="matrix",
+            to_addr=patron.email,
+            subject="Your idea is planned",
+            body="Hello",
+            kind="status",
+            status="failed",
+            attempts=8,
+            last_error="Connection refused",
+        )
+        s.add(email)
     return {
         "people": {
             "anonymous": None,
@@ -165,6 +185,7 @@ def world(engine, category, patron, other_patron, committee, staff, admin) -> di
             "subject": subject.id,
             "subject_email": subject.email,
             "category": category.id,
+            "email": email.id,
         },
     }
 
