@@ -27,8 +27,14 @@ def init(settings: Settings) -> None:
     """Start reporting errors when SENTRY_DSN is set; do nothing (and import nothing) else."""
     if not settings.sentry_dsn:
         return
-    import sentry_sdk
-    from sentry_sdk.integrations.logging import ignore_logger
+    try:
+        import sentry_sdk
+        from sentry_sdk.integrations.logging import ignore_logger
+    except ImportError:
+        raise SystemExit(
+            "SENTRY_DSN is set, but sentry-sdk is not installed: "
+            "pip install -c requirements.lock 'codesign-portal[sentry]'"
+        ) from None
 
     sentry_sdk.init(
         dsn=settings.sentry_dsn,

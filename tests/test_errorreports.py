@@ -95,3 +95,22 @@ def test_errors_reach_the_error_service_with_the_request_id(database_url, error_
     assert event["tags"]["request_id"] == "ref-4242"
     assert event["release"].startswith("codesign-portal@")
     assert "typed-by-someone" not in json.dumps(event)  # no local variables
+
+
+def test_errors_with_a_dsn_but_without_sentry_sdk_installed_stop_with_a_clear_message(
+    database_url,
+):
+    code = (
+        "import sys\n"
+        "sys.modules['sentry_sdk'] = None  # as if it were not installed\n"
+        "from portal.app import create_app\n"
+        "from portal.settings import Settings\n"
+        f"create_app(Settings(database_url={database_url!r}, secret_key='k',"
+        " sentry_dsn='http://key@127.0.0.1:9/1'))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 1
+    assert "pip install" in done.stderr and "[sentry]" in done.stderr
+    assert "Traceback" not in done.stderr
