@@ -16,7 +16,7 @@ from portal import __version__, logs
 from portal.settings import Settings
 
 
-def _tag_request(event: dict[str, Any], hint: dict[str, Any]) -> dict[str, Any]:
+def _tag_request(event: Any, hint: dict[str, Any]) -> Any:
     rid = logs.request_id.get()
     if rid is not None:
         event.setdefault("tags", {})["request_id"] = rid
