@@ -29,6 +29,7 @@ from portal.workshops.models import AUDIENCES, KINDS, Registration, Workshop, Wo
 
 LIMITS = {"title": 160, "description": 10000, "place": 200, "online_link": 500}
 MAX_CAPACITY = 10_000
+YEARS = (2000, 2999)  # the years a session may start and end in
 
 
 def _locked(db: Session, workshop_id: int) -> Workshop:
@@ -69,6 +70,13 @@ def _local_datetime(raw: str, zone: ZoneInfo | None, name: str, errors: dict) ->
         value = datetime.fromisoformat(raw)
     except ValueError:
         errors[name] = _("Enter a date and time like 2026-03-31 18:00.")
+        return None
+    # Years 1 and 9999 are the calendar's edges: moving such a moment into UTC, or into the
+    # library's zone to show it, would go past them. Sessions fall well inside these years.
+    if not YEARS[0] <= value.year <= YEARS[1]:
+        errors[name] = _(
+            "Enter a date from the year %(first)s to %(last)s.", first=YEARS[0], last=YEARS[1]
+        )
         return None
     if zone is None:
         return None
