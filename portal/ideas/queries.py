@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Select, desc, func, select, text
 from sqlmodel import Session
 
+from portal import forms
 from portal.ideas import names
 from portal.ideas.models import ORIGINS, STATUSES, Category, Idea, StatusChange
 from portal.ideas.names import Named
@@ -35,17 +36,13 @@ class Filters:
     @classmethod
     def parse(cls, params: dict[str, str]) -> Filters:
         """Read filters from a query string, ignoring values that are not allowed."""
-        try:
-            page = max(1, min(int(params.get("page", 1)), 10_000))
-        except ValueError:
-            page = 1
         return cls(
             sort=params.get("sort") if params.get("sort") in SORTS else "top",
             status=params.get("status", "") if params.get("status") in STATUSES else "",
             category=(params.get("category") or "").replace("\x00", "")[:60],
             origin=params.get("origin", "") if params.get("origin") in ORIGINS else "",
             q=" ".join((params.get("q") or "").split())[:200],
-            page=page,
+            page=forms.page(params.get("page")),
         )
 
 
