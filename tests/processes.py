@@ -42,13 +42,18 @@ def portal_command(*args: str, env: dict[str, str], stdin: str = "") -> None:
 
 
 @contextmanager
-def portal_server(port: int, env: dict[str, str], log: Path) -> Iterator[subprocess.Popen]:
-    """`portal serve` on 127.0.0.1:`port` with `env`, its output written to `log`. Yields once
-    it answers /healthz (within 30 s), and stops it afterwards."""
+def portal_server(
+    port: int, env: dict[str, str], log: Path, *, workers: int = 1
+) -> Iterator[subprocess.Popen]:
+    """`portal serve` on 127.0.0.1:`port` with `env` and `workers` processes, its output
+    written to `log`. Yields once it answers /healthz (within 30 s), and stops it afterwards."""
     url = f"http://127.0.0.1:{port}"
     with log.open("wb") as out:
         server = subprocess.Popen(
-            [sys.executable, "-m", "portal.cli", "serve", "--port", str(port)],
+            [
+                *(sys.executable, "-m", "portal.cli", "serve"),
+                *("--port", str(port), "--workers", str(workers)),
+            ],
             cwd=ROOT,
             env=env,
             stdout=out,

@@ -8,6 +8,7 @@ programs can offer one-click unsubscribe).
 from __future__ import annotations
 
 import email.policy
+import email.utils
 import logging
 import smtplib
 from collections.abc import Iterator
@@ -16,6 +17,7 @@ from email.message import EmailMessage
 from urllib.parse import unquote, urlsplit
 
 from portal import i18n
+from portal.clock import utcnow
 from portal.notifications import unsubscribe
 from portal.settings import Settings
 from portal.templating import env
@@ -54,6 +56,9 @@ def message(
     msg["Subject"] = subject
     host = urlsplit(settings.base_url).hostname or "localhost"
     msg["Message-ID"] = f"<{key.replace(':', '.')}@{host}>"
+    msg["Date"] = email.utils.format_datetime(utcnow())
+    # Sent by a program, not a person: vacation responders and mail loops leave it alone.
+    msg["Auto-Submitted"] = "auto-generated"
     if user_id is not None and kind != "digest-all":
         link = unsubscribe.url(settings.base_url, settings.secret_key, user_id, kind)
         msg["List-Unsubscribe"] = f"<{link}>"
