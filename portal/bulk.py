@@ -216,6 +216,7 @@ def seed(
                 "role",
                 "created_at",
                 "committee_listed",
+                "email_confirmed_at",
             ),
             (
                 (
@@ -226,6 +227,7 @@ def seed(
                     "patron",
                     joined,
                     False,
+                    joined,
                 )
                 for i in range(users)
             ),

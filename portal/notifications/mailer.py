@@ -1,8 +1,10 @@
 """Email: what each notification says, and the SMTP connection that sends it.
 
-Subjects and bodies are written in the recipient's language. Every email carries a signed
-unsubscribe link in its body and in List-Unsubscribe (with List-Unsubscribe-Post, so mail
-programs can offer one-click unsubscribe).
+Subjects and bodies are written in the recipient's language. Every notification email
+carries a signed unsubscribe link in its body and in List-Unsubscribe (with
+List-Unsubscribe-Post, so mail programs can offer one-click unsubscribe). Emails about the
+person's own account (kind "account": confirmation and reset links, notices of changes) are
+not notifications and carry none.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from portal.settings import Settings
 from portal.templating import env
 
 log = logging.getLogger("portal.mail")
+ACCOUNT = "account"  # the outbox kind of emails about a person's own account
 
 
 def compose(kind: str, context: dict, locale: str | None) -> tuple[str, str]:
@@ -54,7 +57,7 @@ def message(
     msg["Subject"] = subject
     host = urlsplit(settings.base_url).hostname or "localhost"
     msg["Message-ID"] = f"<{key.replace(':', '.')}@{host}>"
-    if user_id is not None and kind != "digest-all":
+    if user_id is not None and kind not in ("digest-all", ACCOUNT):
         link = unsubscribe.url(settings.base_url, settings.secret_key, user_id, kind)
         msg["List-Unsubscribe"] = f"<{link}>"
         msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
