@@ -102,7 +102,9 @@ def _email(
 ) -> None:
     notifications.queue_email(
         db,
-        key=f"account:{key}",
+        # Written once, in this transaction: the key needs only to be unique (token ids are
+        # reused once their rows are deleted).
+        key=f"account:{key}:{user.id}:{secrets.token_hex(12)}",
         user_id=user.id,
         to=to,
         template=template,
@@ -112,13 +114,13 @@ def _email(
 
 
 def _send_confirmation(db: Session, user: User, address: str, base_url: str) -> None:
-    row, token = _issue(db, user, CONFIRM, address)
+    _row, token = _issue(db, user, CONFIRM, address)
     _email(
         db,
         user,
         to=address,
         template="account_confirm",
-        key=f"confirm:{row.id}",
+        key="confirm",
         base_url=base_url,
         url=f"{base_url}/account/confirm/{token}",
         change=address != user.email,
@@ -170,7 +172,7 @@ def sign_up(
             existing,
             to=existing.email,
             template="account_exists",
-            key=f"exists:{existing.id}:{secrets.token_hex(8)}",
+            key="exists",
             base_url=base_url,
             sign_in_url=f"{base_url}/login",
             forgot_url=f"{base_url}/password/forgot",
@@ -218,7 +220,7 @@ def confirm_address(*, db: Session, token: str, base_url: str) -> tuple[User, bo
         user,
         to=old,
         template="account_email_changed",
-        key=f"moved:{user.id}:{secrets.token_hex(8)}",
+        key="moved",
         base_url=base_url,
         new=user.email,
         old=old,
@@ -232,13 +234,13 @@ def request_reset(*, db: Session, email: str, base_url: str, may_email: bool = T
     user = user_by_email(db, email)
     if user is None or user.blocked_at is not None or not may_email:
         return
-    row, token = _issue(db, user, RESET, user.email)
+    _row, token = _issue(db, user, RESET, user.email)
     _email(
         db,
         user,
         to=user.email,
         template="account_reset",
-        key=f"reset:{row.id}",
+        key="reset",
         base_url=base_url,
         url=f"{base_url}/password/reset/{token}",
         minutes=int(LIFETIME[RESET].total_seconds() // 60),
@@ -312,7 +314,7 @@ def change_password(*, db: Session, actor: User, password_hash: str, base_url: s
         user,
         to=user.email,
         template="account_password_changed",
-        key=f"password:{user.id}:{secrets.token_hex(8)}",
+        key="password",
         base_url=base_url,
         forgot_url=f"{base_url}/password/forgot",
     )

@@ -212,3 +212,16 @@ def test_the_worker_sends_an_unconfirmed_person_no_notification_email(
     assert [m["Subject"] for m in messages] == ["Confirm your email address"]
     # Told in the portal all the same.
     assert _count(engine, Notification, Notification.user_id == person.id) == 1
+
+
+def test_people_who_sign_up_one_after_another_each_get_their_own_link(
+    app, client, engine, worker, smtp_server
+):
+    for n in range(3):  # a used link's row is gone, and its id may be given out again
+        with Client(app, base_url="http://testserver") as browser:
+            assert sign_up(browser, email=f"reader{n}@example.org").status_code == 303
+            (message,) = _mail(worker, smtp_server, f"reader{n}@example.org")
+            assert confirm_from_email(browser, message).status_code == 303
+    with db.read(engine) as s:
+        confirmed = s.execute(select(User.email).where(User.email_confirmed_at.is_not(None)))
+        assert sorted(confirmed.scalars()) == [f"reader{n}@example.org" for n in range(3)]
