@@ -55,12 +55,6 @@ def client_address(request: Request) -> str:
     return str(address)
 
 
-def limit_reached(request: Request, name: str, subject: str) -> None:
-    """Refuse (429) when `subject` has used up a limit, without counting this attempt: for
-    limits that count only failures, like wrong passwords for one account."""
-    request.app.state.rate_counter.over(name, subject)
-
-
 def engine(request: Request) -> Engine:
     return request.app.state.engine
 

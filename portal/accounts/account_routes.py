@@ -3,7 +3,7 @@ and changing the name, the address or the password on /account.
 
 Links from emails open a page with a button (a POST does the work), so nothing changes on a
 GET, and a mail program that opens links to scan them does not use them up. Those pages are
-never stored by caches and send no Referer, since their address holds the token.
+never stored by caches and send no Referer to other sites, since their address holds the token.
 """
 
 from __future__ import annotations
@@ -41,7 +41,8 @@ def base_url(request: Request) -> str:
 def private(response: Response) -> Response:
     """A page whose address holds a token: kept by no cache, named to no other site."""
     response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
+    # same-origin: its own forms still carry an Origin that the CSRF check accepts.
+    response.headers["Referrer-Policy"] = "same-origin"
     return response
 
 

@@ -6,6 +6,7 @@ from sqlmodel import Session, select
 
 from portal.accounts import addresses
 from portal.accounts.models import AccountToken, User
+from portal.clock import utcnow
 
 
 def user_by_email(db: Session, email: str) -> User | None:
@@ -39,8 +40,6 @@ def committee_members(db: Session, listed_only: bool = False) -> list[User]:
 def pending_address(db: Session, user_id: int) -> AccountToken | None:
     """The newest unexpired link to confirm another address for this account, if any (a
     change of address waiting for its confirmation)."""
-    from portal.clock import utcnow
-
     user = db.get(User, user_id)
     if user is None:
         return None

@@ -67,10 +67,14 @@ def message(
 
 class LogConnection:
     """SMTP_URL=log:// (what `make run` uses): write each email to the worker's log instead
-    of sending it, so a local demo needs no mail server."""
+    of sending it, so a local demo needs no mail server. Emails about an account (those
+    without an unsubscribe link) are written whole, so a local sign-up can follow its link."""
 
     def send_message(self, msg: EmailMessage) -> None:
-        log.info("email to %s: %s", msg["To"], msg["Subject"])
+        if "List-Unsubscribe" in msg:
+            log.info("email to %s: %s", msg["To"], msg["Subject"])
+        else:
+            log.info("email to %s: %s\n%s", msg["To"], msg["Subject"], msg.get_content())
 
 
 @contextmanager

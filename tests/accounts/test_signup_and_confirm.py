@@ -114,7 +114,7 @@ def test_following_the_link_confirms_once_and_signs_in(client, engine, worker, s
     page = client.get(path)
     assert page.status_code == 200 and "nia.new@example.org" in page.text
     assert page.headers["cache-control"] == "no-store"
-    assert page.headers["referrer-policy"] == "no-referrer"
+    assert page.headers["referrer-policy"] == "same-origin"
     assert _user(engine, "nia.new@example.org").email_confirmed_at is None  # a GET changes nothing
     response = client.post(path)
     assert response.status_code == 303 and response.headers["location"] == "/"
@@ -225,3 +225,17 @@ def test_people_who_sign_up_one_after_another_each_get_their_own_link(
     with db.read(engine) as s:
         confirmed = s.execute(select(User.email).where(User.email_confirmed_at.is_not(None)))
         assert sorted(confirmed.scalars()) == [f"reader{n}@example.org" for n in range(3)]
+
+
+def test_a_local_demo_writes_the_confirmation_link_to_the_worker_log(
+    client, engine, settings, caplog
+):
+    import dataclasses
+    import logging
+
+    from portal.notifications.worker import Worker
+
+    sign_up(client)
+    with caplog.at_level(logging.INFO, logger="portal.mail"):
+        Worker(dataclasses.replace(settings, smtp_url="log://"), engine).step()
+    assert "http://testserver/account/confirm/" in caplog.text
