@@ -239,6 +239,7 @@ async def change_email(request: Request) -> Response:
         return account_page(
             request, user, {"email_password": _("The password is not right.")}, values
         )
+    limit(request, "account-email-address")
     allowed = may_email(request, email)
     try:
         with db.write(engine(request), shown=False) as session:

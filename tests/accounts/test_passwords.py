@@ -94,6 +94,11 @@ def _run(app: Any, scenario: Callable[..., Awaitable[None]]) -> None:
     asyncio.run(main())
 
 
+async def _until(condition: Callable[[], bool]) -> None:
+    while not condition():
+        await asyncio.sleep(0.01)
+
+
 async def _entered(held: HeldHasher) -> None:
     assert await asyncio.to_thread(held.entered.wait, WAIT), "the held hash never started"
 
@@ -149,9 +154,8 @@ def test_a_flood_of_sign_ins_is_answered_at_once_not_queued(app, patron, held, m
         hashing = asyncio.create_task(first.sign_in(patron.email, HELD))
         await _entered(held)
         waiting = asyncio.create_task(second.sign_in(patron.email, "another wrong one"))
-        await asyncio.sleep(0)
-        while passwords.pool.admitted < 2:  # the second has taken the one place to wait
-            await asyncio.sleep(0.01)
+        # The second sign-in has taken the one place to wait for the thread.
+        await asyncio.wait_for(_until(lambda: passwords.pool.admitted == 2), WAIT)
         refused = await asyncio.wait_for(third.sign_in(patron.email, PASSWORD), WAIT)
         assert refused.status_code == 503
         assert int(refused.headers["Retry-After"]) > 0
