@@ -7,18 +7,21 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 export PORTAL_VAR_DIR ?= var
 
-.PHONY: run test unit unit-pg e2e system-deps lint messages bench bench-fanout clean
+.PHONY: run test unit unit-pg e2e system-deps lint lock messages bench bench-fanout clean
 
-$(VENV)/.installed-run: pyproject.toml
+# The versions the tests passed with (`make lock` writes them again after an upgrade).
+LOCK := requirements.lock
+
+$(VENV)/.installed-run: pyproject.toml $(LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e .
+	$(BIN)/python -m pip install -q -c $(LOCK) -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml
+$(VENV)/.installed-test: pyproject.toml $(LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test]'
+	$(BIN)/python -m pip install -q -c $(LOCK) -e '.[test]'
 	touch $@ $(VENV)/.installed-run
 
 ## run: set up, migrate, seed the demo on the first run, serve on http://127.0.0.1:$(PORT)
@@ -74,6 +77,12 @@ e2e: $(VENV)/.installed-test system-deps $(OIDC_NODE)
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+## lock: after upgrading the venv (pip install -U ...) and a green make test, pin what is installed
+lock:
+	{ echo "# Every package the portal and its tests run on, at the versions make test passed with."; \
+	  echo "# make installs with these as constraints; make lock writes this file again."; \
+	  $(BIN)/python -m pip freeze --exclude-editable | grep -v '^codesign-portal'; } > $(LOCK)
 
 ## messages: extract translatable strings into portal/locales/messages.pot and merge them into each catalog
 messages: $(VENV)/.installed-run

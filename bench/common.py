@@ -76,6 +76,9 @@ def signed_in(base: str, email: str, password: str) -> tuple[httpx.Client, str]:
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
     r = client.post("/login", data={"email": email, "password": password, "csrf_token": token})
     assert r.status_code == 303, r.text
+    # Signing in replaced the CSRF cookie: the token of a page seen after it is the one to use.
+    page = client.get("/").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
     return client, token
 
 

@@ -1,6 +1,7 @@
 """A committee-only session exists for committee members: they see it in the list, open it, and
-find it with their private calendar feed on the committee page. For a patron and for a visitor
-it does not exist: not listed, not in the public feed, and its address is the 404 page."""
+find it with their private calendar feed, which they make (and make anew) on the committee
+page. For a patron and for a visitor it does not exist: not listed, not in the public feed,
+and its address is the 404 page."""
 
 from __future__ import annotations
 
@@ -40,8 +41,18 @@ def test_committee_member_sees_what_a_patron_cannot(page: Page, new_context, sig
     meetings = page.get_by_role("region", name="Upcoming committee sessions")
     expect(meetings.get_by_role("article", name=COMMITTEE_SESSION)).to_be_visible()
     expect(meetings.get_by_role("heading", name="Your private calendar feed")).to_be_visible()
+    # (another journey on this server may have made one already)
+    meetings.get_by_role(
+        "button", name=re.compile("^(Make my calendar link|Get a new link)$")
+    ).click()
     feed = meetings.locator(".feed-url code")
     expect(feed).to_have_text(re.compile(r"^http://127\.0\.0\.1:\d+/sessions\.ics\?token=\S+$"))
+    first_address = feed.inner_text()
+    # Asking for a new address ends the old one at once.
+    meetings.get_by_role("button", name="Get a new link").click()
+    expect(page.get_by_text("You have a new calendar address.")).to_be_visible()
+    expect(feed).not_to_have_text(first_address)
+    assert page.request.get(first_address).status == 404
     private_feed = page.request.get(feed.inner_text())
     assert private_feed.ok
     assert private_feed.headers["content-type"].startswith("text/calendar")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from sqlalchemy.orm import configure_mappers
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -31,12 +32,12 @@ from portal.moderation.routes import routes as moderation_routes
 from portal.notifications.routes import routes as notification_routes
 from portal.pagecache import PageCacheMiddleware
 from portal.ratelimit.limits import RateLimited, counter_for
-from portal.security import LocaleMiddleware, SecurityHeadersMiddleware
+from portal.security import LocaleMiddleware, PrivateWhenSignedIn, SecurityHeadersMiddleware
 from portal.site import routes as site_routes
 from portal.staff.routes import routes as staff_routes
 from portal.templating import render
 from portal.votes.routes import routes as vote_routes
-from portal.web import LoginRequired, login_url, redirect
+from portal.web import FormRefused, LoginRequired, login_url, redirect
 from portal.workshops.committee import routes as committee_routes
 from portal.workshops.routes import routes as workshop_routes
 
@@ -172,10 +173,28 @@ class ErrorPageMiddleware:
             await response(scope, receive, send)
 
 
+def _too_large(request: Request) -> Response:
+    return _error(
+        request,
+        413,
+        _("Too much text"),
+        _("What you sent is too large, or has more fields than any form here. Nothing was saved."),
+    )
+
+
+async def form_refused(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, FormRefused)
+    if exc.too_large:
+        return _too_large(request)
+    return _error(
+        request, 400, _("This form could not be read"), _("Please reload the page and try again.")
+    )
+
+
 def _csrf_reject(scope: Scope, status: int, reason: str) -> Response:
     request = Request(scope)
     if status == 413:
-        return _error(request, 413, _("Too much text"), _("What you sent is too large."))
+        return _too_large(request)
     return _error(
         request,
         403,
@@ -207,7 +226,7 @@ def create_app(settings: settings_mod.Settings | None = None) -> Starlette:
         Mount("/static", app=CachedStatic(directory=settings_mod.STATIC_DIR), name="static"),
     ]
     middleware = [
-        Middleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies),
+        Middleware(SecurityHeadersMiddleware, https=settings.secure_cookies),
         Middleware(GZipMiddleware, minimum_size=500),
         Middleware(ErrorPageMiddleware),
         Middleware(LocaleMiddleware),
@@ -215,9 +234,11 @@ def create_app(settings: settings_mod.Settings | None = None) -> Starlette:
             csrf.CSRFMiddleware,
             secret=settings.secret_key,
             secure=settings.secure_cookies,
+            base_url=settings.base_url,
             on_reject=_csrf_reject,
         ),
         Middleware(PageCacheMiddleware, seconds=settings.page_cache_seconds),
+        Middleware(PrivateWhenSignedIn),
     ]
     app = Starlette(
         debug=False,
@@ -231,8 +252,12 @@ def create_app(settings: settings_mod.Settings | None = None) -> Starlette:
             Busy: busy,
             LoginRequired: needs_login,
             RateLimited: too_many,
+            FormRefused: form_refused,
         },
     )
+    # Every model is imported by now (through the routes): set the ORM up before the first
+    # request, not lazily inside whichever request happens to come first in a new process.
+    configure_mappers()
     app.state.settings = settings
     app.state.engine = db.make_engine(settings.database_url)
     app.state.rate_counter = counter_for(

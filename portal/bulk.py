@@ -3,7 +3,8 @@
 Rows are written with multi-row INSERTs in large batches inside a few transactions, not
 through the per-object services, so that 100,000 ideas, 50,000 users, 1,000,000 votes and
 300,000 comments load in minutes. The counters (vote_count, comment_count, trending) are
-computed from the very rows written, so they stay consistent with them. Popularity is skewed
+computed from the very rows written, so they stay consistent with them (`portal check` finds
+nothing), and every idea whose status moved has a first staff response. Popularity is skewed
 like real boards: a few ideas draw most votes and comments (a Pareto distribution).
 """
 
@@ -238,6 +239,32 @@ def seed(
     vote_counts = _skewed(rng, ideas, votes, users)
     comment_counts = _skewed(rng, ideas, comments, 10_000)
     created = [now - timedelta(seconds=rng.randint(3600, 365 * 86400)) for _ in range(ideas)]
+    # Staff answered every idea whose status moved, within a month (a generator of its own,
+    # so the rest of the data is the same as before answers were drawn).
+    answers = random.Random(seed_value + 1)
+
+    def idea_row(i: int) -> tuple:
+        title = _sentence(rng, 4, 12)[:120]
+        body = texts.text(rng.randint(150, 1200))
+        category, status = rng.choice(cats), rng.choice(STATUSES)
+        answered = None
+        if status != "new":
+            answered = min(now, created[i] + timedelta(seconds=answers.randint(600, 30 * 86400)))
+        origin = "library" if i % 25 == 0 else "patron"
+        counters = (0, 0, weight(created[i]))  # set from the rows once they are written
+        times = (created[i], created[i], answered)
+        return (
+            first_idea + i,
+            title,
+            body,
+            category,
+            authors[i],
+            origin,
+            status,
+            *counters,
+            *times,
+        )
+
     with db.write(engine) as s:
         first_idea = (s.execute(select(func.max(Idea.id))).scalar() or 0) + 1
         authors = [rng.choice(user_ids) for _ in range(ideas)]
@@ -257,24 +284,9 @@ def seed(
                 "trending",
                 "created_at",
                 "updated_at",
+                "first_response_at",
             ),
-            (
-                (
-                    first_idea + i,
-                    _sentence(rng, 4, 12)[:120],
-                    texts.text(rng.randint(150, 1200)),
-                    rng.choice(cats),
-                    authors[i],
-                    "library" if i % 25 == 0 else "patron",
-                    rng.choice(STATUSES),
-                    0,
-                    0,
-                    weight(created[i]),
-                    created[i],
-                    created[i],
-                )
-                for i in range(ideas)
-            ),
+            (idea_row(i) for i in range(ideas)),
         )
         _write(
             s,

@@ -1,4 +1,4 @@
-"""The `portal` command: migrate, seed-demo, create-user, serve."""
+"""The `portal` command: migrate, seed-demo, seed, create-user, serve, worker, check."""
 
 from __future__ import annotations
 
@@ -114,43 +114,88 @@ def cmd_worker(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="portal", description="The library co-design portal.")
-    sub = parser.add_subparsers(dest="command", required=True)
+def cmd_check(args: argparse.Namespace) -> int:
+    from portal.integrity import run
 
-    sub.add_parser("migrate", help="bring the database schema up to date").set_defaults(
+    engine = db.make_engine(_settings().database_url, pool=False)
+    try:
+        report = run(engine, repair=args.repair)
+    finally:
+        engine.dispose()
+    for finding in report.findings:
+        print(finding)
+    print(report.summary())
+    return 1 if report.left else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    from portal import __version__
+
+    defaults = argparse.ArgumentDefaultsHelpFormatter
+    parser = argparse.ArgumentParser(
+        prog="portal",
+        description="The library co-design portal. Every command reads its settings from the "
+        "environment (DATABASE_URL, SECRET_KEY, BASE_URL, ...: see the README).",
+        formatter_class=defaults,
+    )
+    parser.add_argument("--version", action="version", version=f"portal {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, help: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help, description=help, formatter_class=defaults)
+
+    command("migrate", "Bring the database schema up to date (safe on every start).").set_defaults(
         func=cmd_migrate
     )
 
-    p = sub.add_parser("seed-demo", help="fill the database with a living demo")
-    p.add_argument("--password", help="password for the demo accounts (default: generated)")
-    p.add_argument("--if-empty", action="store_true", help="do nothing when data exists")
+    p = command("seed-demo", "Fill the database with a living demo and print its password.")
+    p.add_argument("--password", help="password of the demo accounts (generated when not given)")
+    p.add_argument("--if-empty", action="store_true", help="do nothing when ideas exist already")
     p.set_defaults(func=cmd_seed_demo)
 
-    p = sub.add_parser("seed", help="fill the database with bulk data for benchmarks")
-    p.add_argument("--ideas", type=int, default=1000)
-    p.add_argument("--users", type=int, default=500)
-    p.add_argument("--votes", type=int, default=10000)
-    p.add_argument("--comments", type=int, default=3000)
+    p = command("seed", "Add bulk data for benchmarks.")
+    p.add_argument("--ideas", type=int, default=1000, help="ideas to add")
+    p.add_argument("--users", type=int, default=500, help="people to add")
+    p.add_argument("--votes", type=int, default=10000, help="votes to add")
+    p.add_argument("--comments", type=int, default=3000, help="comments to add")
     p.set_defaults(func=cmd_seed)
 
-    p = sub.add_parser("create-user", help="create an account (password from stdin or prompt)")
-    p.add_argument("email")
-    p.add_argument("--role", default="patron", choices=["patron", "committee", "staff", "admin"])
-    p.add_argument("--name", help="display name (default: the part before @)")
+    p = command(
+        "create-user",
+        "Create an account. The password is asked twice at a terminal, or read from the first "
+        "line of standard input.",
+    )
+    p.add_argument("email", help="the account's email address")
+    p.add_argument(
+        "--role",
+        default="patron",
+        choices=["patron", "committee", "staff", "admin"],
+        help="what the account may do",
+    )
+    p.add_argument("--name", help="the name other people see (default: the part before @)")
     p.set_defaults(func=cmd_create_user)
 
-    p = sub.add_parser("serve", help="serve the portal with uvicorn")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8000)
-    p.add_argument("--workers", type=int, default=1)
+    p = command("serve", "Serve the portal with uvicorn.")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    p.add_argument("--port", type=int, default=8000, help="port to listen on")
+    p.add_argument("--workers", type=int, default=1, help="app processes")
     p.set_defaults(func=cmd_serve)
 
-    p = sub.add_parser("worker", help="send notifications and email from the queue")
-    p.add_argument("--once", action="store_true", help="stop when there is nothing to do")
+    p = command("worker", "Send notifications, email, digests and session reminders.")
+    p.add_argument("--once", action="store_true", help="stop when there is nothing left to do")
     p.add_argument("--batch", type=int, default=20, help="emails per SMTP connection")
     p.add_argument("--poll", type=float, default=1.0, help="seconds between idle checks")
     p.set_defaults(func=cmd_worker)
+
+    p = command(
+        "check",
+        "Compare every counter and reference the portal keeps with the rows; exit 1 when "
+        "anything disagrees.",
+    )
+    p.add_argument(
+        "--repair", action="store_true", help="set right what the rows say, in one transaction"
+    )
+    p.set_defaults(func=cmd_check)
 
     args = parser.parse_args(argv)
     return int(args.func(args))

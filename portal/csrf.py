@@ -3,7 +3,12 @@
 A random value lives in an HttpOnly cookie; pages carry a token derived from it with the
 secret key (a hidden form field, and `hx-headers` on <body> for htmx). A POST, PUT, PATCH or
 DELETE is refused with 403 unless its token matches the cookie, and unless its Origin (when the
-browser sends one) is this site. The check is middleware, so no route can forget it.
+browser sends one) is this site's, scheme, host and port, as `BASE_URL` names it. The check is
+middleware, so no route can forget it. The cookie is replaced at sign-in and sign-out
+(`rotate`), so a token seen before either is worth nothing after it.
+
+A form body is read here first: one over MAX_FORM_BYTES or with more than MAX_FIELDS fields is
+refused with 413 before anything parses it further.
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ FIELD = "csrf_token"
 HEADER = "x-csrf-token"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 MAX_FORM_BYTES = 1024 * 1024
+MAX_FIELDS = 1000
+COOKIE_MAX_AGE = 60 * 60 * 24 * 365
 # Paths whose POST carries its own proof instead of a CSRF token: a signed unsubscribe link
 # must work from a mail program's one-click request (RFC 8058), which cannot know our token.
 TOKEN_IN_PATH = ("/unsubscribe/",)
@@ -31,11 +38,38 @@ def token_for(secret: str, cookie_value: str) -> str:
     return hmac.new(secret.encode(), cookie_value.encode(), hashlib.sha256).hexdigest()[:40]
 
 
+def rotate(response: Response, *, secure: bool) -> None:
+    """Give the browser a new CSRF cookie with `response` (at sign-in and sign-out)."""
+    _set(response, secrets.token_urlsafe(32), secure=secure)
+
+
+def _set(response: Response, value: str, *, secure: bool) -> None:
+    response.set_cookie(
+        COOKIE, value, httponly=True, samesite="lax", secure=secure, max_age=COOKIE_MAX_AGE
+    )
+
+
+def origin_of(url: str) -> str:
+    """scheme://host[:port] of an address, lower-case, without a default port."""
+    parts = urlsplit(url)
+    scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
+    try:
+        port = parts.port
+    except ValueError:
+        return ""
+    if port is None or (scheme, port) in {("http", 80), ("https", 443)}:
+        return f"{scheme}://{host}"
+    return f"{scheme}://{host}:{port}"
+
+
 class CSRFMiddleware:
-    def __init__(self, app: ASGIApp, *, secret: str, secure: bool, on_reject) -> None:
+    def __init__(
+        self, app: ASGIApp, *, secret: str, secure: bool, base_url: str, on_reject
+    ) -> None:
         self.app = app
         self.secret = secret
         self.secure = secure
+        self.origin = origin_of(base_url)
         self.on_reject = on_reject  # (scope, status, message) -> Response
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -62,29 +96,25 @@ class CSRFMiddleware:
 
         async def send_cookie(message: Message) -> None:
             if message["type"] == "http.response.start" and new_cookie:
-                cookie_response = Response()
-                cookie_response.set_cookie(
-                    COOKIE,
-                    new_cookie,
-                    httponly=True,
-                    samesite="lax",
-                    secure=self.secure,
-                    max_age=60 * 60 * 24 * 365,
-                )
-                message.setdefault("headers", [])
-                message["headers"] = list(message["headers"]) + [
-                    (k, v) for k, v in cookie_response.raw_headers if k == b"set-cookie"
-                ]
+                headers = list(message.get("headers", []))
+                prefix = f"{COOKIE}=".encode()
+                if not any(k == b"set-cookie" and v.startswith(prefix) for k, v in headers):
+                    cookie_response = Response()  # unless the answer rotates it itself
+                    _set(cookie_response, new_cookie, secure=self.secure)
+                    headers += [
+                        (k, v) for k, v in cookie_response.raw_headers if k == b"set-cookie"
+                    ]
+                message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, send_cookie)
 
-    @staticmethod
-    def _same_origin(conn: HTTPConnection) -> bool:
+    def _same_origin(self, conn: HTTPConnection) -> bool:
+        """No Origin (an older browser, a mail program's one-click POST), or this site's."""
         origin = conn.headers.get("origin")
-        if not origin or origin == "null":
-            return origin is None
-        return urlsplit(origin).netloc == conn.headers.get("host", "")
+        if origin is None:
+            return True
+        return origin != "null" and origin_of(origin) == self.origin
 
     async def _submitted_token(
         self, conn: HTTPConnection, receive: Receive
@@ -102,11 +132,16 @@ class CSRFMiddleware:
             if not message.get("more_body"):
                 break
         body = b"".join(chunks)
+        urlencoded = conn.headers.get("content-type", "").startswith(
+            "application/x-www-form-urlencoded"
+        )
+        if urlencoded and body.count(b"&") >= MAX_FIELDS:  # more than any form of ours has
+            return None, ""
         header = conn.headers.get(HEADER)
         if header:
             return body, header
-        if conn.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
-            values = parse_qs(body.decode("latin-1"), max_num_fields=1000).get(FIELD)
+        if urlencoded:
+            values = parse_qs(body.decode("latin-1")).get(FIELD)
             return body, values[0] if values else ""
         return body, ""
 

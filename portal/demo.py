@@ -18,6 +18,7 @@ from portal.decisions import services as decisions
 from portal.ideas import queries as ideas_q
 from portal.ideas import services as ideas
 from portal.ideas.models import Category, Idea
+from portal.ideas.trending import weight
 from portal.votes import services as votes
 from portal.workshops import services as workshops
 
@@ -236,7 +237,12 @@ def seed_demo(
             )
             days_ago = len(IDEAS) - n + rng.randint(0, 20)
             created = idea.created_at - timedelta(days=days_ago)
-            s.execute(update(Idea).where(Idea.id == idea.id).values(created_at=created))
+            # Backdated with the weight its creation adds to trending (no votes yet).
+            s.execute(
+                update(Idea)
+                .where(Idea.id == idea.id)
+                .values(created_at=created, trending=weight(created))
+            )
             backers = rng.sample(
                 [people["patron"], people["committee"], *crowd],
                 k=int(rng.paretovariate(1.3) * 2) % 26,

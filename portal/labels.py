@@ -62,6 +62,9 @@ def kind_label(code: str) -> str:
         "waitlist": _("A place for me in a full design session"),
         "reminder": _("Reminders of design sessions I registered for"),
         "cancelled": _("A design session I registered for is cancelled"),
+        "released": _(
+            "My registration for a committee session is released when my membership ends"
+        ),
     }.get(code, code)
 
 

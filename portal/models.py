@@ -9,11 +9,12 @@ from portal.moderation.models import AuditEntry, Flag
 from portal.notifications.models import EmailOutbox, Event, Notification, Preference
 from portal.ratelimit.models import RateCounter
 from portal.votes.models import Follow, Vote
-from portal.workshops.models import Registration, Workshop, WorkshopIdea
+from portal.workshops.models import CalendarKey, Registration, Workshop, WorkshopIdea
 
 __all__ = [
     "AccountToken",
     "AuditEntry",
+    "CalendarKey",
     "Flag",
     "Identity",
     "Category",

@@ -6,10 +6,16 @@ the site's data version (see `db.write`); a kept page is reused only while the v
 rendered at is still current, and for at most `PAGE_CACHE_SECONDS`, so relative times ("3
 minutes ago") and upcoming/past boundaries stay fresh. Checking costs one indexed read.
 
-Only plain visits are kept: a GET with no cookies but the CSRF and language ones (no login
-session, no flash message, no sign-in state), answered 200 without setting a cookie and without
-`Cache-Control: no-store` or `private`. The page's CSRF token is the one thing that differs per
-visitor: it is kept as a placeholder and each visitor gets their own.
+Only plain visits are kept: a GET that carries no credentials at all, and whose answer was not
+rendered for a signed-in person. "No credentials" is judged by the very parser that signs people
+in (Starlette's, behind `request.cookies`): no cookie but the CSRF and language ones (no login
+session, no flash message, no sign-in state, nothing unreadable) and no Authorization header. The
+answer must be a 200 that sets no cookie, carries no `Cache-Control: no-store` or `private`
+(every response for a signed-in person does, see portal.security), and was rendered while nobody
+was signed in (`request.state.user` empty). Either guard alone would keep a signed-in page from
+strangers; both are checked, so a parser disagreement or a new way of signing in cannot open
+that door again. The page's CSRF token is the one thing that differs per visitor: it is kept as
+a placeholder and each visitor gets their own.
 """
 
 from __future__ import annotations
@@ -17,8 +23,8 @@ from __future__ import annotations
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
-from http.cookies import SimpleCookie
 
+from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from portal import db, i18n
@@ -77,7 +83,7 @@ class PageCacheMiddleware:
             if message["type"] == "http.response.start":
                 # A copy: the middleware outside (gzip) changes the headers it is sent.
                 start = {**message, "headers": list(message.get("headers", []))}
-                keep = _keepable(start)
+                keep = _keepable(start) and not _rendered_for_someone(scope)
             elif keep:
                 chunks.append(message.get("body", b""))
             await send(message)
@@ -102,21 +108,26 @@ class PageCacheMiddleware:
             return None
         if scope["path"] in NEVER or scope["path"].startswith("/static/"):
             return None
-        hx = []
-        for name, value in scope["headers"]:
-            if name == b"cookie":
-                cookies = SimpleCookie()
-                try:
-                    cookies.load(value.decode("latin-1"))
-                except Exception:  # noqa: BLE001 - an unreadable cookie is not a plain visit
-                    return None
-                if set(cookies) - PLAIN_COOKIES:
-                    return None
-            elif name == b"authorization":
-                return None
-            elif name.startswith(b"hx-"):
-                hx.append((name, value))
-        return (scope["path"], scope["query_string"], i18n.get_locale(), tuple(sorted(hx)))
+        if PageCacheMiddleware._credentials(scope):
+            return None
+        hx = tuple(sorted((n, v) for n, v in scope["headers"] if n.startswith(b"hx-")))
+        return (scope["path"], scope["query_string"], i18n.get_locale(), hx)
+
+    @staticmethod
+    def _credentials(scope: Scope) -> bool:
+        """Whether the request carries anything that may say who is asking: an Authorization
+        header, or any cookie but the CSRF and language ones, read with the same parser that
+        signs people in (so no cookie header can look empty here and signed in there)."""
+        conn = HTTPConnection(scope)
+        if "authorization" in conn.headers:
+            return True
+        return bool(conn.cookies.keys() - PLAIN_COOKIES)
+
+
+def _rendered_for_someone(scope: Scope) -> bool:
+    """Whether the answer was rendered for a signed-in person (the accounts middleware leaves
+    them in the request's state as `user`)."""
+    return scope.get("state", {}).get("user") is not None
 
 
 def _keepable(start: Message) -> bool:

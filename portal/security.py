@@ -33,11 +33,22 @@ HEADERS = {
 }
 
 
+def _secure(cookie: bytes) -> bytes:
+    """A Set-Cookie value with the Secure attribute (added when it is missing)."""
+    attributes = {part.strip().lower() for part in cookie.split(b";")[1:]}
+    return cookie if b"secure" in attributes else cookie + b"; Secure"
+
+
 class SecurityHeadersMiddleware:
-    def __init__(self, app: ASGIApp, *, hsts: bool = False) -> None:
+    """The headers above on every response. Under an https `BASE_URL` (`https=True`), also
+    HSTS, and every cookie the portal sets is made Secure here, in one place, whichever part
+    of the portal set it."""
+
+    def __init__(self, app: ASGIApp, *, https: bool = False) -> None:
         self.app = app
+        self.https = https
         self.headers = dict(HEADERS)
-        if hsts:
+        if https:
             self.headers["strict-transport-security"] = "max-age=31536000; includeSubDomains"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -47,6 +58,11 @@ class SecurityHeadersMiddleware:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
+                if self.https:
+                    message["headers"] = [
+                        (name, _secure(value) if name == b"set-cookie" else value)
+                        for name, value in message.get("headers", [])
+                    ]
                 headers = MutableHeaders(scope=message)
                 for name, value in self.headers.items():
                     if name not in headers:
@@ -54,6 +70,28 @@ class SecurityHeadersMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class PrivateWhenSignedIn:
+    """Every response rendered for a signed-in person is `Cache-Control: private, no-store`:
+    no shared cache (a proxy, the portal's own kept pages) may keep it, and no browser may
+    store it on disk. "Rendered for" means the signed-in person was looked up while answering
+    (the accounts domain leaves them in the request's state as `user`)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_private(message: Message) -> None:
+            if message["type"] == "http.response.start" and scope.get("state", {}).get("user"):
+                MutableHeaders(scope=message)["cache-control"] = "private, no-store"
+            await send(message)
+
+        await self.app(scope, receive, send_private)
 
 
 class LocaleMiddleware:

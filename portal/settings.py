@@ -54,6 +54,7 @@ class Settings:
     oidc_name: str = "University account"
     timezone: str = "UTC"
     site_name: str = "Library co-design portal"
+    source_url: str = ""
     redis_url: str = ""
     debug: bool = False
     page_cache_seconds: float = 30.0
@@ -97,6 +98,7 @@ def from_env(environ: dict[str, str] | None = None) -> Settings:
         oidc_name=env.get("OIDC_NAME", "University account"),
         timezone=env.get("TIMEZONE", "UTC"),
         site_name=env.get("SITE_NAME", "Library co-design portal"),
+        source_url=env.get("SOURCE_URL", ""),
         redis_url=env.get("REDIS_URL", ""),
         debug=env.get("DEBUG", "") in {"1", "true", "yes"},
         page_cache_seconds=_number(env.get("PAGE_CACHE_SECONDS", ""), 30.0),

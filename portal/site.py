@@ -1,10 +1,15 @@
-"""Site-wide pages: home, health check, the language switcher."""
+"""Site-wide pages: home, health check, the language switcher, and the small files every site
+has: favicon, robots.txt, and the source code of the running portal (AGPL section 13)."""
 
 from __future__ import annotations
 
+import io
+import tarfile
+from functools import cache
+
 from sqlalchemy import text
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import FileResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from portal import db, i18n
@@ -12,6 +17,7 @@ from portal.accounts.auth import current_user
 from portal.comments import queries as comments_q
 from portal.ideas import queries as ideas_q
 from portal.ideas.routes import card_context
+from portal.settings import MIGRATIONS_DIR, PACKAGE_DIR, STATIC_DIR, TEMPLATES_DIR
 from portal.templating import render
 from portal.web import engine, field, form_data, redirect, safe_next
 
@@ -56,9 +62,66 @@ async def set_language(request: Request) -> Response:
     return response
 
 
+async def favicon(request: Request) -> Response:
+    """/favicon.ico, which browsers ask for whatever the page links to."""
+    return FileResponse(
+        STATIC_DIR / "favicon.ico",
+        media_type="image/vnd.microsoft.icon",
+        headers={"Cache-Control": "public, max-age=86400"},
+    )
+
+
+# Pages that are one person's own, or forms that lead nowhere for a crawler.
+ROBOTS = """User-agent: *
+Disallow: /account
+Disallow: /notifications
+Disallow: /staff
+Disallow: /login
+Disallow: /signup
+Disallow: /password/
+Disallow: /auth/
+Disallow: /unsubscribe/
+Disallow: /ideas/new
+"""
+
+
+async def robots(request: Request) -> Response:
+    return PlainTextResponse(ROBOTS)
+
+
+@cache
+def source_archive() -> bytes:
+    """The running portal's own source (code, templates, static files, migrations, and the
+    project files beside them in a checkout), as a .tar.gz; never var/ or anything else."""
+    root = PACKAGE_DIR.parent  # the checkout, or site-packages (resources inside the package)
+    folders = {PACKAGE_DIR, TEMPLATES_DIR, STATIC_DIR, MIGRATIONS_DIR}
+    folders = {f for f in folders if not any(other in f.parents for other in folders)}
+    files = [p for f in sorted(folders) for p in sorted(f.rglob("*")) if p.is_file()]
+    files += [root / n for n in ("pyproject.toml", "README.md", "LICENSE", "Makefile", "babel.cfg")]
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+        for path in files:
+            if path.is_file() and "__pycache__" not in path.parts:
+                archive.add(path, arcname=f"codesign-portal/{path.relative_to(root)}")
+    return buffer.getvalue()
+
+
+async def source(request: Request) -> Response:
+    """The source code of this very portal, offered to everyone who uses it over the network
+    (AGPL-3.0 section 13), unless SOURCE_URL points to where the library publishes it."""
+    return Response(
+        source_archive(),
+        media_type="application/gzip",
+        headers={"Content-Disposition": 'attachment; filename="codesign-portal-source.tar.gz"'},
+    )
+
+
 routes = [
     Route("/", home, name="home"),
     Route("/healthz", healthz, name="healthz"),
     Route("/ping", ping, name="ping"),
     Route("/language", set_language, methods=["POST"], name="language"),
+    Route("/favicon.ico", favicon, name="favicon"),
+    Route("/robots.txt", robots, name="robots"),
+    Route("/source.tar.gz", source, name="source"),
 ]

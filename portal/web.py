@@ -9,11 +9,13 @@ from urllib.parse import quote, urlsplit
 
 from sqlalchemy import Connection, Engine
 from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from portal.accounts.auth import current_user
 from portal.accounts.models import User
+from portal.csrf import MAX_FIELDS
 from portal.db import ID_MAX
 from portal.errors import NotFound
 from portal.i18n import _
@@ -23,6 +25,14 @@ FLASH_COOKIE = "flash"
 
 class LoginRequired(Exception):
     """The page needs a signed-in person; the app sends visitors to /login and back."""
+
+
+class FormRefused(Exception):
+    """A form body that cannot be read: too large or too many fields (413), or malformed."""
+
+    def __init__(self, too_large: bool) -> None:
+        super().__init__(too_large)
+        self.too_large = too_large
 
 
 def limit(
@@ -137,6 +147,10 @@ def flash_messages() -> dict[str, str]:
         "attendance_saved": _("Attendance is saved."),
         "notes_published": _("The notes and outcomes are published."),
         "committee_saved": _("The committee membership is saved."),
+        "calendar_link_new": _(
+            "You have a new calendar address. Add it to your calendar app: any earlier address "
+            "no longer works."
+        ),
         "reported": _("Thank you. The moderators will look at your report."),
         "moderation_hide": _("It is hidden. Its author sees the reason."),
         "moderation_restore": _("It is shown again."),
@@ -154,7 +168,13 @@ def take_flash(request: Request, response: Response) -> None:
 
 
 async def form_data(request: Request) -> FormData:
-    return await request.form(max_files=0, max_fields=200)
+    """The posted form: at most MAX_FIELDS fields (the CSRF check already refused a larger
+    urlencoded one) and no files; anything else is refused with a page that says why."""
+    try:
+        return await request.form(max_files=0, max_fields=MAX_FIELDS)
+    except HTTPException as exc:  # Starlette's answer to a multipart body it will not read
+        detail = str(exc.detail).lower()
+        raise FormRefused(too_large="too many" in detail or "exceeded" in detail) from exc
 
 
 def field(form: FormData, name: str) -> str:

@@ -134,14 +134,16 @@ def followers_of(engine: Any, idea_id: int) -> set[int]:
 
 def counter_mismatches(engine: Any) -> list[tuple[int, int, int, int, int]]:
     """Ideas whose stored counters differ from their rows: (id, votes, rows, comments, rows).
-    Deleted comments do not count."""
+    Deleted and hidden comments do not count."""
     vote_rows = (
         select(func.count()).select_from(Vote).where(Vote.idea_id == Idea.id).scalar_subquery()
     )
     comment_rows = (
         select(func.count())
         .select_from(Comment)
-        .where(Comment.idea_id == Idea.id, Comment.deleted_at.is_(None))
+        .where(
+            Comment.idea_id == Idea.id, Comment.deleted_at.is_(None), Comment.hidden_at.is_(None)
+        )
         .scalar_subquery()
     )
     with db.read(engine) as s:

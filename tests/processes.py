@@ -27,9 +27,9 @@ def stop(process: subprocess.Popen, timeout: float = 10) -> None:
         process.wait()
 
 
-def portal_command(*args: str, env: dict[str, str], stdin: str = "") -> None:
-    """Run a `portal` command; its output is shown only when it fails."""
-    done = subprocess.run(
+def portal_run(*args: str, env: dict[str, str], stdin: str = "") -> subprocess.CompletedProcess:
+    """Run a `portal` command and return how it ended: its exit status and its output."""
+    return subprocess.run(
         [sys.executable, "-m", "portal.cli", *args],
         cwd=ROOT,
         env=env,
@@ -37,18 +37,28 @@ def portal_command(*args: str, env: dict[str, str], stdin: str = "") -> None:
         capture_output=True,
         text=True,
     )
+
+
+def portal_command(*args: str, env: dict[str, str], stdin: str = "") -> None:
+    """Run a `portal` command; its output is shown only when it fails."""
+    done = portal_run(*args, env=env, stdin=stdin)
     if done.returncode:
         raise RuntimeError(f"portal {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
 
 
 @contextmanager
-def portal_server(port: int, env: dict[str, str], log: Path) -> Iterator[subprocess.Popen]:
-    """`portal serve` on 127.0.0.1:`port` with `env`, its output written to `log`. Yields once
-    it answers /healthz (within 30 s), and stops it afterwards."""
+def portal_server(
+    port: int, env: dict[str, str], log: Path, *, workers: int = 1
+) -> Iterator[subprocess.Popen]:
+    """`portal serve` on 127.0.0.1:`port` with `env` and `workers` processes, its output
+    written to `log`. Yields once it answers /healthz (within 30 s), and stops it afterwards."""
     url = f"http://127.0.0.1:{port}"
     with log.open("wb") as out:
         server = subprocess.Popen(
-            [sys.executable, "-m", "portal.cli", "serve", "--port", str(port)],
+            [
+                *(sys.executable, "-m", "portal.cli", "serve"),
+                *("--port", str(port), "--workers", str(workers)),
+            ],
             cwd=ROOT,
             env=env,
             stdout=out,

@@ -6,12 +6,14 @@ from __future__ import annotations
 import re
 
 import pytest
+from sqlalchemy import func, select
 from starlette.routing import Route
 
 from portal import db
 from portal.app import create_app
 from portal.ideas import queries as ideas_q
 from portal.ideas import services as ideas
+from portal.ideas.models import Idea
 from tests.conftest import PASSWORD, Client, login_as
 
 SKIP_LINK = "Skip to main content"
@@ -165,3 +167,37 @@ def test_visitor_voting_with_htmx_gets_a_redirect_header(client, idea_id):
     )
     assert response.status_code == 204
     assert response.headers["hx-redirect"] == "/login"
+
+
+def test_error_a_form_with_more_than_a_thousand_fields_is_413_and_stores_nothing(
+    client, engine, patron, category
+):
+    many = "&".join(f"f{i}=x" for i in range(1001))
+    anonymous = client.post(
+        "/signup",
+        content=many,
+        csrf=False,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert anonymous.status_code == 413 and _in_layout(anonymous.text)
+    login_as(client, patron)
+    token = client.csrf_token()
+    body = f"csrf_token={token}&title=Too+many&body=Fields&category_id={category.id}&" + many
+    signed_in = client.post(
+        "/ideas/new",
+        content=body,
+        csrf=False,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert signed_in.status_code == 413 and _in_layout(signed_in.text)
+    files = {f"f{i}": (None, "x") for i in range(1001)}
+    multipart = client.post(
+        "/ideas/new",
+        files=files,
+        csrf=False,
+        headers={"X-CSRF-Token": token},
+        data={"title": "Too many", "body": "Fields", "category_id": str(category.id)},
+    )
+    assert multipart.status_code == 413 and _in_layout(multipart.text)
+    with db.read(engine) as s:
+        assert s.execute(select(func.count()).select_from(Idea)).scalar_one() == 0

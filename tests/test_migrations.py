@@ -118,3 +118,50 @@ def test_search_triggers_survive_every_migration_on_sqlite(engine):
             conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'")).scalars()
         )
     assert {"idea_fts_insert", "idea_fts_delete", "idea_fts_update"} <= names
+
+
+def test_migration_0010_brings_back_the_votes_of_deleted_accounts(database_url, bare_engine):
+    """Before 0010, deleting an account deleted its vote rows and kept the counts. The
+    migration restores them as anonymous rows, with the count and trending unchanged."""
+    from sqlalchemy import text
+
+    from portal.votes import queries as votes_q
+    from portal.votes import services as votes
+
+    config = alembic_config(database_url)
+    command.downgrade(config, "0009")  # the revision before 0010
+    with db.write(bare_engine) as s:
+        people = [
+            accounts.create_user(
+                db=s, email=f"p{i}@example.org", display_name=f"P{i}", password=PASSWORD
+            )
+            for i in range(3)
+        ]
+        category = Category(slug="spaces", name="Spaces")
+        s.add(category)
+        s.flush()
+        idea = ideas.propose(
+            db=s, actor=people[0], title="Longer hours", body="Sundays", category_id=category.id
+        )
+        for person in people:
+            votes.vote(db=s, actor=person, idea_id=idea.id)
+    with db.read(bare_engine) as s:
+        before = s.execute(text("SELECT vote_count, trending FROM idea")).one()
+    with db.write(bare_engine) as s:  # what deleting two accounts did then
+        s.execute(
+            text('DELETE FROM "user" WHERE id IN (:a, :b)'), {"a": people[1].id, "b": people[2].id}
+        )
+    with db.read(bare_engine) as s:
+        assert s.execute(text("SELECT COUNT(*) FROM vote")).scalar_one() == 1
+
+    command.upgrade(config, "head")
+
+    with db.read(bare_engine) as s:
+        after = s.execute(text("SELECT vote_count, trending FROM idea")).one()
+        voters = s.execute(text("SELECT user_id FROM vote ORDER BY user_id")).scalars().all()
+        count, trending = votes_q.tally(s, idea.id)
+    assert after.vote_count == before.vote_count == 3
+    assert sorted(voters, key=str) == sorted([people[0].id, None, None], key=str)
+    assert count == 3
+    assert trending == pytest.approx(before.trending, rel=1e-9)
+    assert after.trending == before.trending

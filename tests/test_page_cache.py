@@ -121,3 +121,67 @@ def test_writes_no_page_shows_leave_kept_pages_alone(client, engine, patron):
     client.cookies.clear()
     client.get("/")
     assert client.get("/").headers["x-cache"] == "hit"
+
+
+# Cookie headers that Python's SimpleCookie gives up on before it reaches `sid`, while the
+# parser that signs people in reads on: each once let a signed-in page be kept for everyone.
+UNREADABLE_BEFORE_SID = [
+    '{"theme": "dark"}',
+    "consent=yes please",
+    "prefs=[1,2]",
+    "path=C:\\temp",
+    'quote="unclosed',
+    "name=Zoë",
+    "a=b;;;c",
+    "=nameless",
+    "tab=a\tb",
+    "x=y, z=w",
+]
+PRIVATE_PAGES = ["/account", "/account/export.json", "/notifications", "/staff"]
+
+
+def _sid(client) -> str:  # noqa: ANN001
+    return client.cookies["sid"]
+
+
+def test_a_signed_in_page_is_never_kept_whatever_else_the_cookie_header_holds(app, client, staff):
+    login_as(client, staff)
+    sid = _sid(client)
+    for junk in UNREADABLE_BEFORE_SID:
+        for address in PRIVATE_PAGES:
+            header = f"{junk}; sid={sid}".encode()
+            raw = Client(app, base_url="http://testserver")
+            signed_in = raw.get(address, headers={"Cookie": header})
+            assert signed_in.status_code == 200, (junk, address)
+            assert staff.display_name in signed_in.text, (junk, address)
+            assert signed_in.headers["cache-control"] == "private, no-store", (junk, address)
+            visitor = Client(app, base_url="http://testserver").get(address, follow_redirects=False)
+            assert visitor.status_code == 303, (junk, address)  # to the sign-in page
+            assert staff.display_name not in visitor.text, (junk, address)
+
+
+def test_every_response_for_a_signed_in_person_is_private(client, engine, patron, category):
+    idea = f.idea(engine, patron, category)
+    login_as(client, patron)
+    for address in ["/", "/ideas", f"/ideas/{idea.id}", "/account", "/ideas/999999"]:
+        response = client.get(address)
+        assert response.headers["cache-control"] == "private, no-store", address
+    client.cookies.clear()
+    assert "private" not in client.get("/ideas").headers.get("cache-control", "")
+
+
+def test_a_page_rendered_for_a_signed_in_person_is_not_kept_even_as_a_plain_visit(
+    app, client, engine, patron, monkeypatch
+):
+    """The second guard: whatever the request looked like, a response that was rendered for
+    someone signed in is never kept."""
+    login_as(client, patron)
+    sid = _sid(client)
+    from portal.pagecache import PageCacheMiddleware
+
+    monkeypatch.setattr(PageCacheMiddleware, "_credentials", staticmethod(lambda scope: False))
+    signed_in = Client(app, base_url="http://testserver")
+    signed_in.cookies.set("sid", sid)
+    assert patron.email in signed_in.get("/account").text
+    visitor = Client(app, base_url="http://testserver").get("/account")
+    assert patron.email not in visitor.text and "x-cache" not in visitor.headers

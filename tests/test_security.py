@@ -173,6 +173,39 @@ def test_csrf_post_with_a_foreign_origin_is_refused(client, engine, staff, world
     assert _snapshot(engine) == before
 
 
+def test_csrf_origin_must_match_base_url_in_scheme_host_and_port(client, engine, staff, world):
+    login_as(client, staff)
+    before = _snapshot(engine)
+    for origin in ("https://testserver", "http://testserver:8080", "http://testserver.evil"):
+        response = client.post("/ideas/1/status", world, headers={"Origin": origin})
+        assert response.status_code == 403, origin
+    assert _snapshot(engine) == before
+    for origin in ("http://testserver", "HTTP://TestServer", "http://testserver:80"):
+        assert csrf.origin_of(origin) == csrf.origin_of("http://testserver")
+
+
+def test_csrf_token_from_before_sign_in_is_worthless_after_it(client, engine, patron, world):
+    before_sign_in = client.csrf_token()
+    login_as(client, patron)
+    assert client.csrf_token() != before_sign_in
+    response = client.post("/ideas/1/vote", {"csrf_token": before_sign_in})
+    assert response.status_code == 403
+
+
+def test_csrf_token_from_before_sign_out_is_worthless_after_the_next_sign_in(
+    client, engine, patron, other_patron, world
+):
+    login_as(client, patron)
+    signed_in = client.csrf_token()
+    client.post("/logout")
+    assert client.csrf_token() != signed_in
+    assert client.post("/ideas/1/vote", {"csrf_token": signed_in}).status_code == 403
+    login_as(client, other_patron)
+    before = _snapshot(engine)
+    assert client.post("/ideas/1/vote", {"csrf_token": signed_in}).status_code == 403
+    assert _snapshot(engine) == before
+
+
 def test_csrf_token_of_another_browser_is_refused(app, client, engine, staff, world):
     login_as(client, staff)
     with Client(app, base_url="http://testserver") as other:
@@ -308,18 +341,32 @@ def test_csrf_cookie_is_httponly_and_samesite_lax(client):
     assert "samesite=lax" in cookie
 
 
-def test_cookies_are_secure_when_base_url_is_https(settings, patron):
+def test_every_cookie_is_secure_when_base_url_is_https(settings, patron):
+    """Every Set-Cookie of a visit, a language choice, a sign-in with its flash message and a
+    sign-out: the CSRF, session, flash and language cookies, and their deletions."""
     application = create_app(replace(settings, base_url="https://portal.example.org"))
+    seen: list[str] = []
+
+    def cookies(response) -> None:  # noqa: ANN001
+        seen.extend(response.headers.get_list("set-cookie"))
+
     try:
-        with Client(application, base_url="https://testserver") as c:
+        with Client(application, base_url="https://portal.example.org") as c:
             first = c.get("/")
-            assert "secure" in _set_cookie(first, CSRF_COOKIE).lower()
+            cookies(first)
             assert first.headers["strict-transport-security"].startswith("max-age=")
+            cookies(c.post("/language", {"lang": "zh_Hans", "next": "/"}))
             response = c.post("/login", {"email": patron.email, "password": PASSWORD})
             assert response.status_code == 303
-            assert "secure" in _set_cookie(response, SESSION_COOKIE).lower()
+            cookies(response)
+            cookies(c.get("/"))  # the flash message is shown, and its cookie deleted
+            cookies(c.post("/logout"))
     finally:
         application.state.engine.dispose()
+    names = {cookie.split("=", 1)[0] for cookie in seen}
+    assert {CSRF_COOKIE, SESSION_COOKIE, "flash", "lang"} <= names, names
+    insecure = [c for c in seen if "secure" not in [a.strip().lower() for a in c.split(";")]]
+    assert insecure == []
 
 
 def test_no_hsts_on_plain_http(client):

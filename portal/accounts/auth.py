@@ -11,12 +11,13 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, delete, inspect, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
+from portal import csrf
 from portal.accounts.models import LoginSession, User
 from portal.clock import utcnow
 from portal.prepared import Prepared
@@ -36,15 +37,13 @@ _SIGNED_IN = Prepared(
 )
 
 
-_CLASS = inspect(User).class_manager
-
-
 def _detached(row: Any) -> User:
-    """The person in `row` made the way the ORM makes a loaded object (a new instance, its
-    columns set directly), then detached as if from a closed session: no pending changes, and
-    its identity key, so a session can merge it or load it again."""
-    user: User = _CLASS.new_instance()
-    user.__dict__.update(row._asdict())
+    """The person in `row`, detached as if loaded by a session that has closed: no pending
+    changes, and its identity key, so a session can merge it or load it again. Built with the
+    model's own constructor and SQLAlchemy's public `make_transient_to_detached`, which work in
+    a process where no ORM query has run yet (the app also configures the mappers when it
+    starts)."""
+    user = User(**row._asdict())
     make_transient_to_detached(user)
     return user
 
@@ -68,6 +67,13 @@ def start_session(db: Session, user: User, old_token: str | None = None) -> str:
     return token
 
 
+def forget_cookie(request: Request, response: Response) -> None:
+    """Sign the browser out with `response`: its login session's cookie goes, and its CSRF
+    cookie is replaced."""
+    csrf.rotate(response, secure=request.app.state.settings.secure_cookies)
+    response.delete_cookie(COOKIE)
+
+
 def end_session(db: Session, token: str | None) -> None:
     """Sign out this browser."""
     if token:
@@ -75,6 +81,9 @@ def end_session(db: Session, token: str | None) -> None:
 
 
 def set_cookie(request: Request, response: Response, token: str) -> None:
+    """Sign the browser in with `response`: the login session's cookie, and a new CSRF cookie,
+    so that no form token from before the sign-in works after it."""
+    csrf.rotate(response, secure=request.app.state.settings.secure_cookies)
     response.set_cookie(
         COOKIE,
         token,
@@ -90,8 +99,9 @@ def current_user(request: Request) -> User | None:
 
     The person comes back detached, as from a closed session: to change them, a service
     loads them again in its own session."""
-    if "user" in request.state._state:
-        return request.state.user
+    state = request.scope.setdefault("state", {})
+    if "user" in state:
+        return state["user"]  # type: ignore[no-any-return]
     user = None
     token = request.cookies.get(COOKIE)
     if token:
@@ -100,5 +110,5 @@ def current_user(request: Request) -> User | None:
             row = _SIGNED_IN.first(conn, params)
         if row is not None and row.blocked_at is None:
             user = _detached(row)
-    request.state.user = user
+    state["user"] = user
     return user

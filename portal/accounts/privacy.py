@@ -3,9 +3,11 @@
 Both reach across domains on purpose: they are about one person wherever their data lives.
 Deleting erases the person (the account row and what only concerns them: sessions,
 preferences, follows, notifications, registrations, unsent email); what they wrote stays,
-shown as by "deleted user", and their votes stay counted on the ideas. The person confirms
-with their password, or with a fresh single sign-on (see portal.accounts.oidc): an account
-with both may use either, one without a password only the sign-in.
+shown as by "deleted user", and their votes stay counted: the vote rows remain without the
+person (`vote.user_id` becomes NULL), so each idea's vote_count still equals its rows. The
+person confirms with their password, or with a fresh single sign-on (see
+portal.accounts.oidc): an account with both may use either, one without a password only the
+sign-in.
 """
 
 from __future__ import annotations
@@ -104,6 +106,6 @@ def delete_account(
         delete(EmailOutbox).where(EmailOutbox.user_id == user.id, EmailOutbox.status != "sent")
     )
     db.execute(delete(Event).where(Event.user_id == user.id, Event.fanned_out_at.is_(None)))
-    # Votes are kept as counts: the ideas' vote_count does not change when the rows go.
+    # Votes stay as anonymous rows (ON DELETE SET NULL): the counts and the rows still agree.
     db.delete(user)
     db.flush()

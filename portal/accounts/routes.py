@@ -103,7 +103,7 @@ async def logout(request: Request) -> Response:
     with db.write(engine(request)) as session:
         auth.end_session(session, request.cookies.get(auth.COOKIE))
     response = redirect("/", flash="signed_out")
-    response.delete_cookie(auth.COOKIE)
+    auth.forget_cookie(request, response)
     return response
 
 
@@ -185,7 +185,7 @@ async def delete_account(request: Request) -> Response:
                     proof=oidc.proof(request) if by_sign_in else None,
                 )
             response = redirect("/", flash="account_deleted")
-            response.delete_cookie(auth.COOKIE)
+            auth.forget_cookie(request, response)
             oidc.forget_proof(response)
             return response
         except ValidationError as exc:

@@ -155,7 +155,11 @@ def end_all_sessions(*, db: Session, user_id: int) -> None:
 
 
 def set_role(*, db: Session, actor: User, user_id: int, role: str) -> User:
-    """Admins change a role; the person's sessions end so the change applies at once."""
+    """Admins change a role; the person's sessions end so the change applies at once. A role
+    that ends a committee membership releases the person's committee places (see
+    portal.workshops.membership)."""
+    from portal.workshops import membership
+
     if not actor.is_admin:
         raise Forbidden()
     if actor.id == user_id:  # an admin must not lock themselves (or the last admin) out
@@ -165,10 +169,11 @@ def set_role(*, db: Session, actor: User, user_id: int, role: str) -> User:
     user = db.get(User, user_id)
     if user is None:
         raise ValidationError({"user": _("No such account.")})
-    before = user.role
+    before, was_member = user.role, user.is_committee
     user.role = role
     db.add(user)
     end_all_sessions(db=db, user_id=user_id)
+    membership.role_changed(db=db, user=user, before_role=before, was_member=was_member)
     audit.record(db, actor, "set_role", "user", user_id, {"role": before}, {"role": role})
     return user
 
@@ -176,11 +181,14 @@ def set_role(*, db: Session, actor: User, user_id: int, role: str) -> User:
 def set_committee(
     *, db: Session, actor: User, email: str, member: bool, until: str = "", listed: bool = False
 ) -> User:
-    """Admins grant the committee role for a term (it lapses after `until`), or remove it.
-    The person's sessions end so the change applies at once."""
+    """Admins grant the committee role for a term (it lapses after `until`, which must not have
+    passed), or remove it. The person's sessions end so the change applies at once; a removal
+    releases their committee places (see portal.workshops.membership)."""
     from datetime import date
 
     from portal.accounts.queries import user_by_email
+    from portal.clock import utcnow
+    from portal.workshops import membership
 
     if not actor.is_admin:
         raise Forbidden()
@@ -196,15 +204,23 @@ def set_committee(
             term = date.fromisoformat(until.strip())
         except ValueError:
             errors["until"] = _("Enter a date like 2026-03-31.")
+        else:
+            # The same day as User.is_committee uses: a term ending today still counts.
+            if term < utcnow().date():
+                errors["until"] = _(
+                    "This day has passed: choose today or a later day for the end of the term."
+                )
     if errors:
         raise ValidationError(errors)
     assert user is not None
     before = {"role": user.role, "committee_until": user.committee_until}
+    was_member = user.is_committee
     user.role = "committee" if member else "patron"
     user.committee_until = term if member else None
     user.committee_listed = listed if member else False
     db.add(user)
     end_all_sessions(db=db, user_id=user.id)
+    membership.role_changed(db=db, user=user, before_role=before["role"], was_member=was_member)
     audit.record(
         db,
         actor,

@@ -1,4 +1,7 @@
-"""Writes of the comments domain: comment, reply, edit, delete, mark the official answer."""
+"""Writes of the comments domain: comment, reply, edit, delete, mark the official answer.
+
+An idea's comment_count is the number of its comments that readers see: neither deleted nor
+hidden (`counts`). Every path that changes that moves the count in the same transaction."""
 
 from __future__ import annotations
 
@@ -66,7 +69,7 @@ def add(
     db.flush()
     ideas.adjust_counts(db=db, idea_id=idea_id, comments=1)
     if actor.is_staff:
-        ideas.record_response(db=db, idea_id=idea_id)
+        ideas.record_response(db=db, idea_ids=[idea_id])
     votes.follow(db=db, actor=actor, idea_id=idea_id)
     notifications.emit(db, "comment", actor_id=actor.id, idea_id=idea_id, comment_id=comment.id)
     return comment
@@ -116,12 +119,27 @@ def delete(*, db: Session, actor: User, comment_id: int) -> Comment:
         raise NotFound()
     if not can_delete(actor, comment):
         raise Forbidden()
+    counted = counts(comment)
     comment.deleted_at = utcnow()
     comment.body = ""
     comment.is_official = False
     db.add(comment)
-    ideas.adjust_counts(db=db, idea_id=comment.idea_id, comments=-1)
+    recount_change(db=db, comment=comment, counted_before=counted)
     return comment
+
+
+def counts(comment: Comment) -> bool:
+    """Whether a comment counts in its idea's comment_count: the comments readers see, so
+    neither deleted nor hidden by a moderator."""
+    return comment.deleted_at is None and comment.hidden_at is None
+
+
+def recount_change(*, db: Session, comment: Comment, counted_before: bool) -> None:
+    """Move the idea's comment_count after `comment` was deleted, hidden or shown again
+    (the caller holds the comment's row lock, so two changes at once count once)."""
+    delta = int(counts(comment)) - int(counted_before)
+    if delta:
+        ideas.adjust_counts(db=db, idea_id=comment.idea_id, comments=delta)
 
 
 def mark_official(*, db: Session, actor: User, comment_id: int, official: bool = True) -> Comment:
@@ -134,5 +152,7 @@ def mark_official(*, db: Session, actor: User, comment_id: int, official: bool =
     db.execute(update(Comment).where(Comment.idea_id == comment.idea_id).values(is_official=False))
     comment.is_official = official
     db.add(comment)
+    if official:  # the library adopts this comment as its answer: a staff response
+        ideas.record_response(db=db, idea_ids=[comment.idea_id])
     audit.record(db, actor, "mark_official", "comment", comment.id, None, {"official": official})
     return comment

@@ -119,6 +119,8 @@ def publish(*, db: Session, actor: User, form: dict[str, str]) -> Decision:
     db.flush()
     for idea_id in idea_ids:
         db.add(DecisionIdea(decision_id=decision.id, idea_id=idea_id))
+    # A decision about an idea answers it, whether or not its status moves.
+    ideas.record_response(db=db, idea_ids=idea_ids, at=decision.published_at)
     for workshop_id in workshop_ids:
         db.add(DecisionWorkshop(decision_id=decision.id, workshop_id=workshop_id))
     new_status = IDEA_STATUS.get(outcome)

@@ -24,7 +24,13 @@ class Category(SQLModel, table=True):
 
 class Idea(SQLModel, table=True):
     """An idea. `vote_count`, `comment_count` and `trending` are kept by the services in the
-    same transaction as the vote or comment, so lists never count rows."""
+    same transaction as the vote or comment, so lists never count rows: `vote_count` is the
+    number of its vote rows (anonymous ones included), `comment_count` the number of its
+    comments that readers see (neither deleted nor hidden), and `trending` the weight of its
+    creation plus that of each vote (portal.ideas.trending). `portal check` compares them
+    with the rows. `first_response_at` is the time of the first staff response of any kind
+    (a status change, a staff comment, an official answer, a decision that links the idea):
+    from then on its author can no longer edit it."""
 
     __table_args__ = (
         Index("ix_idea_top", "vote_count", "id"),

@@ -11,10 +11,12 @@ def can_propose(user: User | None) -> bool:
 
 
 def can_edit(user: User | None, idea: Idea) -> bool:
-    """Staff edit any idea; authors edit theirs until staff have responded to it."""
+    """Staff edit any idea; authors edit theirs until the first staff response of any kind
+    (`first_response_at`: a status change, a staff comment, an official answer, a decision
+    that links it), so nobody rewrites what the library already answered."""
     if user is None or user.blocked_at is not None:
         return False
-    return user.is_staff or (idea.author_id == user.id and idea.status == "new")
+    return user.is_staff or (idea.author_id == user.id and idea.first_response_at is None)
 
 
 def can_change_status(user: User | None) -> bool:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import or_, select, update
 from sqlmodel import Session
 
 from portal.accounts.models import User
@@ -111,7 +114,8 @@ def change_status(
     notify: bool = True,
 ) -> StatusChange:
     """Staff move an idea to a new status with an optional public response, kept in its
-    history. Marking a duplicate merges votes and followers into the original."""
+    history. Marking a duplicate merges votes and followers into the original; an idea that
+    stops being a duplicate no longer names one."""
     if not permissions.can_change_status(actor):
         raise Forbidden()
     idea = db.execute(select(Idea).where(Idea.id == idea_id).with_for_update()).scalar_one_or_none()
@@ -145,9 +149,17 @@ def change_status(
     idea.status = status
     idea.updated_at = now
     idea.first_response_at = idea.first_response_at or now
+    idea.duplicate_of_id = original.id if original is not None else None
     if original is not None:
-        idea.duplicate_of_id = original.id
         votes.merge_into(db=db, source_id=idea.id, target_id=original.id)
+        # Its own duplicates' votes are moving on to the original too: point them there, so
+        # no duplicate names another duplicate.
+        db.execute(
+            update(Idea)
+            .where(Idea.duplicate_of_id == idea.id)
+            .values(duplicate_of_id=original.id)
+            .execution_options(synchronize_session="fetch")
+        )
     db.add_all([idea, change])
     db.flush()
     if notify:
@@ -175,12 +187,19 @@ def _duplicate_target(db: Session, idea: Idea, raw: str | int | None) -> Idea | 
     return target if target is not None and target.status != "duplicate" else None
 
 
-def record_response(*, db: Session, idea_id: int) -> None:
-    """Note the first staff response to an idea (a staff comment counts)."""
+def record_response(*, db: Session, idea_ids: Iterable[int], at: datetime | None = None) -> None:
+    """Note a staff response to these ideas (a status change, a staff comment, an official
+    answer, a decision that links them), made `at` (now): `first_response_at` keeps the
+    earliest. From then on the author can no longer edit the idea (permissions.can_edit)."""
+    at = at or utcnow()
     db.execute(
         update(Idea)
-        .where(Idea.id == idea_id, Idea.first_response_at.is_(None))
-        .values(first_response_at=utcnow())
+        .where(
+            Idea.id.in_(list(idea_ids)),
+            or_(Idea.first_response_at.is_(None), Idea.first_response_at > at),
+        )
+        .values(first_response_at=at)
+        .execution_options(synchronize_session="fetch")
     )
 
 
@@ -199,8 +218,19 @@ def adjust_counts(
     )
 
 
-def recount(*, db: Session, idea_id: int, vote_count: int, trending: float) -> None:
-    """Set counters from a full recount (after a merge)."""
+def recount(
+    *,
+    db: Session,
+    idea_id: int,
+    vote_count: int | None = None,
+    trending: float | None = None,
+    comment_count: int | None = None,
+) -> None:
+    """Set the counters given from a full recount of the rows (after a merge, or by
+    `portal check --repair`)."""
+    given = {"vote_count": vote_count, "trending": trending, "comment_count": comment_count}
     db.execute(
-        update(Idea).where(Idea.id == idea_id).values(vote_count=vote_count, trending=trending)
+        update(Idea)
+        .where(Idea.id == idea_id)
+        .values({k: v for k, v in given.items() if v is not None})
     )

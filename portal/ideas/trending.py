@@ -18,3 +18,13 @@ HALF_LIFE_SECONDS = 7 * 24 * 3600
 def weight(at: datetime) -> float:
     at = at if at.tzinfo else at.replace(tzinfo=UTC)
     return float(2 ** ((at - EPOCH).total_seconds() / HALF_LIFE_SECONDS))
+
+
+def agree(stored: float, computed: float, now: datetime) -> bool:
+    """Whether a kept score and one recomputed from the rows differ only by float rounding:
+    adding and later subtracting a recent vote's weight leaves a residue of about 1e-16 of
+    that weight, which can dwarf an old idea's own score. Differences below a billionth of the
+    larger score, or below a trillionth of a vote cast `now`, change no ordering that matters."""
+    return abs(stored - computed) <= max(
+        1e-9 * max(abs(stored), abs(computed)), 1e-12 * weight(now)
+    )

@@ -9,6 +9,7 @@ from sqlmodel import Session
 from portal.accounts import services as accounts
 from portal.accounts.models import User
 from portal.clock import utcnow
+from portal.comments import services as comments
 from portal.comments.models import Comment
 from portal.errors import Forbidden, NotFound, ValidationError
 from portal.i18n import _
@@ -19,9 +20,10 @@ from portal.moderation.models import TARGETS, Flag
 REASON_MAX = 500
 
 
-def _target(db: Session, target_type: str, target_id: int) -> Idea | Comment:
+def _target(db: Session, target_type: str, target_id: int, lock: bool = False) -> Idea | Comment:
     model = {"idea": Idea, "comment": Comment}.get(target_type)
-    row = db.get(model, target_id) if model and 0 < target_id < 2**31 else None
+    ok = model and 0 < target_id < 2**31
+    row = db.get(model, target_id, with_for_update=lock) if ok else None
     if row is None or (isinstance(row, Comment) and row.deleted_at is not None):
         raise NotFound()
     return row
@@ -71,11 +73,14 @@ def hide(*, db: Session, actor: User, target_type: str, target_id: int, reason: 
     """Staff hide content: its author sees why; everyone else sees a placeholder."""
     if not actor.is_staff:
         raise Forbidden()
-    row = _target(db, target_type, target_id)
+    row = _target(db, target_type, target_id, lock=True)
     reason = _reason(reason)
+    counted = isinstance(row, Comment) and comments.counts(row)
     before = {"hidden_at": row.hidden_at, "hidden_reason": row.hidden_reason}
     row.hidden_at, row.hidden_reason = utcnow(), reason
     db.add(row)
+    if isinstance(row, Comment):
+        comments.recount_change(db=db, comment=row, counted_before=counted)
     _resolve(db, target_type, target_id, "hidden")
     audit.record(db, actor, "hide", target_type, target_id, before, {"hidden_reason": reason})
 
@@ -84,10 +89,13 @@ def restore(*, db: Session, actor: User, target_type: str, target_id: int) -> No
     """Staff show hidden content again."""
     if not actor.is_staff:
         raise Forbidden()
-    row = _target(db, target_type, target_id)
+    row = _target(db, target_type, target_id, lock=True)
+    counted = isinstance(row, Comment) and comments.counts(row)
     before = {"hidden_at": row.hidden_at, "hidden_reason": row.hidden_reason}
     row.hidden_at, row.hidden_reason = None, ""
     db.add(row)
+    if isinstance(row, Comment):
+        comments.recount_change(db=db, comment=row, counted_before=counted)
     audit.record(db, actor, "restore", target_type, target_id, before, {"hidden_at": None})
 
 

@@ -40,7 +40,9 @@ def for_event(db: Session, event: Event, base_url: str) -> dict:
     if event.workshop_id:
         from portal.workshops import queries as workshops_q
 
-        ctx.update(workshops_q.email_context(db, event.workshop_id, base_url))
+        ctx.update(workshops_q.email_context(db, event.workshop_id, base_url, event.user_id))
+        if event.kind == "released":  # (in a digest) its reader no longer sees the session
+            ctx["url"] = ctx.get("sessions_url", f"{base_url}/sessions")
     return ctx
 
 
@@ -66,6 +68,8 @@ def for_events(db: Session, events: list[Event]) -> dict[int, dict]:
                 if e.comment_id
                 else f"/ideas/{e.idea_id}#history",
             }
+        elif e.kind == "released":  # a committee session its reader no longer sees
+            out[e.id] = {"title": e.detail, "url": "/sessions"}
         elif e.workshop_id:
             out[e.id] = {"title": e.detail, "url": f"/sessions/{e.workshop_id}"}
         else:

@@ -10,6 +10,7 @@ not notifications and carry none.
 from __future__ import annotations
 
 import email.policy
+import email.utils
 import logging
 import smtplib
 from collections.abc import Iterator
@@ -18,6 +19,7 @@ from email.message import EmailMessage
 from urllib.parse import unquote, urlsplit
 
 from portal import i18n
+from portal.clock import utcnow
 from portal.notifications import unsubscribe
 from portal.settings import Settings
 from portal.templating import env
@@ -57,6 +59,9 @@ def message(
     msg["Subject"] = subject
     host = urlsplit(settings.base_url).hostname or "localhost"
     msg["Message-ID"] = f"<{key.replace(':', '.')}@{host}>"
+    msg["Date"] = email.utils.format_datetime(utcnow())
+    # Sent by a program, not a person: vacation responders and mail loops leave it alone.
+    msg["Auto-Submitted"] = "auto-generated"
     if user_id is not None and kind not in ("digest-all", ACCOUNT):
         link = unsubscribe.url(settings.base_url, settings.secret_key, user_id, kind)
         msg["List-Unsubscribe"] = f"<{link}>"

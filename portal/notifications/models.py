@@ -14,7 +14,7 @@ from sqlmodel import Field, SQLModel
 
 from portal.clock import utcnow
 
-KINDS = ("comment", "status", "decision", "waitlist", "reminder", "cancelled")
+KINDS = ("comment", "status", "decision", "waitlist", "reminder", "cancelled", "released")
 MODES = ("immediate", "digest", "off")
 
 
@@ -28,7 +28,7 @@ class Event(SQLModel, table=True):
     comment_id: int | None = None
     decision_id: int | None = None
     workshop_id: int | None = None
-    user_id: int | None = None  # for events aimed at one person (waitlist, cancellation)
+    user_id: int | None = None  # for events aimed at one person (waitlist, cancellation...)
     detail: str = Field(default="", max_length=200)
     created_at: datetime = Field(default_factory=utcnow)
     fanned_out_at: datetime | None = None

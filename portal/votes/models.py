@@ -11,11 +11,18 @@ from portal.clock import utcnow
 
 
 class Vote(SQLModel, table=True):
+    """One person's vote. When the person deletes their account the row stays, anonymous
+    (`user_id` NULL), so an idea's `vote_count` is always the number of its rows. NULLs are
+    distinct in the unique key on SQLite and PostgreSQL alike, so anonymous votes never
+    collide."""
+
     __table_args__ = (UniqueConstraint("idea_id", "user_id"),)
 
     id: int | None = Field(default=None, primary_key=True)
     idea_id: int = Field(foreign_key="idea.id", ondelete="CASCADE")
-    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    user_id: int | None = Field(
+        default=None, foreign_key="user.id", index=True, ondelete="SET NULL"
+    )
     created_at: datetime = Field(default_factory=utcnow)
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel import Session
 
+from portal.ideas.models import Idea
+from portal.ideas.trending import weight
 from portal.votes.models import Follow, Vote
 
 
@@ -32,8 +34,6 @@ def is_following(db: Session, user_id: int | None, idea_id: int) -> bool:
 
 def follower_count(db: Session, idea_id: int) -> int:
     """How many people follow the idea."""
-    from sqlalchemy import func
-
     return db.execute(
         select(func.count()).select_from(Follow).where(Follow.idea_id == idea_id)
     ).scalar_one()
@@ -45,5 +45,25 @@ def followers_select(idea_ids):
 
 
 def voters_select(idea_ids):
-    """A SELECT of the user ids who voted for any of these ideas."""
-    return select(Vote.user_id).where(Vote.idea_id.in_(idea_ids))
+    """A SELECT of the user ids who voted for any of these ideas (anonymous votes, of deleted
+    accounts, have nobody to tell)."""
+    return select(Vote.user_id).where(Vote.idea_id.in_(idea_ids), Vote.user_id.is_not(None))
+
+
+def tally(db: Session, idea_id: int) -> tuple[int, float]:
+    """An idea's vote_count and trending as its rows give them: the number of its votes, and
+    the weight of its creation plus each vote's weight (portal.ideas.trending)."""
+    times = db.execute(select(Vote.created_at).where(Vote.idea_id == idea_id)).scalars().all()
+    created = db.execute(select(Idea.created_at).where(Idea.id == idea_id)).scalar_one()
+    return len(times), weight(created) + sum(weight(t) for t in times)
+
+
+def tallies(db: Session) -> dict[int, tuple[int, float]]:
+    """Every idea's vote rows as (count, sum of their weights), read in one pass; ideas
+    without votes are left out."""
+    out: dict[int, tuple[int, float]] = {}
+    rows = db.execute(select(Vote.idea_id, Vote.created_at).execution_options(yield_per=20_000))
+    for idea_id, created_at in rows:
+        count, total = out.get(idea_id, (0, 0.0))
+        out[idea_id] = (count + 1, total + weight(created_at))
+    return out

@@ -11,7 +11,7 @@ from functools import cache
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, exists, inspect, select, update
+from sqlalchemy import Connection, bindparam, delete, exists, inspect, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
@@ -23,6 +23,7 @@ from portal.ideas import services as ideas
 from portal.ideas.models import Idea
 from portal.ideas.trending import weight
 from portal.prepared import Prepared
+from portal.votes import queries
 from portal.votes.models import Follow, Vote
 
 CLOSED = ("done", "declined", "duplicate")
@@ -169,20 +170,30 @@ def unfollow(*, db: Session, actor: User, idea_id: int) -> bool:
 
 def merge_into(*, db: Session, source_id: int, target_id: int) -> None:
     """Move the votes and followers of a duplicate to the original. Someone who backed both
-    keeps one vote; nothing else is lost."""
+    keeps one vote; the anonymous votes of deleted accounts all move (nobody can tell whose
+    they were); nothing else is lost."""
     for model in (Vote, Follow):
-        already = select(model.user_id).where(model.idea_id == target_id)
+        # NULLs left out: `x NOT IN (..., NULL)` is never true, and would move nothing.
+        already = select(model.user_id).where(
+            model.idea_id == target_id, model.user_id.is_not(None)
+        )
         db.execute(
             update(model)
-            .where(model.idea_id == source_id, model.user_id.not_in(already))
+            .where(
+                model.idea_id == source_id,
+                or_(model.user_id.is_(None), model.user_id.not_in(already)),
+            )
             .values(idea_id=target_id)
         )
         db.execute(delete(model).where(model.idea_id == source_id))
     for idea_id in (source_id, target_id):
-        times = db.execute(select(Vote.created_at).where(Vote.idea_id == idea_id)).scalars().all()
-        created = db.execute(select(Idea.created_at).where(Idea.id == idea_id)).scalar_one()
-        total = weight(created) + sum(weight(t) for t in times)
-        ideas.recount(db=db, idea_id=idea_id, vote_count=len(times), trending=total)
+        recount(db=db, idea_id=idea_id)
 
 
-__all__ = ["cast", "follow", "merge_into", "unfollow", "vote", "withdraw"]
+def recount(*, db: Session, idea_id: int) -> None:
+    """Set an idea's vote_count and trending from its rows."""
+    count, trending = queries.tally(db, idea_id)
+    ideas.recount(db=db, idea_id=idea_id, vote_count=count, trending=trending)
+
+
+__all__ = ["cast", "follow", "merge_into", "recount", "unfollow", "vote", "withdraw"]

@@ -1,5 +1,6 @@
-"""/committee: the advisory committee's page, and the admin page that grants and removes the
-committee role for a term."""
+"""/committee: the advisory committee's page (with a member's private calendar address, and the
+button that makes a new one), and the admin page that grants and removes the committee role
+for a term."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from portal.accounts.models import User
 from portal.errors import Forbidden, ValidationError
 from portal.templating import render
 from portal.web import engine, field, form_data, redirect, require_user
-from portal.workshops import queries
+from portal.workshops import membership, queries
 from portal.workshops.routes import feed_token
 
 
@@ -27,9 +28,10 @@ async def committee(request: Request) -> Response:
         listed = accounts_listed(s)
         sessions = queries.upcoming(s, ("committee",)) if member else []
         places = queries.places(s, [w.id for w in sessions])
+        key = queries.calendar_key(s, user.id) if member else None
     feed = None
-    if member:
-        token = feed_token(request.app.state.settings.secret_key, user.id)
+    if key:
+        token = feed_token(request.app.state.settings.secret_key, user.id, key)
         feed = f"{request.app.state.settings.base_url}/sessions.ics?token={token}"
     return render(
         request,
@@ -42,6 +44,14 @@ async def committee(request: Request) -> Response:
             "feed_url": feed,
         },
     )
+
+
+async def calendar_link(request: Request) -> Response:
+    """A member makes their private calendar address, or replaces it."""
+    user = require_user(request)
+    with db.write(engine(request)) as s:
+        membership.new_calendar_key(db=s, actor=user)
+    return redirect("/committee#calendar", flash="calendar_link_new")
 
 
 def accounts_listed(s) -> list[User]:  # noqa: ANN001
@@ -87,5 +97,11 @@ async def manage(request: Request) -> Response:
 
 routes = [
     Route("/committee", committee, name="committee:index"),
+    Route(
+        "/committee/calendar-link",
+        calendar_link,
+        methods=["POST"],
+        name="committee:calendar_link",
+    ),
     Route("/staff/committee", manage, methods=["GET", "POST"], name="committee:manage"),
 ]

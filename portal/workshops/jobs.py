@@ -1,5 +1,7 @@
-"""The worker's reminder job: one day before a session, each confirmed person is reminded,
-once (the reminder is marked in the same transaction as its event)."""
+"""The worker's jobs for design sessions, in this order each round: release what members whose
+committee term has lapsed still hold in committee-only sessions (so no reminder goes to them),
+then remind each confirmed person one day before a session, once (the reminder is marked in the
+same transaction as its event)."""
 
 from __future__ import annotations
 
@@ -9,7 +11,17 @@ from portal import db
 from portal.clock import utcnow
 from portal.notifications import jobs
 from portal.notifications import services as notifications
-from portal.workshops import queries
+from portal.workshops import membership, queries
+
+
+@jobs.register
+def release_lapsed(worker: Any) -> int:
+    # Most rounds find nobody: only a round that released something moves the data version.
+    with db.write(worker.engine, shown=False) as s:
+        done = membership.release_lapsed(db=s)
+    if done:
+        db.bump_version(worker.engine)
+    return done
 
 
 @jobs.register

@@ -63,3 +63,15 @@ class Registration(SQLModel, table=True):
     queued_at: datetime = Field(default_factory=utcnow)
     attended: bool | None = None
     reminded_at: datetime | None = None
+
+
+class CalendarKey(SQLModel, table=True):
+    """The key in a committee member's private calendar address (signed with SECRET_KEY).
+    A new key ends the old address; the key is deleted when the membership ends, and a new
+    term starts without one, so an address never outlives the membership it was made in."""
+
+    __tablename__ = "calendar_key"
+
+    user_id: int = Field(primary_key=True, foreign_key="user.id", ondelete="CASCADE")
+    key: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)

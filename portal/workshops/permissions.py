@@ -1,14 +1,29 @@
 """Who may see and join which design sessions. Committee-only sessions do not exist (404) for
-anyone who is not a committee member, staff or admin."""
+anyone who is not a committee member, staff or admin, except to a person who still holds a
+place or a waitlist entry there (their membership ended since): they see the session to
+cancel it, never its online link."""
 
 from __future__ import annotations
 
+from datetime import date
+
+from sqlalchemy import ColumnElement, and_, or_
+
 from portal.accounts.models import User
-from portal.workshops.models import Workshop
+from portal.workshops.models import Registration, Workshop
+
+LIVE = ("confirmed", "waitlisted")
 
 
-def can_see(user: User | None, workshop: Workshop) -> bool:
-    return workshop.audience == "public" or (user is not None and user.is_committee)
+def can_see(user: User | None, workshop: Workshop, *, holds_place: bool = False) -> bool:
+    return workshop.audience == "public" or holds_place or (user is not None and user.is_committee)
+
+
+def shows_link(user: User | None, workshop: Workshop, reg: Registration | None) -> bool:
+    """The online link: for staff, and for a confirmed place the person may still take up."""
+    if can_manage(user):
+        return True
+    return reg is not None and reg.status == "confirmed" and can_see(user, workshop)
 
 
 def can_manage(user: User | None) -> bool:
@@ -17,3 +32,19 @@ def can_manage(user: User | None) -> bool:
 
 def audiences_for(user: User | None) -> tuple[str, ...]:
     return ("public", "committee") if user is not None and user.is_committee else ("public",)
+
+
+def is_member(today: date) -> ColumnElement[bool]:
+    """SQL: the user is on the committee today (the same rule as `User.is_committee`)."""
+    return or_(
+        User.role.in_(("staff", "admin")),
+        and_(
+            User.role == "committee",
+            or_(User.committee_until.is_(None), User.committee_until >= today),
+        ),
+    )
+
+
+def has_lapsed(today: date) -> ColumnElement[bool]:
+    """SQL: the user still has the committee role, but their term ended before `today`."""
+    return and_(User.role == "committee", User.committee_until < today)

@@ -8,8 +8,11 @@ from datetime import timedelta
 from sqlalchemy import Select, case, func, select
 from sqlmodel import Session
 
+from portal.accounts.models import User
+from portal.accounts.queries import user_by_id
 from portal.clock import utcnow
-from portal.workshops.models import Registration, Workshop, WorkshopIdea
+from portal.workshops import permissions
+from portal.workshops.models import CalendarKey, Registration, Workshop, WorkshopIdea
 
 PER_PAGE = 20
 
@@ -99,6 +102,12 @@ def registration(db: Session, workshop_id: int, user_id: int | None) -> Registra
     ).scalar_one_or_none()
 
 
+def holds_place(db: Session, workshop_id: int, user_id: int | None) -> bool:
+    """Whether the person has a place or a waitlist entry in the session."""
+    reg = registration(db, workshop_id, user_id)
+    return reg is not None and reg.status in permissions.LIVE
+
+
 def waitlist_position(db: Session, reg: Registration) -> int:
     """1 for the first person on the waitlist."""
     return db.execute(
@@ -177,18 +186,22 @@ def due_reminders(db: Session, limit: int = 500) -> list[Registration]:
     )
 
 
-def email_context(db: Session, workshop_id: int, base_url: str) -> dict:
-    """What an email about a session says."""
+def email_context(db: Session, workshop_id: int, base_url: str, user_id: int | None) -> dict:
+    """What an email to `user_id` about a session says. The online link is decided when the
+    email is written, not when its event was: only for a confirmed place that the person may
+    still see (a membership can end in between)."""
     w = db.get(Workshop, workshop_id)
     if w is None:
         return {}
+    person = user_by_id(db, user_id) if user_id else None
+    reg = registration(db, workshop_id, user_id)
     return {
         "session_title": w.title,
         "starts_at": w.starts_at,
         "ends_at": w.ends_at,
         "timezone": w.timezone,
         "place": w.place,
-        "online_link": w.online_link,
+        "online_link": w.online_link if permissions.shows_link(person, w, reg) else "",
         "url": f"{base_url}/sessions/{w.id}",
         "sessions_url": f"{base_url}/sessions",
     }
@@ -205,3 +218,50 @@ def agendas(db: Session, workshop_ids: list[int]) -> dict[int, list[int]]:
         ).all():
             out[w].append(i)
     return out
+
+
+def calendar_key(db: Session, user_id: int) -> str | None:
+    """The key of a person's private calendar address, if they made one."""
+    row = db.get(CalendarKey, user_id)
+    return row.key if row else None
+
+
+def committee_places(db: Session, user_id: int) -> list[int]:
+    """The committee-only sessions, not started nor cancelled, where the person has a place or
+    a waitlist entry."""
+    return list(
+        db.execute(
+            select(Workshop.id)
+            .join(Registration, Registration.workshop_id == Workshop.id)
+            .where(
+                Registration.user_id == user_id,
+                Registration.status.in_(permissions.LIVE),
+                *_upcoming_committee(),
+            )
+            .order_by(Workshop.starts_at, Workshop.id)
+        ).scalars()
+    )
+
+
+def lapsed_holders(db: Session, limit: int = 100) -> list[int]:
+    """People whose committee term has ended and who still hold a place or a waitlist entry in
+    an upcoming committee-only session, or a calendar key. Both sides are small: upcoming
+    committee sessions (read through the start index) and the calendar keys."""
+    lapsed = permissions.has_lapsed(utcnow().date())
+    holding = (
+        select(Registration.user_id)
+        .join(Workshop, Workshop.id == Registration.workshop_id)
+        .join(User, User.id == Registration.user_id)
+        .where(Registration.status.in_(permissions.LIVE), *_upcoming_committee(), lapsed)
+    )
+    keyed = select(CalendarKey.user_id).join(User, User.id == CalendarKey.user_id).where(lapsed)
+    found = db.execute(holding.union(keyed).limit(limit)).scalars()
+    return sorted(found)
+
+
+def _upcoming_committee() -> tuple:
+    return (
+        Workshop.audience == "committee",
+        Workshop.cancelled_at.is_(None),
+        Workshop.starts_at > utcnow(),
+    )

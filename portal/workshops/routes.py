@@ -3,6 +3,8 @@ schedule, edit, cancel, take attendance and publish notes."""
 
 from __future__ import annotations
 
+import hmac
+
 from itsdangerous import BadSignature, URLSafeSerializer
 from starlette.requests import Request
 from starlette.responses import Response
@@ -29,7 +31,8 @@ from portal.web import (
 from portal.workshops import calendar, permissions, queries, services
 from portal.workshops.models import AUDIENCES, KINDS
 
-FEED_SALT = "committee-feed-v1"
+# v2 signs (user id, key); the v1 addresses signed the user id alone and could not be revoked.
+FEED_SALT = "committee-feed-v2"
 FIELDS = (
     "title",
     "description",
@@ -45,15 +48,48 @@ FIELDS = (
 )
 
 
-def feed_token(secret: str, user_id: int) -> str:
-    return URLSafeSerializer(secret, salt=FEED_SALT).dumps(user_id)
+def feed_token(secret: str, user_id: int, key: str) -> str:
+    """The token of a member's private calendar address: their id and current key, signed."""
+    return URLSafeSerializer(secret, salt=FEED_SALT).dumps([user_id, key])
+
+
+def _feed_member(request: Request, token: str):  # noqa: ANN202
+    """The member whose current calendar address carries `token`; 404 for anything else (a
+    forged token, an old key, a membership that has ended, a blocked person)."""
+    try:
+        user_id, key = URLSafeSerializer(
+            request.app.state.settings.secret_key, salt=FEED_SALT
+        ).loads(token)
+    except (BadSignature, TypeError, ValueError):
+        raise NotFound() from None
+    if not isinstance(user_id, int) or not isinstance(key, str) or not 0 < user_id <= ID_MAX:
+        raise NotFound()
+    with db.read(engine(request)) as s:
+        member = user_by_id(s, user_id)
+        stored = queries.calendar_key(s, user_id)
+    if (
+        member is None
+        or member.blocked_at is not None
+        or not member.is_committee
+        or stored is None
+        or not hmac.compare_digest(stored.encode(), key.encode())
+    ):
+        raise NotFound()
+    return member
 
 
 def _visible(request: Request, workshop_id: int):  # noqa: ANN202
+    """The session and the person, when they may see it: 404 otherwise."""
     user = current_user(request)
     with db.read(engine(request)) as s:
         w = queries.get(s, workshop_id)
-    if w is None or not permissions.can_see(user, w):
+        held = (
+            w is not None
+            and user is not None
+            and not permissions.can_see(user, w)
+            and queries.holds_place(s, w.id, user.id)
+        )
+    if w is None or not permissions.can_see(user, w, holds_place=held):
         raise NotFound()
     return user, w
 
@@ -94,7 +130,7 @@ def _detail_context(request: Request, workshop_id: int) -> dict:
             "registrants": regs,
             "people": users_by_ids(s, {r.user_id for r in regs}),
             "started": w.starts_at.timestamp() <= utcnow().timestamp(),
-            "show_link": staff or (reg is not None and reg.status == "confirmed"),
+            "show_link": permissions.shows_link(user, w, reg),
             "errors": {},
             "values": {},
         }
@@ -125,7 +161,7 @@ async def register(request: Request) -> Response:
 async def unregister(request: Request) -> Response:
     user = require_user(request)
     workshop_id = path_id(request)
-    _visible(request, workshop_id)
+    _, w = _visible(request, workshop_id)
     try:
         with db.write(engine(request)) as s:
             services.cancel_registration(db=s, actor=user, workshop_id=workshop_id)
@@ -133,7 +169,9 @@ async def unregister(request: Request) -> Response:
         context = _detail_context(request, workshop_id)
         context.update(errors=exc.errors)
         return render(request, "workshops/detail.html", context, status_code=400)
-    return redirect(f"/sessions/{workshop_id}", flash="registration_cancelled")
+    # Someone whose membership ended saw the session only for their place: now it is gone.
+    back = f"/sessions/{workshop_id}" if permissions.can_see(user, w) else "/sessions"
+    return redirect(back, flash="registration_cancelled")
 
 
 def _require_staff(request: Request):  # noqa: ANN202
@@ -286,7 +324,7 @@ async def ics_one(request: Request) -> Response:
     base = request.app.state.settings.base_url
     with db.read(engine(request)) as s:
         reg = queries.registration(s, w.id, user.id if user else None)
-    show = permissions.can_manage(user) or (reg is not None and reg.status == "confirmed")
+    show = permissions.shows_link(user, w, reg)
     return _ics(
         calendar.calendar([w], base, w.title, {w.id} if show else set()), f"session-{w.id}.ics"
     )
@@ -298,15 +336,7 @@ async def ics_feed(request: Request) -> Response:
     audiences: tuple[str, ...] = ("public",)
     token = request.query_params.get("token")
     if token:
-        try:
-            user_id = URLSafeSerializer(settings.secret_key, salt=FEED_SALT).loads(token)
-        except BadSignature:
-            raise NotFound() from None
-        with db.read(engine(request)) as s:
-            member = user_by_id(s, int(user_id))
-        if member is None or member.blocked_at is not None:
-            raise NotFound()
-        audiences = permissions.audiences_for(member)
+        audiences = permissions.audiences_for(_feed_member(request, token))
     with db.read(engine(request)) as s:
         rows = queries.upcoming(s, audiences)
     return _ics(calendar.calendar(rows, settings.base_url, settings.site_name), "sessions.ics")

@@ -1,5 +1,6 @@
 """Writes of the workshops domain: schedule, edit, cancel; register, cancel a registration
-(promoting the first on the waitlist); attendance, notes and outcomes.
+(promoting the first on the waitlist) or release it when a committee membership ends;
+attendance, notes and outcomes.
 
 Capacity is exact under any concurrency: every registration change first locks the session's
 row (SELECT ... FOR UPDATE on PostgreSQL; on SQLite the write transaction already holds the
@@ -264,38 +265,70 @@ def register(*, db: Session, actor: User, workshop_id: int, access_needs: str = 
     return row
 
 
-def cancel_registration(*, db: Session, actor: User, workshop_id: int) -> Registration:
-    """Give up a place; the first person on the waitlist gets it and is told."""
-    workshop = _locked(db, workshop_id)
-    row = db.execute(
+def _live(db: Session, workshop_id: int, user_id: int) -> Registration | None:
+    return db.execute(
         select(Registration).where(
             Registration.workshop_id == workshop_id,
-            Registration.user_id == actor.id,
-            Registration.status != "cancelled",
+            Registration.user_id == user_id,
+            Registration.status.in_(permissions.LIVE),
         )
     ).scalar_one_or_none()
-    if row is None:
-        raise ValidationError({"register": _("You are not registered for this session.")})
+
+
+def _give_up(db: Session, workshop: Workshop, row: Registration) -> None:
     row.status = "cancelled"
     db.add(row)
     db.flush()
     _promote(db, workshop)
+
+
+def cancel_registration(*, db: Session, actor: User, workshop_id: int) -> Registration:
+    """Give up a place; the first person on the waitlist gets it and is told."""
+    workshop = _locked(db, workshop_id)
+    row = _live(db, workshop_id, actor.id)
+    if row is None:
+        raise ValidationError({"register": _("You are not registered for this session.")})
+    _give_up(db, workshop, row)
     return row
+
+
+def release_place(*, db: Session, workshop_id: int, user_id: int) -> bool:
+    """A person's committee membership ended: their place or waitlist entry in a committee-only
+    session that has not started is given up as if they had cancelled (the waitlist moves up),
+    and they are told. False when there was nothing to release."""
+    workshop = _locked(db, workshop_id)
+    if (
+        workshop.audience != "committee"
+        or workshop.cancelled_at is not None
+        or aware(workshop.starts_at) <= utcnow()  # under way: the place stays theirs
+    ):
+        return False
+    row = _live(db, workshop_id, user_id)
+    if row is None:
+        return False
+    _give_up(db, workshop, row)
+    notifications.emit(
+        db, "released", workshop_id=workshop_id, user_id=user_id, detail=workshop.title
+    )
+    return True
 
 
 def _promote(db: Session, workshop: Workshop) -> None:
     """Give free places to the waitlist in order, until the session starts: a place offered
-    once it is under way would be news too late to use."""
+    once it is under way would be news too late to use. In a committee-only session, people
+    whose membership has ended are passed over (the worker releases their entries)."""
     free = workshop.capacity - _confirmed(db, workshop.id)
     if free <= 0 or workshop.cancelled_at is not None or aware(workshop.starts_at) <= utcnow():
         return
-    waiting = (
-        db.execute(
-            select(Registration)
-            .where(Registration.workshop_id == workshop.id, Registration.status == "waitlisted")
-            .order_by(Registration.queued_at, Registration.id)
-            .limit(free)
+    stmt = select(Registration).where(
+        Registration.workshop_id == workshop.id, Registration.status == "waitlisted"
+    )
+    if workshop.audience == "committee":
+        stmt = stmt.join(User, User.id == Registration.user_id).where(
+            permissions.is_member(utcnow().date())
         )
+    waiting = (
+        db.execute(stmt.order_by(Registration.queued_at, Registration.id).limit(free))
         .scalars()
         .all()
     )

@@ -1,5 +1,5 @@
 """Privacy: a person downloads all their data, and deletes their account: personal data
-erased, what they wrote kept as "deleted user", votes kept as counts."""
+erased, what they wrote kept as "deleted user", votes kept as anonymous rows."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from portal.accounts.models import LoginSession, User
 from portal.comments import services as comments
 from portal.ideas.models import Idea
 from portal.votes import services as votes
-from tests.conftest import PASSWORD, login_as
+from portal.votes.models import Vote
+from tests.conftest import PASSWORD, login_as, make_user
+from tests.factories import counter_mismatches, votes_of
 from tests.factories import idea as make_idea
 
 
@@ -68,6 +70,22 @@ def test_delete_account_keeps_content_as_deleted_user_and_vote_counts(
     assert patron.email not in page and "Pat Reader" not in page
     client.cookies.set("sid", copied_cookie)
     assert "Sign out" not in client.get("/").text
+
+
+def test_delete_account_keeps_its_votes_as_anonymous_rows(client, patron, staff, category, engine):
+    theirs = make_idea(engine, staff, category)
+    other = make_user(engine)
+    with db.write(engine) as s:
+        votes.vote(db=s, actor=patron, idea_id=theirs.id)
+        votes.vote(db=s, actor=other, idea_id=theirs.id)
+    login_as(client, patron)
+    assert client.post("/account/delete", {"password": PASSWORD}).status_code == 303
+    # The count and the rows agree: the vote is still there, without the person.
+    assert counter_mismatches(engine) == []
+    assert votes_of(engine, theirs.id) == {None, other.id}
+    with db.read(engine) as s:
+        assert s.get(Idea, theirs.id).vote_count == 2
+        assert s.execute(select(func.count()).select_from(Vote)).scalar_one() == 2
 
 
 def test_delete_account_with_wrong_password_keeps_everything(client, patron, engine):

@@ -122,7 +122,7 @@ def test_the_button_asks_the_provider_for_a_new_sign_in(client, engine, oidc_pro
     assert response.status_code == 200
     assert "<h1>Sign in again with University account</h1>" in response.text
     assert "Continue to University account</a>" in response.text
-    assert response.headers["cache-control"] == "no-store"
+    assert response.headers["cache-control"] == "private, no-store"
     cookies = response.headers.get_list("set-cookie")
     assert any(c.startswith(f"{oidc.STATE_COOKIE}=") and "path=/auth" in c for c in cookies)
     target = urlsplit(response.headers["refresh"].partition("; url=")[2])

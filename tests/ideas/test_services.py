@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from portal import db
+from portal.accounts import privacy
 from portal.clock import aware, utcnow
 from portal.errors import Forbidden, NotFound, ValidationError
 from portal.ideas import queries, services
@@ -103,8 +104,9 @@ def test_edit_by_author_while_new_changes_the_idea(engine, patron, category):
     assert aware(stored.updated_at) >= aware(idea.updated_at)
 
 
-def test_edit_by_author_after_staff_responded_is_forbidden(engine, patron, category):
-    idea = f.idea(engine, patron, category, status="under_review")
+def test_edit_by_author_after_staff_responded_is_forbidden(engine, patron, staff, category):
+    idea = f.idea(engine, patron, category)
+    change(engine, staff, idea.id, "under_review")
     with pytest.raises(Forbidden):
         edit(engine, patron, idea.id, category_id=category.id)
     assert f.get(engine, Idea, idea.id).title == idea.title
@@ -262,3 +264,48 @@ def test_mark_duplicate_moves_votes_and_followers_to_the_original(engine, staff,
         expected = weight(merged.created_at) + sum(weight(t) for t in times)
     assert merged.trending == pytest.approx(expected)
     assert dup.trending == pytest.approx(weight(dup.created_at))
+
+
+def _delete_account(engine, person):
+    with db.write(engine) as s:
+        privacy.delete_account(db=s, actor=person, password_ok=True)
+
+
+def test_mark_duplicate_moves_the_votes_of_deleted_accounts_too(engine, staff, category):
+    author, a, b, gone, left = (make_user(engine) for _ in range(5))
+    original = f.idea(engine, author, category, title="Longer hours")
+    copy = f.idea(engine, author, category, title="Open later")
+    for user in (b, left):
+        f.vote(engine, user, original.id)
+    for user in (a, gone, b):
+        f.vote(engine, user, copy.id)
+    _delete_account(engine, left)  # an anonymous vote on the original
+    _delete_account(engine, gone)  # and one on the copy
+
+    change(engine, staff, copy.id, "duplicate", duplicate_of=str(original.id))
+
+    # b backed both and keeps one vote; both anonymous votes stay (nobody can tell whose).
+    assert f.votes_of(engine, original.id) == {None, a.id, b.id}
+    assert f.count(engine, Vote, Vote.idea_id == original.id) == 4
+    assert f.get(engine, Idea, original.id).vote_count == 4
+    assert f.counter_mismatches(engine) == []
+
+
+def test_marking_an_original_a_duplicate_moves_its_duplicates_along(engine, staff, category):
+    author = make_user(engine)
+    first, second, third = (
+        f.idea(engine, author, category, title=t) for t in ("Later hours", "Open late", "Night")
+    )
+    change(engine, staff, first.id, "duplicate", duplicate_of=second.id)
+    change(engine, staff, second.id, "duplicate", duplicate_of=third.id)
+    # The first points at the idea that now holds its votes, not at another duplicate.
+    assert f.get(engine, Idea, first.id).duplicate_of_id == third.id
+    assert f.get(engine, Idea, second.id).duplicate_of_id == third.id
+
+
+def test_an_idea_that_is_no_longer_a_duplicate_points_nowhere(engine, staff, category):
+    author = make_user(engine)
+    original, copy = (f.idea(engine, author, category, title=t) for t in ("Later", "Late"))
+    change(engine, staff, copy.id, "duplicate", duplicate_of=original.id)
+    change(engine, staff, copy.id, "under_review", "Not the same after all.")
+    assert f.get(engine, Idea, copy.id).duplicate_of_id is None

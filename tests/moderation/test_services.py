@@ -210,6 +210,42 @@ def test_hide_a_comment_stores_the_reason_and_is_audited(engine, staff, comment)
     assert (entry.target_type, entry.target_id) == ("comment", comment.id)
 
 
+def comments_shown(engine, idea_id: int) -> int:
+    return f.get(engine, Idea, idea_id).comment_count
+
+
+def test_hiding_a_comment_takes_it_off_the_count_and_restoring_puts_it_back(
+    engine, staff, patron, idea, comment
+):
+    f.comment(engine, patron, idea.id, body="A second one.")
+    assert comments_shown(engine, idea.id) == 2
+    hide(engine, staff, "comment", comment.id, "Personal details")
+    assert comments_shown(engine, idea.id) == 1
+    hide(engine, staff, "comment", comment.id, "Personal details, and rude")  # a new reason
+    assert comments_shown(engine, idea.id) == 1
+    assert f.counter_mismatches(engine) == []
+    for _ in range(2):  # restoring twice counts it back once
+        with db.write(engine) as s:
+            services.restore(db=s, actor=staff, target_type="comment", target_id=comment.id)
+    assert comments_shown(engine, idea.id) == 2
+    assert f.counter_mismatches(engine) == []
+
+
+def test_deleting_a_hidden_comment_counts_it_off_only_once(engine, staff, patron, idea, comment):
+    hide(engine, staff, "comment", comment.id, "Spam")
+    with db.write(engine) as s:
+        comments.delete(db=s, actor=patron, comment_id=comment.id)
+    assert comments_shown(engine, idea.id) == 0
+    assert f.counter_mismatches(engine) == []
+
+
+def test_hiding_or_restoring_an_idea_leaves_its_comment_count(engine, staff, idea, comment):
+    hide(engine, staff, "idea", idea.id, "Spam")
+    with db.write(engine) as s:
+        services.restore(db=s, actor=staff, target_type="idea", target_id=idea.id)
+    assert comments_shown(engine, idea.id) == 1
+
+
 def test_hide_without_a_reason_is_refused_and_changes_nothing(engine, staff, idea):
     with pytest.raises(ValidationError) as caught:
         hide(engine, staff, "idea", idea.id, " ")

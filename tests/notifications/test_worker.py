@@ -5,6 +5,7 @@ mail server is down, and never sending a message twice."""
 from __future__ import annotations
 
 import dataclasses
+import email.utils
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
@@ -325,6 +326,9 @@ def test_comment_email_names_the_idea_and_links_to_the_comment(
     assert "Until **ten**, please & thanks." in body  # plain text, not HTML-escaped
     assert f"http://testserver/comments/{comment.id}" in body
     assert msg["Message-ID"].endswith("@testserver>")
+    assert msg["Auto-Submitted"] == "auto-generated"
+    sent = email.utils.parsedate_to_datetime(msg["Date"])
+    assert sent.tzinfo is not None and abs((sent - utcnow()).total_seconds()) < 300
     unsubscribe = msg["List-Unsubscribe"]
     assert unsubscribe.startswith("<http://testserver/unsubscribe/") and unsubscribe.endswith(">")
     assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"

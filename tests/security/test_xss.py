@@ -198,7 +198,8 @@ def html_problems(html: str) -> list[str]:
             if key == ("name", "htmx-config") and attrs.get("content") != HTMX_CONFIG:
                 problems.append(f"htmx config changed: {shown}")
         if tag == "link" and not (
-            attrs.get("rel") == "stylesheet" and (attrs.get("href") or "").startswith("/static/")
+            attrs.get("rel") in ("stylesheet", "icon")
+            and (attrs.get("href") or "").startswith("/static/")
         ):
             problems.append(f"link not ours: {shown}")
         if tag == "form":

@@ -8,15 +8,18 @@ import html
 import re
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from icalendar import Calendar
+from itsdangerous import URLSafeSerializer
 from sqlalchemy import update
 
 from portal import db
+from portal.accounts import services as accounts
 from portal.accounts.models import User
 from portal.clock import utcnow
 from portal.workshops import services
 from portal.workshops.models import Workshop
-from tests.conftest import login_as
+from tests.conftest import SECRET, login_as
 from tests.workshops import factories as w
 
 YEAR = utcnow().year + 1
@@ -32,11 +35,19 @@ def summaries(cal: Calendar) -> list[str]:
     return [str(e["SUMMARY"]) for e in cal.walk("VEVENT")]
 
 
-def feed_url(client) -> str:  # noqa: ANN001
-    """The private feed address the /committee page shows the signed-in member."""
+def shown_feed_url(client) -> str | None:  # noqa: ANN001
+    """The private feed address the /committee page shows the signed-in member, if any."""
     found = re.search(r'<p class="feed-url"><code>([^<]+)</code>', client.get("/committee").text)
+    return html.unescape(found.group(1)).removeprefix("http://testserver") if found else None
+
+
+def feed_url(client) -> str:  # noqa: ANN001
+    """The signed-in member's private feed address, made with the page's button if needed."""
+    if shown_feed_url(client) is None:
+        assert client.post("/committee/calendar-link").status_code == 303
+    found = shown_feed_url(client)
     assert found, "no private feed address on /committee"
-    return html.unescape(found.group(1)).removeprefix("http://testserver")
+    return found
 
 
 def berlin_session(engine, staff, **fields):  # noqa: ANN001, ANN201
@@ -149,22 +160,89 @@ def test_private_feed_with_a_tampered_token_is_not_found(client, engine, staff, 
     assert client.get(f"/sessions.ics?token={tampered}").status_code == 404
     assert client.get("/sessions.ics?token=" + token.replace(".", "x", 1)).status_code == 404
     assert client.get("/sessions.ics?token=garbage").status_code == 404
+    # The first addresses signed the member's id alone and could never be revoked: they end.
+    unrevocable = URLSafeSerializer(SECRET, salt="committee-feed-v1").dumps(committee.id)
+    assert client.get(f"/sessions.ics?token={unrevocable}").status_code == 404
+    # Well signed, but not a member's current key.
+    for payload in ([committee.id, "guess"], [committee.id], committee.id, [str(committee.id), ""]):
+        forged = URLSafeSerializer(SECRET, salt="committee-feed-v2").dumps(payload)
+        assert client.get(f"/sessions.ics?token={forged}").status_code == 404
 
 
-def test_private_feed_stops_showing_committee_sessions_when_the_term_ends(
+def test_a_member_gets_a_new_feed_address_and_the_old_one_stops_working(
     client, engine, staff, committee
+):
+    w.schedule(engine, staff, title="Budget meeting", audience="committee")
+    login_as(client, committee)
+    old = feed_url(client)
+    assert shown_feed_url(client) == old  # the same address until the member asks for another
+    response = client.post("/committee/calendar-link")
+    assert (response.status_code, response.headers["location"]) == (303, "/committee#calendar")
+    assert "You have a new calendar address" in client.get("/committee").text
+    new = feed_url(client)
+    assert new != old
+    client.post("/logout")
+    assert client.get(old).status_code == 404
+    assert summaries(parse(client.get(new))) == ["Budget meeting"]
+
+
+def test_a_new_feed_address_needs_a_member_a_post_and_the_csrf_token(
+    client, engine, staff, committee, patron
+):
+    login_as(client, committee)
+    mine = feed_url(client)
+    assert client.get("/committee/calendar-link").status_code == 405
+    assert client.post("/committee/calendar-link", csrf=False).status_code == 403
+    assert shown_feed_url(client) == mine
+    login_as(client, patron)
+    assert client.post("/committee/calendar-link").status_code == 403
+    client.post("/logout")
+    response = client.post("/committee/calendar-link")
+    assert (response.status_code, response.headers["location"]) == (303, "/login")
+    assert client.get(mine).status_code == 200
+    login_as(client, committee)
+    assert shown_feed_url(client) == mine
+
+
+def end_by_removal(engine, admin, member) -> None:  # noqa: ANN001
+    with db.write(engine) as s:
+        accounts.set_committee(db=s, actor=admin, email=member.email, member=False)
+
+
+def end_by_role_change(engine, admin, member) -> None:  # noqa: ANN001
+    with db.write(engine) as s:
+        accounts.set_role(db=s, actor=admin, user_id=member.id, role="patron")
+
+
+def end_by_lapse(engine, admin, member) -> None:  # noqa: ANN001
+    with db.write(engine) as s:
+        s.execute(
+            update(User)
+            .where(User.id == member.id)
+            .values(committee_until=utcnow().date() - timedelta(days=1))
+        )
+
+
+@pytest.mark.parametrize("end", [end_by_removal, end_by_role_change, end_by_lapse])
+def test_ending_a_membership_ends_the_feed_address_for_good(
+    client, engine, staff, admin, committee, end
 ):
     w.schedule(engine, staff, title="Open workshop")
     w.schedule(engine, staff, title="Budget meeting", audience="committee")
     login_as(client, committee)
     private = feed_url(client)
+    client.post("/logout")
+    end(engine, admin, committee)
+    assert client.get(private).status_code == 404
+    # A new term does not bring the old address back: the member makes a new one.
     with db.write(engine) as s:
-        s.execute(
-            update(User)
-            .where(User.id == committee.id)
-            .values(committee_until=utcnow().date() - timedelta(days=1))
-        )
-    assert summaries(parse(client.get(private))) == ["Open workshop"]
+        accounts.set_committee(db=s, actor=admin, email=committee.email, member=True)
+    assert client.get(private).status_code == 404
+    login_as(client, committee)
+    assert shown_feed_url(client) is None
+    renewed = feed_url(client)
+    assert renewed != private
+    assert sorted(summaries(parse(client.get(renewed)))) == ["Budget meeting", "Open workshop"]
 
 
 def test_private_feed_address_is_not_shown_to_patrons(client, patron):

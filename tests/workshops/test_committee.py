@@ -72,7 +72,9 @@ def test_committee_page_shows_committee_sessions_and_feed_to_members_only(
         page = client.get("/committee").text
         assert w.listed_ids(page) == [meeting.id], person.display_name
         assert "Open workshop" not in page
-        assert "http://testserver/sessions.ics?token=" in page
+        assert "token=" not in page and "Make my calendar link" in page
+        assert client.post("/committee/calendar-link").status_code == 303
+        assert "http://testserver/sessions.ics?token=" in client.get("/committee").text
 
 
 def test_committee_page_feed_token_differs_per_member(client, engine):
@@ -81,6 +83,7 @@ def test_committee_page_feed_token_differs_per_member(client, engine):
     tokens = []
     for person in (first, second):
         login_as(client, person)
+        client.post("/committee/calendar-link")
         page = client.get("/committee").text
         tokens.append(page.split("token=", 1)[1].split("<", 1)[0])
     assert tokens[0] != tokens[1]
@@ -155,6 +158,36 @@ def test_grant_with_a_bad_term_date_shows_a_message_and_changes_nothing(
     assert response.status_code == 400
     assert "Enter a date like" in w.field_error(response.text, "until")
     assert w.stored(engine, User, patron.id).role == "patron"
+
+
+def test_grant_with_a_term_that_already_ended_is_refused_and_changes_nothing(
+    client, engine, admin, patron, committee
+):
+    yesterday = (utcnow().date() - timedelta(days=1)).isoformat()
+    login_as(client, admin)
+    for person in (patron, committee):  # a new member, and a member whose term would be cut
+        response = client.post(
+            "/staff/committee",
+            {"email": person.email, "until": yesterday, "listed": "1", "action": "grant"},
+        )
+        assert response.status_code == 400
+        assert "This day has passed" in w.field_error(response.text, "until")
+        assert w.input_value(response.text, "until") == yesterday
+        assert w.input_value(response.text, "email") == person.email
+    assert w.stored(engine, User, patron.id).role == "patron"
+    kept = w.stored(engine, User, committee.id)
+    assert (kept.role, kept.committee_until, kept.committee_listed) == ("committee", None, False)
+    with pytest.raises(ValidationError) as caught, db.write(engine) as s:
+        accounts.set_committee(
+            db=s, actor=admin, email=patron.email, member=True, until=" 2001-01-01 "
+        )
+    assert list(caught.value.errors) == ["until"]
+    today = utcnow().date().isoformat()  # the last day of a term still counts
+    response = client.post(
+        "/staff/committee", {"email": patron.email, "until": today, "action": "grant"}
+    )
+    assert response.status_code == 303
+    assert w.stored(engine, User, patron.id).is_committee
 
 
 def test_committee_management_is_for_admins_only(client, engine, staff, patron):

@@ -25,6 +25,8 @@ import pytest
 from sqlalchemy import select
 
 from portal import db
+from portal.csrf import COOKIE as CSRF_COOKIE
+from portal.csrf import token_for
 from portal.workshops import queries
 from portal.workshops.models import Registration
 from tests.conftest import PASSWORD, SECRET, make_user
@@ -98,7 +100,8 @@ def sign_in(base: str, email: str) -> tuple[httpx.Client, str]:
         "/login", data={"email": email, "password": PASSWORD, "csrf_token": token.group(1)}
     )
     assert response.status_code == 303, response.text[:500]
-    return browser, token.group(1)
+    # Signing in gave the browser a new CSRF cookie; its pages now carry this token.
+    return browser, token_for(SECRET, browser.cookies[CSRF_COOKIE])
 
 
 def test_hundred_simultaneous_registrations_fill_ten_places_exactly(engine, staff, server):

@@ -1,0 +1,151 @@
+"""What `portal check` verifies of comments.
+
+- Each idea's comment_count is the number of its comments that readers see (neither deleted
+  nor hidden: services.counts). Repaired from the rows.
+- A reply's parent is a top-level comment on the same idea: the idea's page reads replies
+  only under its own threads, so any other reply is counted but never shown. A reply to a
+  reply joins its parent's thread; one whose parent is missing or on another idea becomes a
+  thread of its own.
+- A staff comment or an official answer is a staff response: its idea has a
+  first_response_at (repaired to the earliest such comment's time).
+- An official answer is not deleted (repaired: deleting clears the mark), and an idea has at
+  most one (not repaired: which one staff meant is not in the rows).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import aliased
+from sqlmodel import Session
+
+from portal.comments.models import Comment
+from portal.ideas import services as ideas
+from portal.ideas.models import Idea
+from portal.integrity import Finding
+
+SHOWN = (Comment.deleted_at.is_(None), Comment.hidden_at.is_(None))
+
+
+def _shown(db: Session, idea_id: int) -> int:
+    return db.execute(
+        select(func.count()).select_from(Comment).where(Comment.idea_id == idea_id, *SHOWN)
+    ).scalar_one()
+
+
+def counts(db: Session, repair: bool) -> list[Finding]:
+    shown = (
+        select(Comment.idea_id, func.count().label("n"))
+        .where(*SHOWN)
+        .group_by(Comment.idea_id)
+        .subquery()
+    )
+    rows = func.coalesce(shown.c.n, 0)
+    wrong = db.execute(
+        select(Idea.id, Idea.comment_count, rows)
+        .outerjoin(shown, shown.c.idea_id == Idea.id)
+        .where(Idea.comment_count != rows)
+    ).all()
+    findings = []
+    for idea_id, count, counted in wrong:
+        if repair:  # again under the idea's lock, so a comment posted meanwhile counts once
+            locked = db.execute(
+                select(Idea.comment_count).where(Idea.id == idea_id).with_for_update()
+            ).scalar_one()
+            count, counted = locked, _shown(db, idea_id)
+            if count == counted:
+                continue
+            ideas.recount(db=db, idea_id=idea_id, comment_count=counted)
+        findings.append(
+            Finding(f"idea {idea_id}", f"comment_count {count}, rows {counted}", repaired=repair)
+        )
+    return findings
+
+
+def _thread(db: Session, comment_id: int, idea_id: int) -> int | None:
+    """The top-level comment whose thread `comment_id` is in, when it is on `idea_id`."""
+    seen: set[int] = set()
+    while comment_id not in seen:
+        seen.add(comment_id)
+        row = db.execute(
+            select(Comment.idea_id, Comment.parent_id).where(Comment.id == comment_id)
+        ).first()
+        if row is None or row.idea_id != idea_id:
+            return None
+        if row.parent_id is None:
+            return comment_id
+        comment_id = row.parent_id
+    return None  # a loop of replies has no top
+
+
+def threads(db: Session, repair: bool) -> list[Finding]:
+    parent = aliased(Comment)
+    wrong = db.execute(
+        select(Comment.id, Comment.idea_id, Comment.parent_id, parent.idea_id, parent.parent_id)
+        .outerjoin(parent, parent.id == Comment.parent_id)
+        .where(
+            Comment.parent_id.is_not(None),
+            or_(
+                parent.id.is_(None),
+                parent.idea_id != Comment.idea_id,
+                parent.parent_id.is_not(None),
+            ),
+        )
+        .order_by(Comment.id)
+    ).all()
+    findings = []
+    for comment_id, idea_id, parent_id, parent_idea, grandparent in wrong:
+        said = f"on idea {idea_id}, a reply to comment {parent_id}"
+        if parent_idea is None:
+            problem, root = f"{said}, which does not exist", None
+        elif parent_idea != idea_id:
+            problem, root = f"{said}, which is on idea {parent_idea}", None
+        else:
+            problem = f"{said}, itself a reply to comment {grandparent}"
+            root = _thread(db, parent_id, idea_id)
+        if repair:
+            db.execute(update(Comment).where(Comment.id == comment_id).values(parent_id=root))
+        findings.append(Finding(f"comment {comment_id}", problem, repaired=repair))
+    return findings
+
+
+def responses(db: Session, repair: bool) -> list[Finding]:
+    first = db.execute(
+        select(Comment.idea_id, func.min(Comment.created_at))
+        .join(Idea, Idea.id == Comment.idea_id)
+        .where(Idea.first_response_at.is_(None), or_(Comment.is_staff, Comment.is_official))
+        .group_by(Comment.idea_id)
+        .order_by(Comment.idea_id)
+    ).all()
+    findings = []
+    for idea_id, at in first:
+        if repair:
+            ideas.record_response(db=db, idea_ids=[idea_id], at=at)
+        problem = "a staff comment or official answer, but no first_response_at"
+        findings.append(Finding(f"idea {idea_id}", problem, repaired=repair))
+    return findings
+
+
+def official(db: Session, repair: bool) -> list[Finding]:
+    findings = []
+    deleted = db.execute(
+        select(Comment.id).where(Comment.is_official, Comment.deleted_at.is_not(None))
+    ).scalars()
+    for comment_id in deleted.all():
+        if repair:
+            db.execute(update(Comment).where(Comment.id == comment_id).values(is_official=False))
+        problem = "deleted, yet marked as the official answer"
+        findings.append(Finding(f"comment {comment_id}", problem, repaired=repair))
+    several = db.execute(
+        select(Comment.idea_id, func.count())
+        .where(Comment.is_official, Comment.deleted_at.is_(None))
+        .group_by(Comment.idea_id)
+        .having(func.count() > 1)
+    ).all()
+    for idea_id, n in several:
+        problem = f"{n} official answers; staff choose one on the idea's page"
+        findings.append(Finding(f"idea {idea_id}", problem, repairable=False))
+    return findings
+
+
+def check(db: Session, repair: bool) -> list[Finding]:
+    return threads(db, repair) + official(db, repair) + counts(db, repair) + responses(db, repair)

@@ -1,0 +1,23 @@
+"""What `portal check` verifies of the email queue: no email waits to be sent to a person
+whose account is gone. Deleting an account removes its unsent email, but an email queued by a
+worker in the same moment would stay, addressed to someone who asked to be forgotten; such
+emails are repaired by removing them."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, select
+from sqlmodel import Session
+
+from portal.integrity import Finding
+from portal.notifications.models import EmailOutbox
+
+
+def check(db: Session, repair: bool) -> list[Finding]:
+    orphans = select(EmailOutbox.id).where(
+        EmailOutbox.user_id.is_(None), EmailOutbox.status == "pending"
+    )
+    ids = db.execute(orphans.order_by(EmailOutbox.id)).scalars().all()
+    if repair and ids:
+        db.execute(delete(EmailOutbox).where(EmailOutbox.id.in_(ids)))
+    problem = "waits to be sent to a person whose account was deleted"
+    return [Finding(f"email {i}", problem, repaired=repair) for i in ids]
