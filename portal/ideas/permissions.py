@@ -9,7 +9,7 @@ from portal.ideas.models import Idea
 
 
 def can_propose(user: User | None) -> bool:
-    return user is not None and user.blocked_at is None
+    return user is not None and user.may_take_part
 
 
 def can_edit(user: User | None, idea: Idea) -> bool:

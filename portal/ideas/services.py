@@ -9,6 +9,7 @@ from sqlalchemy import or_, select, update
 from sqlmodel import Session
 
 from portal.accounts.models import User
+from portal.accounts.permissions import take_part
 from portal.clock import utcnow
 from portal.errors import Forbidden, NotFound, ValidationError
 from portal.forms import number
@@ -60,8 +61,7 @@ def propose(
     library_proposal: bool = False,
 ) -> Idea:
     """Post an idea; the author follows it. Only staff may post a library proposal."""
-    if not permissions.can_propose(actor):
-        raise Forbidden()
+    take_part(actor)
     fields = _clean_fields(db, title, body, category_id)
     now = utcnow()
     idea = Idea(

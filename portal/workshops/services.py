@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from portal.accounts.models import User
+from portal.accounts.permissions import take_part
 from portal.clock import aware, utcnow
 from portal.errors import Forbidden, NotFound, ValidationError
 from portal.forms import linked_ids, number
@@ -235,8 +236,7 @@ def cancel_workshop(*, db: Session, actor: User, workshop_id: int) -> Workshop:
 
 def register(*, db: Session, actor: User, workshop_id: int, access_needs: str = "") -> Registration:
     """Take a place, or a place on the waitlist when the session is full."""
-    if actor.blocked_at is not None:
-        raise Forbidden()
+    take_part(actor)
     workshop = _locked(db, workshop_id)
     if not permissions.can_see(actor, workshop):
         raise NotFound()
