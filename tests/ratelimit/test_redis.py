@@ -15,14 +15,9 @@ import redis
 from sqlalchemy import func, select
 
 from portal import db
-from portal.ratelimit.limits import (
-    LIMITS,
-    DatabaseCounter,
-    RateLimited,
-    RedisCounter,
-    counter_for,
-)
+from portal.ratelimit.limits import LIMITS, DatabaseCounter, RateLimited, counter_for
 from portal.ratelimit.models import RateCounter
+from portal.ratelimit.redis_counter import RedisCounter
 from portal.settings import Settings, from_env
 from tests.conftest import PASSWORD, Client, make_user
 from tests.pg import free_port
