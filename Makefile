@@ -9,19 +9,24 @@ export PORTAL_VAR_DIR ?= var
 
 .PHONY: run test unit unit-pg e2e system-deps lint lock messages bench bench-fanout clean
 
-# The versions the tests passed with (`make lock` writes them again after an upgrade).
-LOCK := requirements.lock
+# What make installs: hashed lock files under requirements/ (`make lock` writes them), so a fresh
+# clone gets exactly the packages the tests passed with; then the portal itself, built with the
+# pinned build backend (no unpinned download). run.txt: what a SQLite site needs; test.txt: every
+# extra (PostgreSQL, Redis) and the test tools too.
+REQS := requirements
+INSTALL := $(BIN)/python -m pip install -q --require-hashes --no-deps -r
+INSTALL_SELF := $(BIN)/python -m pip install -q --no-deps --no-build-isolation -e .
 
-$(VENV)/.installed-run: pyproject.toml $(LOCK)
+$(VENV)/.installed-run: pyproject.toml $(REQS)/run.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -c $(LOCK) -e .
+	$(INSTALL) $(REQS)/run.txt
+	$(INSTALL_SELF)
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml $(LOCK)
+$(VENV)/.installed-test: pyproject.toml $(REQS)/test.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -c $(LOCK) -e '.[test]'
+	$(INSTALL) $(REQS)/test.txt
+	$(INSTALL_SELF)
 	touch $@ $(VENV)/.installed-run
 
 ## run: set up, migrate, seed the demo on the first run, serve on http://127.0.0.1:$(PORT)
@@ -78,11 +83,17 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-## lock: after upgrading the venv (pip install -U ...) and a green make test, pin what is installed
-lock:
-	{ echo "# Every package the portal and its tests run on, at the versions make test passed with."; \
-	  echo "# make installs with these as constraints; make lock writes this file again."; \
-	  $(BIN)/python -m pip freeze --exclude-editable | grep -v '^codesign-portal'; } > $(LOCK)
+## lock: write requirements/run.txt and test.txt again from pyproject.toml (UPGRADE=1: newest allowed)
+UV := .venv-tools/bin/uv
+$(UV):
+	$(PYTHON) -m venv .venv-tools
+	.venv-tools/bin/python -m pip install -q uv==0.13.9
+
+lock: $(UV)
+	$(UV) pip compile -q pyproject.toml $(REQS)/build.in --generate-hashes --python-version 3.11 \
+	  $(if $(UPGRADE),--upgrade) -o $(REQS)/run.txt
+	$(UV) pip compile -q pyproject.toml $(REQS)/build.in --all-extras --generate-hashes \
+	  --python-version 3.11 $(if $(UPGRADE),--upgrade) -o $(REQS)/test.txt
 
 ## messages: extract translatable strings into portal/locales/messages.pot and merge them into each catalog
 messages: $(VENV)/.installed-run

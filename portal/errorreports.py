@@ -1,5 +1,5 @@
 """Errors reported to Sentry (or a compatible service) when `SENTRY_DSN` is set; without it
-sentry-sdk is not even imported. It is an optional extra: `pip install 'codesign-portal[sentry]'`.
+sentry-sdk is not even imported. It is an optional extra: `codesign-portal[sentry]`.
 
 The app and the worker log every unhandled error with its traceback, and Sentry's logging
 integration turns each such record (level ERROR and above) into a report, tagged with the id of
@@ -33,7 +33,7 @@ def init(settings: Settings) -> None:
     except ImportError:
         raise SystemExit(
             "SENTRY_DSN is set, but sentry-sdk is not installed: "
-            "pip install -c requirements.lock 'codesign-portal[sentry]'"
+            "pip install 'codesign-portal[sentry]'"
         ) from None
 
     sentry_sdk.init(

@@ -18,7 +18,7 @@ from portal.decisions.models import (
     FollowUp,
 )
 from portal.errors import Forbidden, NotFound, ValidationError
-from portal.forms import linked_ids
+from portal.forms import linked_ids, number
 from portal.i18n import _
 from portal.ideas import queries as ideas_q
 from portal.ideas import services as ideas
@@ -161,11 +161,8 @@ def answer_follow_up(
     if not notifications_q.was_notified_of_decision(db, actor.id, decision_id):
         raise Forbidden()
     errors = {}
-    try:
-        value = int(str(rating))
-    except ValueError:
-        value = 0
-    if not 1 <= value <= 5:
+    value = number(rating, high=5)
+    if not value:
         errors["rating"] = _("Choose a number from 1 (not at all) to 5 (very much).")
     comment = (comment or "").strip()
     if len(comment) > 2000:

@@ -9,9 +9,10 @@ from sqlalchemy import or_, select, update
 from sqlmodel import Session
 
 from portal.accounts.models import User
+from portal.accounts.permissions import take_part
 from portal.clock import utcnow
-from portal.db import ID_MAX
 from portal.errors import Forbidden, NotFound, ValidationError
+from portal.forms import number
 from portal.i18n import _
 from portal.ideas import permissions
 from portal.ideas.models import STATUSES, Category, Idea, StatusChange
@@ -37,11 +38,8 @@ def _clean_fields(db: Session, title: str, body: str, category_id: str | int | N
         errors["body"] = _("Describe your idea.")
     elif len(body) > BODY_MAX:
         errors["body"] = _("Use at most %(n)s characters for the description.", n=BODY_MAX)
-    try:
-        wanted = int(category_id or 0)
-        category = db.get(Category, wanted) if 0 < wanted <= ID_MAX else None
-    except (TypeError, ValueError, OverflowError):
-        category = None
+    wanted = number(category_id)
+    category = db.get(Category, wanted) if wanted else None
     if category is None:
         errors["category_id"] = _("Choose a category from the list.")
     for name, value in (("title", title), ("body", body)):
@@ -63,8 +61,7 @@ def propose(
     library_proposal: bool = False,
 ) -> Idea:
     """Post an idea; the author follows it. Only staff may post a library proposal."""
-    if not permissions.can_propose(actor):
-        raise Forbidden()
+    take_part(actor)
     fields = _clean_fields(db, title, body, category_id)
     now = utcnow()
     idea = Idea(
@@ -177,11 +174,8 @@ def change_status(
 
 
 def _duplicate_target(db: Session, idea: Idea, raw: str | int | None) -> Idea | None:
-    try:
-        target_id = int(str(raw or "").strip().lstrip("#"))
-    except ValueError:
-        return None
-    if target_id == idea.id or not 0 < target_id <= ID_MAX:
+    target_id = number(raw.strip().lstrip("#") if isinstance(raw, str) else raw)
+    if not target_id or target_id == idea.id:
         return None
     target = db.get(Idea, target_id)
     return target if target is not None and target.status != "duplicate" else None

@@ -15,18 +15,13 @@ test).
 
 from __future__ import annotations
 
-import logging
 import math
-import time
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Protocol
 
-import redis
-from redis.backoff import NoBackoff
-from redis.retry import Retry
 from sqlalchemy import Connection, Engine, bindparam, delete, literal_column, select
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -34,8 +29,6 @@ from portal import db
 from portal.clock import utcnow
 from portal.prepared import Prepared
 from portal.ratelimit.models import RateCounter
-
-log = logging.getLogger("portal.ratelimit")
 
 
 @dataclass(frozen=True)
@@ -46,9 +39,18 @@ class Limit:
 
 
 LIMITS = {
-    "login-account": Limit("login-account", 10, 15 * 60),
+    # Every password tried from one address (signing in, linking single sign-on).
     "login-address": Limit("login-address", 300, 15 * 60),
+    # Wrong passwords (portal.accounts.guessing): for one account from one address, from one
+    # address across accounts, and for one account from anywhere (an account "under attack").
+    "login-fail-pair": Limit("login-fail-pair", 10, 15 * 60),
+    "login-fail-address": Limit("login-fail-address", 30, 15 * 60),
+    "login-fail-account": Limit("login-fail-account", 100, 60 * 60),
     "signup-address": Limit("signup-address", 100, 60 * 60),
+    # Asking for account emails (a password reset, the confirmation link again) from one
+    # address; and the emails one account is sent about itself, beyond which none is queued.
+    "account-email-address": Limit("account-email-address", 30, 60 * 60),
+    "account-email": Limit("account-email", 5, 60 * 60),
     "idea": Limit("idea", 20, 60 * 60),
     "comment": Limit("comment", 30, 10 * 60),
     "vote": Limit("vote", 120, 60),
@@ -79,7 +81,7 @@ class _Window:
             raise RateLimited(self.retry_after)
 
 
-def _window(limit_name: str, subject: str, now: datetime | None, factor: float) -> _Window:
+def window_for(limit_name: str, subject: str, now: datetime | None, factor: float) -> _Window:
     limit = LIMITS[limit_name]
     epoch = int((now or utcnow()).timestamp())
     start = epoch - epoch % limit.seconds
@@ -102,7 +104,7 @@ def hit(
 
     The count has a transaction of its own, or joins the caller's write transaction on `conn`
     (one commit instead of two, for a vote; portal.groupcommit keeps a refused count)."""
-    window = _window(limit_name, subject, now, factor)
+    window = window_for(limit_name, subject, now, factor)
     params = {"key": window.key, "window_start": datetime.fromtimestamp(window.start, UTC)}
     # No page shows these counts: they leave the site's data version (and kept pages) alone.
     own = nullcontext(conn) if conn is not None else db.write_connection(engine, shown=False)
@@ -141,15 +143,26 @@ def over(
     factor: float = 1.0,
 ) -> None:
     """Raise RateLimited when `subject` has already used up the window, counting nothing."""
-    window = _window(limit_name, subject, now, factor)
+    window = window_for(limit_name, subject, now, factor)
+    window.check(count(engine, limit_name, subject, now) + 1)
+
+
+def count(engine: Engine, limit_name: str, subject: str, now: datetime | None = None) -> int:
+    """How many attempts `subject` has made in the current window, counting nothing."""
+    window = window_for(limit_name, subject, now, 1.0)
     started = datetime.fromtimestamp(window.start, UTC)
     with db.read(engine) as s:
-        count = s.execute(
+        found = s.execute(
             select(RateCounter.count).where(
                 RateCounter.key == window.key, RateCounter.window_start == started
             )
         ).scalar_one_or_none()
-    window.check((count or 0) + 1)
+    return int(found or 0)
+
+
+def retry_after(limit_name: str, now: datetime | None = None) -> int:
+    """Seconds until the current window of `limit_name` ends (at least 1)."""
+    return window_for(limit_name, "", now, 1.0).retry_after
 
 
 def forget_old(engine: Engine, now: datetime | None = None) -> int:
@@ -172,6 +185,8 @@ class Counter(Protocol):
     ) -> None: ...
 
     def over(self, limit_name: str, subject: str, now: datetime | None = None) -> None: ...
+
+    def count(self, limit_name: str, subject: str, now: datetime | None = None) -> int: ...
 
     def close(self) -> None: ...
 
@@ -196,79 +211,20 @@ class DatabaseCounter:
     def over(self, limit_name: str, subject: str, now: datetime | None = None) -> None:
         over(self.engine, limit_name, subject, now, factor=self.factor)
 
+    def count(self, limit_name: str, subject: str, now: datetime | None = None) -> int:
+        return count(self.engine, limit_name, subject, now)
+
     def close(self) -> None:
         """Nothing to close: the engine belongs to the app."""
-
-
-class RedisCounter:
-    """Counts in Redis: INCR and EXPIRE in one MULTI/EXEC transaction, so every process that
-    uses the same server shares one count and a key lives exactly as long as its window.
-
-    The expiry is the time left in the window by the portal's clock, so the servers' clocks
-    need not agree for a window to end on time.
-
-    Fails open: when Redis cannot be reached (refused, timed out, any Redis error) the attempt
-    is allowed and a warning is logged, so an outage of Redis never takes the site down; for
-    `pause` seconds after a failure Redis is not asked at all, so a server that is down or
-    unreachable does not slow every request by a connect timeout. Limits are not enforced
-    while Redis is unavailable.
-    """
-
-    def __init__(
-        self, url: str, *, timeout: float = 0.5, pause: float = 5.0, factor: float = 1.0
-    ) -> None:
-        self.client = redis.Redis.from_url(
-            url,
-            socket_connect_timeout=timeout,
-            socket_timeout=timeout,
-            retry=Retry(NoBackoff(), 1),  # one reconnect for a connection that went stale
-        )
-        self.pause = pause
-        self.factor = factor
-        self._down_until = 0.0
-
-    def hit(
-        self,
-        limit_name: str,
-        subject: str,
-        now: datetime | None = None,
-        *,
-        conn: Connection | None = None,  # the caller's transaction: not used, Redis counts
-    ) -> None:
-        window = _window(limit_name, subject, now, self.factor)
-        if time.monotonic() < self._down_until:
-            return
-        key = f"ratelimit:{window.key}:{window.start}"
-        try:
-            with self.client.pipeline(transaction=True) as pipe:
-                pipe.incr(key)
-                pipe.expire(key, window.retry_after)
-                count, _ = pipe.execute()
-        except redis.RedisError as exc:
-            self._down_until = time.monotonic() + self.pause
-            log.warning("rate limits not enforced for %ss: Redis failed (%s)", self.pause, exc)
-            return
-        window.check(int(count))
-
-    def over(self, limit_name: str, subject: str, now: datetime | None = None) -> None:
-        window = _window(limit_name, subject, now, self.factor)
-        if time.monotonic() < self._down_until:
-            return
-        try:
-            count = self.client.get(f"ratelimit:{window.key}:{window.start}")
-        except redis.RedisError as exc:
-            self._down_until = time.monotonic() + self.pause
-            log.warning("rate limits not enforced for %ss: Redis failed (%s)", self.pause, exc)
-            return
-        window.check(int(count or 0) + 1)
-
-    def close(self) -> None:
-        self.client.close()
 
 
 def counter_for(redis_url: str, engine: Engine, *, factor: float = 1.0) -> Counter:
     """The counter an app uses: Redis when `redis_url` is set, else its database; `factor`
     scales every limit (the `RATE_LIMIT_FACTOR` setting)."""
     if redis_url:
+        # Redis is an optional extra (`pip install codesign-portal[redis]`): a SQLite-only
+        # library does not install it, so it is imported only when it is asked for.
+        from portal.ratelimit.redis_counter import RedisCounter
+
         return RedisCounter(redis_url, factor=factor)
     return DatabaseCounter(engine, factor=factor)
