@@ -37,12 +37,16 @@ run: $(VENV)/.installed-run
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/portal serve --host $(HOST) --port $(PORT)
 
-## system-deps: Debian packages the tests need (Chromium, PostgreSQL, Redis, Node.js), installed when missing
+## system-deps: Debian packages the tests need (Chromium, PostgreSQL, Redis, Node.js, nginx and the
+## tools that check deploy/: openssl, systemd-analyze), installed when missing
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	test -x /usr/sbin/nginx || command -v nginx >/dev/null || missing="$$missing nginx"; \
+	command -v openssl >/dev/null || missing="$$missing openssl"; \
+	command -v systemd-analyze >/dev/null || missing="$$missing systemd"; \
 	command -v node >/dev/null || missing="$$missing nodejs"; \
 	command -v npm >/dev/null || missing="$$missing npm"; \
 	if [ -n "$$missing" ]; then \
@@ -65,7 +69,7 @@ test: $(VENV)/.installed-test system-deps $(OIDC_NODE)
 	PORTAL_TEST_DB=postgresql $(BIN)/pytest -q tests
 	$(BIN)/pytest -q e2e
 
-unit: $(VENV)/.installed-test $(OIDC_NODE)
+unit: $(VENV)/.installed-test system-deps $(OIDC_NODE)
 	$(BIN)/pytest -q tests
 
 unit-pg: $(VENV)/.installed-test system-deps $(OIDC_NODE)

@@ -152,7 +152,8 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
+    """The `portal` command's arguments: every command, every option with its help."""
     from portal import __version__
 
     defaults = argparse.ArgumentDefaultsHelpFormatter
@@ -242,7 +243,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.set_defaults(func=cmd_restore)
 
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     return int(args.func(args))
 
 
