@@ -305,6 +305,26 @@ def test_https_reported_by_a_load_balancer_makes_cookies_secure_and_sends_hsts(s
     assert "strict-transport-security" not in plain.headers
 
 
+def test_the_app_sees_the_browsers_address_not_one_the_browser_claims(stack):
+    """nginx appends the address it saw to X-Forwarded-For, and uvicorn takes the last one
+    that its trusted proxy (nginx, on 127.0.0.1) vouches for. Here the browser speaks from
+    127.0.0.2 and claims another address; the rate limit on signing in counts the real one."""
+    transport = httpx.HTTPTransport(local_address="127.0.0.2")
+    with httpx.Client(base_url=stack.url, transport=transport) as browser:
+        browser.get("/login")
+        token = token_for(SECRET, browser.cookies[CSRF_COOKIE])
+        refused = browser.post(
+            "/login",
+            data={"email": "nobody@example.org", "password": "wrong", "csrf_token": token},
+            headers={"X-Forwarded-For": "203.0.113.9"},
+        )
+    assert refused.status_code == 400
+    with stack.engine.connect() as conn:
+        keys = conn.execute(text("SELECT key FROM rate_counter")).scalars().all()
+    assert any("127.0.0.2" in key for key in keys), keys
+    assert not any("203.0.113.9" in key or "127.0.0.1" in key for key in keys), keys
+
+
 def test_the_site_as_shipped_ends_tls_itself(stack):
     """The same file with its TLS lines (a self-signed certificate in certbot's place)."""
     answer = httpx.get(stack.tls_url + "/", verify=False)
