@@ -21,3 +21,8 @@ def can_edit(user: User | None, idea: Idea) -> bool:
 
 def can_change_status(user: User | None) -> bool:
     return user is not None and user.is_staff
+
+
+def can_manage_categories(user: User | None) -> bool:
+    """Admins add, rename, reorder, archive and delete categories."""
+    return user is not None and user.is_admin and user.blocked_at is None
