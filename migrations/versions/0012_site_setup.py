@@ -197,9 +197,9 @@ def upgrade() -> None:
         sa.Column("pilot_start", sa.Date(), nullable=True),
         sa.Column("pilot_end", sa.Date(), nullable=True),
         sa.Column("review_date", sa.Date(), nullable=True),
-        sa.Column("teams", sa.String(length=2000), nullable=False),
-        sa.Column("ideas", sa.String(length=2000), nullable=False),
-        sa.Column("sessions", sa.String(length=2000), nullable=False),
+        sa.Column("teams", sa.Text(), nullable=False),
+        sa.Column("ideas", sa.Text(), nullable=False),
+        sa.Column("sessions", sa.Text(), nullable=False),
         sa.Column("replaced_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("replaced_by_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(

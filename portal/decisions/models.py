@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Index, UniqueConstraint
+from sqlalchemy import CheckConstraint, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from portal.clock import utcnow
@@ -85,8 +85,8 @@ class DecisionTeam(SQLModel, table=True):
 
 class DecisionRevision(SQLModel, table=True):
     """A version of a decision that a correction replaced: its full texts, dates and links as
-    they were shown until `replaced_at`, when `replaced_by_id` corrected it. Teams are kept
-    by name (as they read then), ideas and sessions by number."""
+    they were shown until `replaced_at`, when `replaced_by_id` corrected it. Its teams, ideas
+    and sessions are kept by number (teams are never deleted, only archived)."""
 
     __tablename__ = "decision_revision"
 
@@ -99,8 +99,9 @@ class DecisionRevision(SQLModel, table=True):
     pilot_start: date | None = None
     pilot_end: date | None = None
     review_date: date | None = None
-    teams: str = Field(default="", max_length=2000)
-    ideas: str = Field(default="", max_length=2000)
-    sessions: str = Field(default="", max_length=2000)
+    # Lists of numbers ("12, 31"), as long as the decision's links were: no length limit.
+    teams: str = Field(default="", sa_type=Text)
+    ideas: str = Field(default="", sa_type=Text)
+    sessions: str = Field(default="", sa_type=Text)
     replaced_at: datetime = Field(default_factory=utcnow)
     replaced_by_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")

@@ -226,6 +226,22 @@ def _link(db: Session, decision: Decision, fields: Fields) -> None:
     db.flush()
 
 
+@dataclass
+class Links:
+    ideas: list[int]
+    sessions: list[int]
+    teams: list[int]
+
+
+def current_links(db: Session, decision_id: int) -> Links:
+    """What a decision links to now, in the order it was linked."""
+    return Links(
+        ideas=queries.idea_ids(db, decision_id),
+        sessions=queries.workshop_ids(db, decision_id),
+        teams=queries.team_ids(db, decision_id),
+    )
+
+
 def correct(
     *,
     db: Session,
@@ -282,22 +298,6 @@ def correct(
         {**new, "ideas": fields.ideas, "sessions": fields.sessions, "teams": fields.teams},
     )
     return decision
-
-
-@dataclass
-class Links:
-    ideas: list[int]
-    sessions: list[int]
-    teams: list[int]
-
-
-def current_links(db: Session, decision_id: int) -> Links:
-    """What a decision links to now, in the order it was linked."""
-    return Links(
-        ideas=queries.idea_ids(db, decision_id),
-        sessions=queries.workshop_ids(db, decision_id),
-        teams=queries.team_ids(db, decision_id),
-    )
 
 
 def _numbers(ids: list[int]) -> str:

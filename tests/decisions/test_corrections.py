@@ -306,3 +306,21 @@ def test_the_feed_says_when_a_decision_was_corrected(client, engine, staff):
     assert "<title>Fed</title>" in entry
     assert f"<updated>{row.corrected_at:%Y-%m-%dT%H:%M:%S}" in entry
     assert f"<published>{row.published_at:%Y-%m-%dT%H:%M:%S}" in entry
+
+
+def test_a_decision_linking_hundreds_of_ideas_can_be_corrected(engine, staff, patron, category):
+    from portal.decisions import services
+
+    ids = f.many_ideas(engine, patron, category, 450)
+    decision = publish(engine, staff, ids, move_status="")
+    with db.write(engine) as s:
+        services.correct(
+            db=s,
+            actor=staff,
+            decision_id=decision.id,
+            form={"title": "Corrected", "you_said": "x", "we_did": "y", "ideas": str(ids[0])},
+        )
+    [old] = revisions(engine, decision.id)
+    assert old.ideas == ", ".join(map(str, ids))
+    with db.read(engine) as s:
+        assert queries.idea_ids(s, decision.id) == [ids[0]]
