@@ -26,6 +26,7 @@ from portal import db  # noqa: E402
 from portal.accounts import services as accounts  # noqa: E402
 from portal.accounts.models import User  # noqa: E402
 from portal.accounts.passwords import hash_password  # noqa: E402
+from portal.clock import utcnow  # noqa: E402
 from portal.ideas import services as ideas  # noqa: E402
 from portal.ideas.models import Category  # noqa: E402
 from portal.migrate import upgrade  # noqa: E402
@@ -62,6 +63,7 @@ def build(url: str) -> tuple[int, int]:
                     "display_name": f"Person {i}",
                     "password_hash": shared_hash,
                     "role": "patron",
+                    "email_confirmed_at": utcnow(),
                 }
                 for i in range(10_010)
             ],

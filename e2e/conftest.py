@@ -191,8 +191,47 @@ def _worker_alive() -> None:
 
 
 @pytest.fixture
-def sign_up() -> Callable[..., str]:
-    """Create a new account through the form (it stays signed in); returns its email."""
+def password() -> str:
+    """The password that `sign_up` gives new accounts (and the demo accounts have)."""
+    return PASSWORD
+
+
+@pytest.fixture
+def in_both_languages(assert_accessible: Callable[[Page], None]) -> Callable[..., None]:
+    """Check the page in English (its main heading `english`), then switch to Chinese with the
+    footer's switcher and check it again (heading `chinese`), and switch back."""
+
+    def check(page: Page, english: str, chinese: str) -> None:
+        expect(page.get_by_role("heading", level=1)).to_have_text(english)
+        assert_accessible(page)
+        page.get_by_role("button", name="简体中文").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(chinese)
+        assert_accessible(page)
+        page.get_by_role("button", name="English").click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(english)
+
+    return check
+
+
+@pytest.fixture
+def follow_email_link(wait_for_email: Callable[..., EmailMessage]) -> Callable[..., str]:
+    """Open the link under `path` in the first email to `address` about `subject` (from the
+    real SMTP server), as the person would; returns the link."""
+
+    def follow(page: Page, address: str, subject: str, path: str) -> str:
+        message = wait_for_email(address, subject)
+        found = re.search(rf"https?://\S+{re.escape(path)}\S+", message.get_content())
+        assert found, message.get_content()
+        page.goto(found.group(0))
+        return found.group(0)
+
+    return follow
+
+
+@pytest.fixture
+def sign_up(follow_email_link: Callable[..., str]) -> Callable[..., str]:
+    """Create a new account through the form and confirm it with the link from the
+    confirmation email, which signs the person in; returns its email."""
 
     def sign_up(page: Page, name: str, email: str) -> str:
         page.goto("/signup")
@@ -200,7 +239,12 @@ def sign_up() -> Callable[..., str]:
         page.get_by_label("Your name").fill(name)
         page.get_by_label("Password").fill(PASSWORD)
         page.get_by_role("button", name="Create account").click()
-        expect(page.get_by_role("status")).to_have_text("Welcome! Your account is ready.")
+        expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
+        follow_email_link(page, email, "Confirm your email address", "/account/confirm/")
+        page.get_by_role("button", name="Confirm my email address").click()
+        expect(page.get_by_role("status")).to_have_text(
+            "Thank you: your email address is confirmed. Welcome!"
+        )
         return email
 
     return sign_up

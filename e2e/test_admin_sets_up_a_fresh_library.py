@@ -1,9 +1,10 @@
 """A library installs the portal for real: `portal migrate` and `portal create-user --role
-admin` on an empty database, nothing else. Before anyone configures it, a patron can already
-propose an idea (the form asks for no category). The admin signs in, follows the checklist on
-the staff desk (names the site, writes the welcome text, sets the contact address, adds two
-categories and a team), and a patron then proposes an idea in one of the categories. Every
-page on the way passes axe in English and Chinese and fits a 360 px screen.
+admin` on an empty database, nothing else (and the worker, which sends the confirmation of a
+new account's address). Before anyone configures it, a patron can already propose an idea
+(the form asks for no category). The admin signs in, follows the checklist on the staff desk
+(names the site, writes the welcome text, sets the contact address, adds two categories and
+a team), and a patron then proposes an idea in one of the categories. Every page on the way
+passes axe in English and Chinese and fits a 360 px screen.
 
 Each journey gets its own server on its own empty database (not the demo)."""
 
@@ -11,6 +12,8 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -18,7 +21,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.pg import free_port
-from tests.processes import portal_command, portal_server
+from tests.processes import ROOT, portal_command, portal_server, stop
 
 ADMIN = "head@riverside.example.org"
 ADMIN_PASSWORD = "riverside head's password 2026"
@@ -26,8 +29,9 @@ CHINESE = "简体中文"
 
 
 @pytest.fixture
-def fresh_site(tmp_path) -> Iterator[str]:
-    """A portal on an empty database: migrated, with one admin account, nothing more."""
+def fresh_site(tmp_path, mail_inbox) -> Iterator[str]:
+    """A portal on an empty database: migrated, with one admin account, nothing more; a
+    worker beside it sends its email (the confirmation of a new address) to `mail_inbox`."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {
@@ -44,8 +48,18 @@ def fresh_site(tmp_path) -> Iterator[str]:
         "create-user", ADMIN, "--role", "admin", "--name", "Ada Head", env=env, stdin=ADMIN_PASSWORD
     )
     log = tmp_path / "server.log"
-    with portal_server(port, env, log):
-        yield url
+    with portal_server(port, env, log), (tmp_path / "worker.log").open("wb") as worker_log:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "portal.cli", "worker", "--poll", "0.2"],
+            cwd=ROOT,
+            env={**env, "SMTP_URL": mail_inbox.url},
+            stdout=worker_log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            yield url
+        finally:
+            stop(worker)
     assert "Traceback" not in log.read_text(), log.read_text()
 
 

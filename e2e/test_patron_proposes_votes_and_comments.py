@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 
 
 def test_patron_signs_up_proposes_votes_and_comments(
-    page: Page, assert_accessible, new_email, propose_idea
+    page: Page, assert_accessible, new_email, propose_idea, follow_email_link
 ) -> None:
     page.goto("/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Shape your library with us")
@@ -23,7 +23,11 @@ def test_patron_signs_up_proposes_votes_and_comments(
     page.get_by_label("Your name").fill("Robin Patron")
     page.get_by_label("Password").fill("a long and friendly passphrase")
     page.get_by_role("button", name="Create account").click()
-    expect(page.get_by_role("status")).to_have_text("Welcome! Your account is ready.")
+    follow_email_link(page, email, "Confirm your email address", "/account/confirm/")
+    page.get_by_role("button", name="Confirm my email address").click()
+    expect(page.get_by_role("status")).to_have_text(
+        "Thank you: your email address is confirmed. Welcome!"
+    )
     navigation = page.get_by_role("navigation", name="Main")
     expect(navigation.get_by_role("link", name="Robin Patron")).to_be_visible()
 

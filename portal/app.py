@@ -17,12 +17,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from portal import csrf, db, templating
 from portal import settings as settings_mod
+from portal.accounts.passwords import Busy
 from portal.accounts.routes import routes as account_routes
 from portal.api.routes import routes as api_routes
 from portal.assessment.routes import routes as assessment_routes
 from portal.comments.routes import routes as comment_routes
 from portal.decisions.routes import routes as decision_routes
-from portal.errors import Forbidden, NotFound
+from portal.errors import Forbidden, NotFound, Unconfirmed
 from portal.groupcommit import GroupCommit
 from portal.htmx import is_partial
 from portal.i18n import _, ngettext
@@ -111,6 +112,31 @@ async def too_many(request: Request, exc: Exception) -> Response:
             "You have done this many times in a short while. Please try again in %(num)s minutes.",
             minutes,
         ),
+    )
+    response.headers["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+async def unconfirmed(request: Request, exc: Exception) -> Response:
+    # The banner on every page (base.html) offers to send the link again.
+    return _error(
+        request,
+        403,
+        _("Confirm your email address first"),
+        _(
+            "To propose, vote, comment or register, follow the link we sent to your email "
+            "address. Until then you can read and follow ideas."
+        ),
+    )
+
+
+async def busy(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, Busy)
+    response = _error(
+        request,
+        503,
+        _("The portal is busy"),
+        _("Many people are signing in just now. Please try again in a few seconds."),
     )
     response.headers["Retry-After"] = str(exc.retry_after)
     return response
@@ -228,6 +254,8 @@ def create_app(settings: settings_mod.Settings | None = None) -> Starlette:
             HTTPException: http_error,
             NotFound: not_found,
             Forbidden: forbidden,
+            Unconfirmed: unconfirmed,
+            Busy: busy,
             LoginRequired: needs_login,
             RateLimited: too_many,
             FormRefused: form_refused,

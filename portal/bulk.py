@@ -217,6 +217,7 @@ def seed(
                 "role",
                 "created_at",
                 "committee_listed",
+                "email_confirmed_at",
             ),
             (
                 (
@@ -227,6 +228,7 @@ def seed(
                     "patron",
                     joined,
                     False,
+                    joined,
                 )
                 for i in range(users)
             ),

@@ -17,3 +17,8 @@ class Forbidden(Exception):
 
 class NotFound(Exception):
     """No such object, or one whose existence is private to this actor (404)."""
+
+
+class Unconfirmed(Forbidden):
+    """The person has not confirmed their email address yet, which this needs (403, with a
+    page that says so)."""

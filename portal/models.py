@@ -1,6 +1,6 @@
 """Imports every domain's tables so that the metadata is complete (for Alembic and tests)."""
 
-from portal.accounts.models import Identity, LoginSession, User
+from portal.accounts.models import AccountToken, Identity, LoginSession, User
 from portal.comments.models import Comment
 from portal.db import metadata
 from portal.decisions.models import (
@@ -21,6 +21,7 @@ from portal.votes.models import Follow, Vote
 from portal.workshops.models import CalendarKey, Registration, Workshop, WorkshopIdea
 
 __all__ = [
+    "AccountToken",
     "AuditEntry",
     "CalendarKey",
     "Flag",

@@ -23,6 +23,8 @@ from starlette.responses import HTMLResponse
 
 from portal import i18n, labels
 from portal.clock import aware, utcnow
+from portal.ideas import names
+from portal.ideas import permissions as idea_rules
 from portal.settings import STATIC_DIR, TEMPLATES_DIR
 from portal.web import here
 
@@ -171,6 +173,10 @@ env.globals.update(
     mode_label=labels.mode_label,
     session_kind_label=labels.session_kind_label,
     audience_label=labels.audience_label,
+    # The one way a template names an idea or shows its text: hidden ones only to staff and
+    # their author (portal/ideas/names.py).
+    idea_title=names.title,
+    can_read_idea=idea_rules.can_read,
 )
 env.filters["zip_labels"] = lambda codes: [(c, labels.status_label(c)) for c in codes]
 env.filters["category_name"] = lambda c: labels.category_label(c, i18n.get_locale())

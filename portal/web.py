@@ -3,19 +3,20 @@ redirects, flash messages, and forms."""
 
 from __future__ import annotations
 
-from typing import Any
+import ipaddress
 from urllib.parse import quote, urlsplit
 
 from sqlalchemy import Connection, Engine
+from starlette.convertors import IntegerConvertor, register_url_convertor
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from portal import forms
 from portal.accounts.auth import current_user
 from portal.accounts.models import User
 from portal.csrf import MAX_FIELDS
-from portal.db import ID_MAX
 from portal.errors import NotFound
 from portal.i18n import _
 
@@ -44,16 +45,24 @@ def limit(
     """Count an attempt against a rate limit (by person, or by address when no subject), in
     the app's counter (its database, or Redis when `REDIS_URL` is set). With `conn`, a count
     in the database joins that write transaction."""
-    address = request.client.host if request.client else "unknown"
     request.app.state.rate_counter.hit(
-        name, str(subject) if subject is not None else address, conn=conn
+        name, str(subject) if subject is not None else client_address(request), conn=conn
     )
 
 
-def limit_reached(request: Request, name: str, subject: str) -> None:
-    """Refuse (429) when `subject` has used up a limit, without counting this attempt: for
-    limits that count only failures, like wrong passwords for one account."""
-    request.app.state.rate_counter.over(name, subject)
+def client_address(request: Request) -> str:
+    """Where a request comes from, as rate limits count it: an IPv4 address, or an IPv6
+    address's /64 network (one household or device gets a whole /64 to pick from)."""
+    host = request.client.host if request.client else "unknown"
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network((address, 64), strict=False))
+    return str(address)
 
 
 def engine(request: Request) -> Engine:
@@ -106,7 +115,16 @@ def flash_messages() -> dict[str, str]:
         "comment_saved": _("Your comment is saved."),
         "comment_deleted": _("The comment is deleted."),
         "signed_in": _("You are signed in."),
-        "signed_up": _("Welcome! Your account is ready."),
+        "email_confirmed": _("Thank you: your email address is confirmed. Welcome!"),
+        "confirmation_sent": _("We sent the link again. It may take a minute to arrive."),
+        "email_change_sent": _(
+            "We sent a link to the new address. Your address changes when you follow it."
+        ),
+        "email_changed": _("Your email address is changed. We told your old address."),
+        "password_changed": _("Your password is changed. You are signed out everywhere else."),
+        "password_reset": _(
+            "Your new password is set and you are signed in. You are signed out everywhere else."
+        ),
         "signed_out": _("You are signed out."),
         "voted": _("Your vote is counted."),
         "vote_withdrawn": _("Your vote is withdrawn."),
@@ -181,24 +199,25 @@ def field(form: FormData, name: str) -> str:
     return value if isinstance(value, str) else ""
 
 
-def int_or_none(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-PAGE_MAX = 10_000
-
-
 def page_number(request: Request, name: str = "page") -> int:
     """A page number from the query string: 1 when missing or nonsense, at most PAGE_MAX."""
-    return max(1, min(int_or_none(request.query_params.get(name)) or 1, PAGE_MAX))
+    return forms.page(request.query_params.get(name))
+
+
+class _IdConvertor(IntegerConvertor):
+    """`{id:int}` in every route: at most ten ASCII digits, so a longer number is an address
+    that does not exist (404) instead of an int() that fails past 4,300 digits (500)."""
+
+    regex = "[0-9]{1,10}"
+
+
+# Every routes module imports this one before it builds its routes, so all of them use it.
+register_url_convertor("int", _IdConvertor())
 
 
 def path_id(request: Request) -> int:
     """The `{id:int}` of the address; a number no row can have is simply not found."""
-    number = int(request.path_params["id"])
-    if not 0 < number <= ID_MAX:
+    number = forms.number(request.path_params["id"])
+    if not number:
         raise NotFound()
     return number

@@ -159,3 +159,22 @@ def post_comment(client: Any, idea_id: int, body: str) -> tuple[str, int]:
     assert response.status_code == 303, response.text
     location = response.headers["location"]
     return location, int(location.rsplit("#comment-", 1)[1])
+
+
+def account_link(engine: Any, address: str, path: str = "/account/confirm/") -> str:
+    """The link under `path` in the newest email queued to `address` (a confirmation or reset
+    link), without the host: for tests that sign up without running the worker."""
+    import re
+
+    from portal.notifications.models import EmailOutbox
+
+    with db.read(engine) as s:
+        body = s.execute(
+            select(EmailOutbox.body)
+            .where(EmailOutbox.to_addr == address)
+            .order_by(EmailOutbox.id.desc())
+            .limit(1)
+        ).scalar_one()
+    found = re.search(rf"https?://[^/\s]+({re.escape(path)}\S+)", body)
+    assert found, body
+    return found.group(1)

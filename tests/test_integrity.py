@@ -25,7 +25,7 @@ from portal.notifications.models import EmailOutbox
 from portal.votes.models import Vote
 from portal.workshops.models import Workshop
 from tests import factories as f
-from tests.conftest import PASSWORD, SECRET, make_user
+from tests.conftest import SECRET, make_user
 from tests.decisions import publish
 from tests.processes import portal_run
 from tests.workshops import factories as sessions
@@ -61,7 +61,7 @@ def site(engine, patron, other_patron, staff, category) -> Site:
         comments.delete(db=s, actor=third, comment_id=gone.id)
         moderation.hide(db=s, actor=staff, target_type="comment", target_id=spam.id, reason="Ad")
         ideas.change_status(db=s, actor=staff, idea_id=c.id, status="duplicate", duplicate_of=b.id)
-        privacy.delete_account(db=s, actor=leaver, password=PASSWORD)
+        privacy.delete_account(db=s, actor=leaver, password_ok=True)
     publish(engine, staff, [a.id], move_status="0")
     session = sessions.schedule(engine, staff, capacity=2)
     for person in (patron, other_patron):

@@ -133,7 +133,7 @@ def test_migration_0010_brings_back_the_votes_of_deleted_accounts(database_url, 
     from portal.votes import services as votes
 
     config = alembic_config(database_url)
-    command.downgrade(config, "0007")
+    command.downgrade(config, "0009")  # the revision before 0010
     with db.write(bare_engine) as s:
         people = [
             accounts.create_user(

@@ -57,6 +57,25 @@ def test_templates_never_mark_text_safe():
     assert offenders == []
 
 
+# What a template may print the `.title` of: sessions, decisions, the timeline's sessions and
+# decisions, form values, notification facts (already named for their reader).
+NOT_IDEAS = {"w", "d", "decision", "item", "values", "f", "e"}
+TITLE = re.compile(r"\b(\w+)\.title\b")
+
+
+def test_templates_name_an_idea_only_through_idea_title():
+    """A hidden idea is named only to staff and its author: templates print an idea's title
+    through idea_title(idea, user), never as idea.title (portal/ideas/names.py)."""
+    offenders = [
+        f"{path.relative_to(TEMPLATES_DIR)}:{n}: {match.group(0)}"
+        for path in _template_files()
+        for n, line in enumerate(path.read_text().splitlines(), 1)
+        for match in TITLE.finditer(line)
+        if match.group(1) not in NOT_IDEAS
+    ]
+    assert offenders == []
+
+
 def test_python_marks_markup_safe_only_in_the_markdown_filter():
     hits = []
     for path in PACKAGE_DIR.rglob("*.py"):

@@ -24,6 +24,9 @@ class User(SQLModel, table=True):
     # The committee role lasts for a term; after `committee_until` it lapses by itself.
     committee_until: date | None = None
     committee_listed: bool = False
+    # When the person followed a confirmation link sent to `email` (single sign-on: when the
+    # provider vouched for it). Until then they read and follow, and get no email but that link.
+    email_confirmed_at: datetime | None = None
 
     @property
     def is_staff(self) -> bool:
@@ -32,6 +35,12 @@ class User(SQLModel, table=True):
     @property
     def is_admin(self) -> bool:
         return self.role == "admin"
+
+    @property
+    def may_take_part(self) -> bool:
+        """Whether the person may propose, vote, comment and register: not blocked, and with a
+        confirmed email address."""
+        return self.blocked_at is None and self.email_confirmed_at is not None
 
     @property
     def is_committee(self) -> bool:
@@ -66,3 +75,20 @@ class Identity(SQLModel, table=True):
     issuer: str = Field(max_length=255)
     subject: str = Field(max_length=255)
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class AccountToken(SQLModel, table=True):
+    """A link sent by email: to confirm an address ("confirm": the account's own, or the new
+    one it is changing to) or to choose a new password ("reset"). The link holds a random
+    token; only its hash is stored, so a copy of the database yields no usable link. It
+    works once (the row is deleted when used) and until `expires_at`."""
+
+    __tablename__ = "account_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    purpose: str = Field(max_length=8)
+    email: str = Field(max_length=254)  # where the link was sent
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime

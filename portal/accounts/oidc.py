@@ -52,9 +52,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from portal.accounts import services
+from portal.accounts import addresses, services
 from portal.accounts.models import Identity, User
-from portal.accounts.passwords import verify_password
 from portal.accounts.queries import user_by_email
 from portal.clock import utcnow
 from portal.errors import ValidationError
@@ -350,7 +349,10 @@ def sign_in(*, db: Session, claims: Claims, provider_name: str) -> User:
         raise NeedsLink()
     name = claims.name[:80].strip() or claims.email.split("@")[0][:80]
     try:
-        user = services.create_user(db=db, email=claims.email, display_name=name, password=None)
+        # Confirmed: the provider vouched for the address (email_verified, checked above).
+        user = services.create_user(
+            db=db, email=claims.email, display_name=name, password=None, confirmed=True
+        )
         _add_identity(db, user, claims.issuer, claims.subject)
     except ValidationError as exc:  # an address the portal cannot use, or taken a moment ago
         raise SignInRefused(next(iter(exc.errors.values())), status=400) from exc
@@ -362,12 +364,13 @@ def sign_in(*, db: Session, claims: Claims, provider_name: str) -> User:
     return user
 
 
-def link(*, db: Session, pending: PendingLink, password: str) -> User:
+def link(*, db: Session, pending: PendingLink, account_id: int | None) -> User:
     """Link the pending identity to the local account with its email, once the person has
-    given that account's password. Raises ValidationError naming the password field."""
-    user = user_by_email(db, pending.email)
-    # Checked even when the account is gone, so the answer takes the same time either way.
-    if not verify_password(user.password_hash if user else None, password) or user is None:
+    given that account's password (`account_id`: the account whose password the caller
+    found right, or None). The provider vouched for the address, so it counts as confirmed.
+    Raises ValidationError naming the password field."""
+    user = db.get(User, account_id) if account_id is not None else None
+    if user is None or user.email != addresses.lookup_form(pending.email):
         raise ValidationError({"password": _("That is not the password of this account.")})
     if user.blocked_at is not None:
         raise ValidationError({"password": _("This account has been blocked by the moderators.")})
@@ -378,6 +381,9 @@ def link(*, db: Session, pending: PendingLink, password: str) -> User:
         )
     if identity is None:
         _add_identity(db, user, pending.issuer, pending.subject)
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = utcnow()
+        db.add(user)
     return user
 
 

@@ -19,7 +19,6 @@ from sqlmodel import Session
 
 from portal.accounts.models import User
 from portal.accounts.oidc import Proof, is_linked
-from portal.accounts.passwords import verify_password
 from portal.clock import utcnow
 from portal.comments.models import Comment
 from portal.decisions.models import FollowUp
@@ -61,10 +60,10 @@ def export(db: Session, user: User) -> dict[str, Any]:
     }
 
 
-def _confirm(db: Session, user: User, password: str | None, proof: Proof | None) -> None:
+def _confirm(db: Session, user: User, password_ok: bool | None, proof: Proof | None) -> None:
     """Raise ValidationError unless the password, or else the proof, confirms the deletion."""
-    if password is not None:
-        if not verify_password(user.password_hash, password):
+    if password_ok is not None:
+        if not password_ok or not user.password_hash:
             raise ValidationError({"password": _("The password is not right.")})
         return
     if (
@@ -83,14 +82,15 @@ def _confirm(db: Session, user: User, password: str | None, proof: Proof | None)
 
 
 def delete_account(
-    *, db: Session, actor: User, password: str | None = None, proof: Proof | None = None
+    *, db: Session, actor: User, password_ok: bool | None = None, proof: Proof | None = None
 ) -> None:
     """Erase the person; their content stays as "deleted user". Confirmed with the account's
-    `password`, or, when no password is given, with `proof` of a sign-in within the last five
-    minutes with an identity linked to this account."""
+    password (`password_ok`: whether the caller found it right, off the event loop and with
+    guesses counted, see portal.accounts.signin), or, when none was given, with `proof` of a
+    sign-in within the last five minutes with an identity linked to this account."""
     user = db.get(User, actor.id)
     assert user is not None
-    _confirm(db, user, password, proof)
+    _confirm(db, user, password_ok, proof)
     active = (
         db.execute(
             select(Registration.workshop_id).where(

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from portal.accounts.models import User
+from portal.accounts import addresses
+from portal.accounts.models import AccountToken, User
+from portal.clock import utcnow
 
 
 def user_by_email(db: Session, email: str) -> User | None:
-    """The account with this email (emails are stored lower-case)."""
+    """The account with this email, however it is typed (emails are stored in their normal
+    form, see portal.accounts.addresses)."""
     if "\x00" in email:  # no account has one, and PostgreSQL refuses NUL in a query
         return None
-    return db.exec(select(User).where(User.email == email.strip().lower())).first()
+    return db.exec(select(User).where(User.email == addresses.lookup_form(email))).first()
 
 
 def user_by_id(db: Session, user_id: int) -> User | None:
@@ -32,3 +35,22 @@ def committee_members(db: Session, listed_only: bool = False) -> list[User]:
     if listed_only:
         stmt = stmt.where(User.committee_listed.is_(True))
     return list(db.exec(stmt.order_by(User.display_name)).all())
+
+
+def pending_address(db: Session, user_id: int) -> AccountToken | None:
+    """The newest unexpired link to confirm another address for this account, if any (a
+    change of address waiting for its confirmation)."""
+    user = db.get(User, user_id)
+    if user is None:
+        return None
+    return db.exec(
+        select(AccountToken)
+        .where(
+            AccountToken.user_id == user_id,
+            AccountToken.purpose == "confirm",
+            AccountToken.email != user.email,
+            AccountToken.expires_at > utcnow(),
+        )
+        .order_by(AccountToken.id.desc())
+        .limit(1)
+    ).first()

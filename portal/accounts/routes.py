@@ -9,18 +9,27 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from portal import db
-from portal.accounts import auth, oidc, privacy, services
+from portal.accounts import (
+    account_routes,
+    auth,
+    lifecycle,
+    oidc,
+    passwords,
+    privacy,
+    queries,
+    services,
+    signin,
+)
 from portal.accounts.auth import current_user
 from portal.accounts.models import User
 from portal.errors import NotFound, ValidationError
-from portal.i18n import _
+from portal.i18n import _, get_locale
 from portal.templating import render
 from portal.web import (
     engine,
     field,
     form_data,
     limit,
-    limit_reached,
     redirect,
     require_user,
     safe_next,
@@ -30,27 +39,35 @@ DELETE_PAGE = oidc.PROOF_PATH
 
 
 async def signup(request: Request) -> Response:
-    next_url = safe_next(request.query_params.get("next"), "/")
+    """Sign up. Whether or not the address has an account, the answer is "check your email"
+    (and the same work is done: the password is hashed either way); the email says what to
+    do. Nobody is signed in until the address is confirmed."""
     values = {"email": "", "display_name": ""}
     errors: dict[str, str] = {}
     if request.method == "POST":
         form = await form_data(request)
         values = {"email": field(form, "email"), "display_name": field(form, "display_name")}
-        next_url = safe_next(field(form, "next"), "/")
+        password = field(form, "password")
         limit(request, "signup-address")
-        try:
+        errors = services.check_profile(values["email"], values["display_name"], password)
+        if not errors:
+            hashed = await passwords.hash_async(password)
+            allowed = account_routes.may_email(request, values["email"])
             with db.write(engine(request)) as session:
-                user = services.create_user(db=session, password=field(form, "password"), **values)
-                token = auth.start_session(session, user, request.cookies.get(auth.COOKIE))
-            response = redirect(next_url, flash="signed_up")
-            auth.set_cookie(request, response, token)
-            return response
-        except ValidationError as exc:
-            errors = exc.errors
+                lifecycle.sign_up(
+                    db=session,
+                    **values,
+                    password=password,
+                    password_hash=hashed,
+                    locale=get_locale(),
+                    base_url=account_routes.base_url(request),
+                    may_email=allowed,
+                )
+            return redirect("/signup/sent")
     return render(
         request,
         "accounts/signup.html",
-        {"values": values, "errors": errors, "next": next_url},
+        {"values": values, "errors": errors},
         status_code=400 if errors else 200,
     )
 
@@ -63,23 +80,11 @@ async def login(request: Request) -> Response:
         form = await form_data(request)
         values = {"email": field(form, "email")}
         next_url = safe_next(field(form, "next"), "/")
-        limit(request, "login-address")
-        # Per account, only wrong passwords count: a person signing in from many devices
-        # never meets the limit, a script guessing passwords always does.
-        account = values["email"].strip().lower()[:254]
-        limit_reached(request, "login-account", account)
         try:
-            with db.write(engine(request)) as session:
-                user = services.authenticate(
-                    db=session, email=values["email"], password=field(form, "password")
-                )
-                token = auth.start_session(session, user, request.cookies.get(auth.COOKIE))
-            response = redirect(next_url, flash="signed_in")
-            auth.set_cookie(request, response, token)
-            return response
+            user = await signin.authenticate(request, values["email"], field(form, "password"))
+            return account_routes.signed_in(request, user, next_url, "signed_in")
         except ValidationError as exc:
             errors = exc.errors
-            limit(request, "login-account", account)
     settings = request.app.state.settings
     return render(
         request,
@@ -100,11 +105,6 @@ async def logout(request: Request) -> Response:
     response = redirect("/", flash="signed_out")
     auth.forget_cookie(request, response)
     return response
-
-
-async def account(request: Request) -> Response:
-    user = require_user(request)
-    return render(request, "accounts/account.html", {"account": user})
 
 
 async def export(request: Request) -> Response:
@@ -173,11 +173,15 @@ async def delete_account(request: Request) -> Response:
         form = await form_data(request)
         by_sign_in = not user.password_hash or field(form, "confirm_with") == "sign-in"
         try:
+            # The password is checked like a sign-in's: off the event loop, guesses counted.
+            password_ok = None
+            if not by_sign_in:
+                password_ok = await signin.password_matches(request, user, field(form, "password"))
             with db.write(engine(request)) as session:
                 privacy.delete_account(
                     db=session,
                     actor=user,
-                    password=None if by_sign_in else field(form, "password"),
+                    password_ok=password_ok,
                     proof=oidc.proof(request) if by_sign_in else None,
                 )
             response = redirect("/", flash="account_deleted")
@@ -322,17 +326,20 @@ async def sso_link(request: Request) -> Response:
     errors: dict[str, str] = {}
     if request.method == "POST":
         form = await form_data(request)
-        limit(request, "login-address")
-        limit_reached(request, "login-account", pending.email)
+        with db.read(engine(request)) as session:
+            account = queries.user_by_email(session, pending.email)
+        # Checked like a sign-in's password: off the event loop, guesses counted.
+        ok = await signin.password_matches(request, account, field(form, "password"), pending.email)
         try:
             with db.write(engine(request)) as session:
-                user = oidc.link(db=session, pending=pending, password=field(form, "password"))
+                user = oidc.link(
+                    db=session, pending=pending, account_id=account.id if ok and account else None
+                )
                 token = auth.start_session(session, user, request.cookies.get(auth.COOKIE))
             oidc.forget_link(request)
             return _signed_in(request, token, pending.next)
         except ValidationError as exc:
             errors = exc.errors
-            limit(request, "login-account", pending.email)
     return render(
         request,
         "accounts/link.html",
@@ -365,5 +372,5 @@ routes = [
     Route("/signup", signup, methods=["GET", "POST"], name="accounts:signup"),
     Route("/login", login, methods=["GET", "POST"], name="accounts:login"),
     Route("/logout", logout, methods=["POST"], name="accounts:logout"),
-    Route("/account", account, name="accounts:account"),
+    *account_routes.routes,
 ]

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import re
-
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from portal.accounts import addresses
 from portal.accounts.models import ROLES, LoginSession, User
 from portal.accounts.passwords import hash_password, verify_password
 from portal.accounts.queries import user_by_email
+from portal.clock import utcnow
 from portal.errors import Forbidden, ValidationError
 from portal.i18n import _
 from portal.moderation import audit
 
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD = 10
 COMMON_PASSWORDS = {
     "password12",
@@ -46,19 +45,36 @@ def password_problem(password: str, email: str = "") -> str | None:
     return None
 
 
-def _check_profile(email: str, display_name: str) -> dict[str, str]:
-    errors = {}
-    if not email:
-        errors["email"] = _("Enter your email address.")
-    elif len(email) > 254 or not EMAIL_RE.match(email):
-        errors["email"] = _("Enter an email address like name@example.org.")
+def email_problem(email: str) -> str | None:
+    """Why `email` is not an address the portal can use, or None."""
+    if not email.strip():
+        return _("Enter your email address.")
+    if addresses.normalised(email) is None:
+        return _("Enter an email address like name@example.org.")
+    return None
+
+
+def name_problem(display_name: str) -> str | None:
+    """Why a display name (spaces already collapsed) will not do, or None."""
     if not display_name:
-        errors["display_name"] = _("Enter the name other people will see.")
-    elif len(display_name) > 80:
-        errors["display_name"] = _("Use at most 80 characters for your name.")
-    for name, value in (("email", email), ("display_name", display_name)):
-        if "\x00" in value:
-            errors.setdefault(name, _("Remove the invisible control characters from your text."))
+        return _("Enter the name other people will see.")
+    if len(display_name) > 80:
+        return _("Use at most 80 characters for your name.")
+    if "\x00" in display_name:
+        return _("Remove the invisible control characters from your text.")
+    return None
+
+
+def check_profile(email: str, display_name: str, password: str | None) -> dict[str, str]:
+    """What is wrong with a new account's fields, by field (empty when nothing)."""
+    errors = {}
+    for name, problem in (
+        ("email", email_problem(email)),
+        ("display_name", name_problem(" ".join(display_name.split()))),
+        ("password", password_problem(password, email) if password is not None else None),
+    ):
+        if problem:
+            errors[name] = problem
     return errors
 
 
@@ -70,29 +86,31 @@ def create_user(
     password: str | None,
     role: str = "patron",
     password_hash: str | None = None,
+    confirmed: bool = True,
+    locale: str | None = None,
 ) -> User:
     """Create an account; raises ValidationError naming each bad field. `password_hash`, when
-    given, must be the hash of `password` (bulk and demo data hash a shared password once).
-    `password=None` makes an account without a password, for single sign-on."""
-    email = email.strip().lower()
-    display_name = " ".join(display_name.split())
-    errors = _check_profile(email, display_name)
-    problem = password_problem(password, email) if password is not None else None
-    if problem:
-        errors["password"] = problem
+    given, must be the hash of `password` (bulk and demo data hash a shared password once;
+    requests hash off the event loop first). `password=None` makes an account without a
+    password, for single sign-on. `confirmed=False` for an address nobody has vouched for
+    yet (sign-up): the person confirms it with the link they are sent."""
+    errors = check_profile(email, display_name, password)
     if role not in ROLES:
         errors["role"] = _("Choose one of the roles.")
-    if not errors.get("email") and user_by_email(db, email):
+    address = addresses.normalised(email) or ""
+    if not errors.get("email") and user_by_email(db, address):
         errors["email"] = _("An account with this email address already exists. Sign in instead.")
     if errors:
         raise ValidationError(errors)
     if not password_hash and password is not None:
         password_hash = hash_password(password)
     user = User(
-        email=email,
-        display_name=display_name,
+        email=address,
+        display_name=" ".join(display_name.split()),
         password_hash=password_hash,
         role=role,
+        locale=locale,
+        email_confirmed_at=utcnow() if confirmed else None,
     )
     db.add(user)
     try:
@@ -104,15 +122,31 @@ def create_user(
     return user
 
 
-def authenticate(*, db: Session, email: str, password: str) -> User:
-    """The account for these credentials. The error never says whether the email exists."""
-    user = user_by_email(db, email)
-    ok = verify_password(user.password_hash if user else None, password)
-    if not user or not ok:
+def accept_sign_in(user: User | None, password_ok: bool) -> User:
+    """The account a sign-in is for, once its password has been checked. The error never says
+    whether the email exists."""
+    if user is None or not password_ok:
         raise ValidationError({"email": _("The email address or password is not right.")})
     if user.blocked_at:
         raise ValidationError({"email": _("This account has been blocked by the moderators.")})
     return user
+
+
+def authenticate(*, db: Session, email: str, password: str) -> User:
+    """The account for these credentials, checked here and now (commands and tests; requests
+    check passwords off the event loop, through portal.accounts.signin)."""
+    user = user_by_email(db, email)
+    return accept_sign_in(user, verify_password(user.password_hash if user else None, password))
+
+
+def renew_hash(*, db: Session, user: User, renewed: str) -> None:
+    """Store a hash of the same password made with today's parameters, unless the password
+    changed meanwhile."""
+    db.execute(
+        update(User)
+        .where(User.id == user.id, User.password_hash == user.password_hash)
+        .values(password_hash=renewed)
+    )
 
 
 def end_all_sessions(*, db: Session, user_id: int) -> None:

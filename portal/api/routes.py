@@ -12,7 +12,7 @@ from starlette.routing import Route
 from portal import db
 from portal.accounts.queries import users_by_ids
 from portal.errors import NotFound
-from portal.ideas import queries
+from portal.ideas import names, queries
 from portal.ideas.models import Idea
 from portal.web import engine, path_id
 
@@ -23,7 +23,7 @@ def _idea(idea: Idea, base: str, categories: dict, people: dict) -> dict[str, An
     return {
         "id": idea.id,
         "url": f"{base}/ideas/{idea.id}",
-        "title": idea.title,
+        "title": names.title(idea, None),  # public data: a hidden idea is never named
         "body": idea.body,
         "category": category.slug if category else None,
         "origin": idea.origin,

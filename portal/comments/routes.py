@@ -10,12 +10,12 @@ from portal import db
 from portal.comments import queries, services
 from portal.comments.models import Comment
 from portal.errors import Forbidden, NotFound, ValidationError
+from portal.forms import number
 from portal.templating import render
 from portal.web import (
     engine,
     field,
     form_data,
-    int_or_none,
     limit,
     path_id,
     redirect,
@@ -29,7 +29,9 @@ async def create(request: Request) -> Response:
     limit(request, "comment", user.id)
     form = await form_data(request)
     body = field(form, "body")
-    parent_id = int_or_none(field(form, "parent_id"))
+    raw_parent = field(form, "parent_id").strip()
+    # A reply names its parent; one that names nothing readable is refused, not made top-level.
+    parent_id = (number(raw_parent) or 0) if raw_parent else None
     try:
         with db.write(engine(request)) as session:
             comment = services.add(

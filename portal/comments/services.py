@@ -11,6 +11,7 @@ from sqlalchemy import update
 from sqlmodel import Session
 
 from portal.accounts.models import User
+from portal.accounts.permissions import take_part
 from portal.clock import aware, utcnow
 from portal.comments.models import Comment
 from portal.db import ID_MAX
@@ -45,8 +46,7 @@ def add(
     *, db: Session, actor: User, idea_id: int, body: str, parent_id: int | None = None
 ) -> Comment:
     """Comment on an idea, or reply to a top-level comment. The author follows the idea."""
-    if actor.blocked_at is not None:
-        raise Forbidden()
+    take_part(actor)
     idea = db.get(Idea, idea_id)
     if idea is None:
         raise NotFound()

@@ -24,7 +24,7 @@ from portal.decisions.models import (
     FollowUp,
 )
 from portal.errors import Forbidden, NotFound, ValidationError
-from portal.forms import linked_ids
+from portal.forms import linked_ids, number
 from portal.i18n import _
 from portal.ideas import queries as ideas_q
 from portal.ideas import services as ideas
@@ -80,12 +80,7 @@ def _team_ids(
     """The responsible teams chosen (checkboxes): teams offered now, or ones the decision
     already names (an archived team stays on it)."""
     allowed = {t.id for t in teams_q.active(db)} | set(keep)
-    ids = []
-    for token in raw:
-        try:
-            ids.append(int(token))
-        except (TypeError, ValueError):
-            ids.append(0)
+    ids = [number(token) for token in raw]
     if any(i not in allowed for i in ids):
         errors["teams"] = _("Choose the responsible teams from the list.")
         return []
@@ -313,11 +308,8 @@ def answer_follow_up(
     if not notifications_q.was_notified_of_decision(db, actor.id, decision_id):
         raise Forbidden()
     errors = {}
-    try:
-        value = int(str(rating))
-    except ValueError:
-        value = 0
-    if not 1 <= value <= 5:
+    value = number(rating, high=5)
+    if not value:
         errors["rating"] = _("Choose a number from 1 (not at all) to 5 (very much).")
     comment = (comment or "").strip()
     if len(comment) > 2000:

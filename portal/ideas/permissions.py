@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from portal.accounts.models import User
 from portal.ideas.models import Idea
 
 
 def can_propose(user: User | None) -> bool:
-    return user is not None and user.blocked_at is None
+    return user is not None and user.may_take_part
 
 
 def can_edit(user: User | None, idea: Idea) -> bool:
@@ -26,3 +28,13 @@ def can_change_status(user: User | None) -> bool:
 def can_manage_categories(user: User | None) -> bool:
     """Admins add, rename, reorder, archive and delete categories."""
     return user is not None and user.is_admin and user.blocked_at is None
+
+
+def can_read(user: Any, idea: Any) -> bool:
+    """An idea hidden by the moderators is read (its title and text) only by staff and by its
+    author. `user` may be None, or missing from a template's context (then nobody is asking)."""
+    if idea.hidden_at is None:
+        return True
+    if not user:
+        return False
+    return bool(user.is_staff) or (idea.author_id is not None and idea.author_id == user.id)

@@ -9,8 +9,10 @@ from typing import Any
 from sqlalchemy import Select, desc, func, select, text
 from sqlmodel import Session
 
-from portal.i18n import _
+from portal import forms
+from portal.ideas import names
 from portal.ideas.models import ORIGINS, STATUSES, Category, Idea, StatusChange
+from portal.ideas.names import Named
 
 PER_PAGE = 20
 SORTS = {
@@ -34,17 +36,13 @@ class Filters:
     @classmethod
     def parse(cls, params: dict[str, str]) -> Filters:
         """Read filters from a query string, ignoring values that are not allowed."""
-        try:
-            page = max(1, min(int(params.get("page", 1)), 10_000))
-        except ValueError:
-            page = 1
         return cls(
             sort=params.get("sort") if params.get("sort") in SORTS else "top",
             status=params.get("status", "") if params.get("status") in STATUSES else "",
             category=(params.get("category") or "").replace("\x00", "")[:60],
             origin=params.get("origin", "") if params.get("origin") in ORIGINS else "",
             q=" ".join((params.get("q") or "").split())[:200],
-            page=page,
+            page=forms.page(params.get("page")),
         )
 
 
@@ -199,21 +197,20 @@ def recent_status_changes(db: Session, limit: int = 8) -> list[tuple[StatusChang
     return [(r[0], r[1]) for r in rows]
 
 
-def titles(db: Session, ids: set[int], viewer: Any = None) -> dict[int, str]:
-    """Idea titles by id, in one query. An idea hidden by the moderators is named only to
-    staff and to its author (`viewer`); everyone else reads "Hidden idea"."""
+def named(db: Session, ids: set[int]) -> dict[int, Named]:
+    """What naming each of these ideas takes (see portal.ideas.names), in one query."""
     if not ids:
         return {}
     rows = db.execute(
         select(Idea.id, Idea.title, Idea.hidden_at, Idea.author_id).where(Idea.id.in_(ids))
     )
-    sees_hidden = bool(viewer and viewer.is_staff)
-    return {
-        idea_id: title
-        if hidden_at is None or sees_hidden or (viewer and viewer.id == author_id)
-        else _("Hidden idea")
-        for idea_id, title, hidden_at, author_id in rows
-    }
+    return {row[0]: Named(*row) for row in rows}
+
+
+def titles(db: Session, ids: set[int], viewer: Any = None) -> dict[int, str]:
+    """Idea titles by id as `viewer` may read them (names.title: a hidden idea is named only
+    to staff and to its author), in one query."""
+    return {i: names.title(n, viewer) for i, n in named(db, ids).items()}
 
 
 def count(db: Session, category_id: int | None = None) -> int:

@@ -9,9 +9,10 @@ from sqlalchemy import or_, select, update
 from sqlmodel import Session
 
 from portal.accounts.models import User
+from portal.accounts.permissions import take_part
 from portal.clock import utcnow
-from portal.db import ID_MAX
 from portal.errors import Forbidden, NotFound, ValidationError
+from portal.forms import number
 from portal.i18n import _
 from portal.ideas import permissions, queries
 from portal.ideas.models import STATUSES, Idea, StatusChange
@@ -33,13 +34,10 @@ def _category(
     archived, and one that has none (proposed before there were categories) may stay so."""
     offered = {c.id for c in queries.active_categories(db)}
     current = editing.category_id if editing is not None else None
-    text = str(raw if raw is not None else "").strip()
-    if not text and (not offered or (editing is not None and current is None)):
+    empty = raw is None or (isinstance(raw, str) and not raw.strip())
+    if empty and (not offered or (editing is not None and current is None)):
         return None
-    try:
-        wanted = int(text)
-    except ValueError:
-        wanted = None
+    wanted = number(raw)
     if wanted is not None and (wanted in offered or wanted == current):
         return wanted
     errors["category_id"] = _("Choose a category from the list.")
@@ -84,8 +82,7 @@ def propose(
     library_proposal: bool = False,
 ) -> Idea:
     """Post an idea; the author follows it. Only staff may post a library proposal."""
-    if not permissions.can_propose(actor):
-        raise Forbidden()
+    take_part(actor)
     fields = _clean_fields(db, title, body, category_id)
     now = utcnow()
     idea = Idea(
@@ -198,11 +195,8 @@ def change_status(
 
 
 def _duplicate_target(db: Session, idea: Idea, raw: str | int | None) -> Idea | None:
-    try:
-        target_id = int(str(raw or "").strip().lstrip("#"))
-    except ValueError:
-        return None
-    if target_id == idea.id or not 0 < target_id <= ID_MAX:
+    target_id = number(raw.strip().lstrip("#") if isinstance(raw, str) else raw)
+    if not target_id or target_id == idea.id:
         return None
     target = db.get(Idea, target_id)
     return target if target is not None and target.status != "duplicate" else None

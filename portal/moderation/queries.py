@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from portal.comments.models import Comment
 from portal.ideas.models import Idea
+from portal.ideas.queries import Named
 from portal.moderation.models import Flag
 
 
@@ -17,7 +18,7 @@ class QueueItem:
     target_type: str
     target_id: int
     idea_id: int
-    title: str
+    idea: Named | None  # the idea reported, or the one the comment is under
     text: str
     author_id: int | None
     hidden: bool
@@ -51,7 +52,13 @@ def queue(db: Session, limit: int = 100) -> list[QueueItem]:
             if f.target_type == "idea" and f.target_id in ideas:
                 i = ideas[f.target_id]
                 items[key] = QueueItem(
-                    "idea", i.id, i.id, i.title, i.body[:300], i.author_id, i.hidden_at is not None
+                    "idea",
+                    i.id,
+                    i.id,
+                    Named.of(i),
+                    i.body[:300],
+                    i.author_id,
+                    i.hidden_at is not None,
                 )
             elif f.target_type == "comment" and f.target_id in comments:
                 c = comments[f.target_id]
@@ -60,7 +67,7 @@ def queue(db: Session, limit: int = 100) -> list[QueueItem]:
                     "comment",
                     c.id,
                     c.idea_id,
-                    idea.title if idea else "",
+                    Named.of(idea) if idea else None,
                     c.body[:300],
                     c.author_id,
                     c.hidden_at is not None,

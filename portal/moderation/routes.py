@@ -11,13 +11,13 @@ from portal import db
 from portal.accounts import services as accounts
 from portal.accounts.models import ROLES, User
 from portal.errors import Forbidden, NotFound, ValidationError
+from portal.forms import number
 from portal.moderation import audit, services
 from portal.templating import render
 from portal.web import (
     engine,
     field,
     form_data,
-    int_or_none,
     limit,
     page_number,
     path_id,
@@ -31,7 +31,7 @@ async def report(request: Request) -> Response:
     user = require_user(request)
     limit(request, "flag", user.id)
     form = await form_data(request)
-    target_type, target_id = field(form, "target_type"), int_or_none(field(form, "target_id"))
+    target_type, target_id = field(form, "target_type"), number(field(form, "target_id"))
     back = safe_next(field(form, "next"), "/ideas")
     try:
         with db.write(engine(request)) as s:
@@ -73,7 +73,7 @@ async def act(request: Request) -> Response:
         raise NotFound()
     target = {
         "target_type": field(form, "target_type"),
-        "target_id": int_or_none(field(form, "target_id")) or 0,
+        "target_id": number(field(form, "target_id")) or 0,
     }
     back = safe_next(field(form, "next"), "/staff#reports")
     try:

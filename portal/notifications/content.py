@@ -1,7 +1,11 @@
 """What an email or notification says about an event: looked up once per event, through
-each domain's queries."""
+each domain's queries. An idea is carried as a `Named` and named per reader by the template
+(`idea_title(idea, user)`): an idea hidden by the moderators is named only to staff and to its
+author, in emails as on pages."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from sqlmodel import Session
 
@@ -18,7 +22,9 @@ def for_event(db: Session, event: Event, base_url: str) -> dict:
     if event.idea_id:
         idea = ideas_q.get(db, event.idea_id)
         if idea is not None:
-            ctx.update(idea_title=idea.title, url=f"{base_url}/ideas/{idea.id}", status=idea.status)
+            ctx.update(
+                idea=ideas_q.Named.of(idea), url=f"{base_url}/ideas/{idea.id}", status=idea.status
+            )
     if event.kind == "comment" and event.comment_id:
         comment = comments_q.get(db, event.comment_id)
         if comment is not None:
@@ -46,12 +52,13 @@ def for_event(db: Session, event: Event, base_url: str) -> dict:
     return ctx
 
 
-def for_events(db: Session, events: list[Event]) -> dict[int, dict]:
-    """Titles and links for a page of in-app notifications, in a fixed number of queries."""
+def for_events(db: Session, events: list[Event], reader: Any) -> dict[int, dict]:
+    """Titles and links for `reader`'s page of in-app notifications, in a fixed number of
+    queries."""
     from portal.decisions import queries as decisions_q
     from portal.ideas import queries as ideas_q
 
-    idea_titles = ideas_q.titles(db, {e.idea_id for e in events if e.idea_id})
+    idea_titles = ideas_q.titles(db, {e.idea_id for e in events if e.idea_id}, reader)
     decision_titles = decisions_q.titles(db, {e.decision_id for e in events if e.decision_id})
     out: dict[int, dict] = {}
     for e in events:

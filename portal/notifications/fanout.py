@@ -72,7 +72,13 @@ def fan_out(db: Session, event: Event) -> int:
                 literal(event.id),
                 literal(event.kind),
                 literal(utcnow()),
-                case((mode == "immediate", "send"), (mode == "digest", "digest"), else_="none"),
+                # No email to an address not confirmed yet: only its confirmation link goes there.
+                case(
+                    (User.email_confirmed_at.is_(None), "none"),
+                    (mode == "immediate", "send"),
+                    (mode == "digest", "digest"),
+                    else_="none",
+                ),
             )
             .select_from(p)
             .join(User, User.id == p.c.user_id)

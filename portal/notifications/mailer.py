@@ -1,8 +1,10 @@
 """Email: what each notification says, and the SMTP connection that sends it.
 
-Subjects and bodies are written in the recipient's language. Every email carries a signed
-unsubscribe link in its body and in List-Unsubscribe (with List-Unsubscribe-Post, so mail
-programs can offer one-click unsubscribe).
+Subjects and bodies are written in the recipient's language. Every notification email
+carries a signed unsubscribe link in its body and in List-Unsubscribe (with
+List-Unsubscribe-Post, so mail programs can offer one-click unsubscribe). Emails about the
+person's own account (kind "account": confirmation and reset links, notices of changes) are
+not notifications and carry none.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from portal.settings import Settings
 from portal.templating import env
 
 log = logging.getLogger("portal.mail")
+ACCOUNT = "account"  # the outbox kind of emails about a person's own account
 
 
 def compose(kind: str, context: dict, locale: str | None) -> tuple[str, str]:
@@ -59,7 +62,7 @@ def message(
     msg["Date"] = email.utils.format_datetime(utcnow())
     # Sent by a program, not a person: vacation responders and mail loops leave it alone.
     msg["Auto-Submitted"] = "auto-generated"
-    if user_id is not None and kind != "digest-all":
+    if user_id is not None and kind not in ("digest-all", ACCOUNT):
         link = unsubscribe.url(settings.base_url, settings.secret_key, user_id, kind)
         msg["List-Unsubscribe"] = f"<{link}>"
         msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
@@ -69,10 +72,14 @@ def message(
 
 class LogConnection:
     """SMTP_URL=log:// (what `make run` uses): write each email to the worker's log instead
-    of sending it, so a local demo needs no mail server."""
+    of sending it, so a local demo needs no mail server. Emails about an account (those
+    without an unsubscribe link) are written whole, so a local sign-up can follow its link."""
 
     def send_message(self, msg: EmailMessage) -> None:
-        log.info("email to %s: %s", msg["To"], msg["Subject"])
+        if "List-Unsubscribe" in msg:
+            log.info("email to %s: %s", msg["To"], msg["Subject"])
+        else:
+            log.info("email to %s: %s\n%s", msg["To"], msg["Subject"], msg.get_content())
 
 
 @contextmanager

@@ -28,7 +28,7 @@ async def index(request: Request) -> Response:
     page = page_number(request)
     with db.read(engine(request)) as s:
         items, has_next = queries.latest(s, user.id, page)
-        facts = content.for_events(s, [item.event for item in items])
+        facts = content.for_events(s, [item.event for item in items], user)
     return render(
         request,
         "notifications/index.html",

@@ -10,7 +10,15 @@ from portal.accounts.models import User
 from portal.clock import utcnow
 from portal.errors import NotFound, ValidationError
 from portal.i18n import _
-from portal.notifications.models import KINDS, MODES, Event, Notification, Preference
+from portal.notifications import mailer
+from portal.notifications.models import (
+    KINDS,
+    MODES,
+    EmailOutbox,
+    Event,
+    Notification,
+    Preference,
+)
 
 
 def emit(
@@ -41,6 +49,33 @@ def emit(
     db.add(event)
     db.flush()
     return event
+
+
+def queue_email(
+    db: Session,
+    *,
+    key: str,
+    user_id: int | None,
+    to: str,
+    template: str,
+    context: dict,
+    locale: str | None,
+) -> None:
+    """Queue one email about a person's own account (a confirmation link, a password reset,
+    a notice of a change), in the caller's transaction, composed now in `locale`. The worker
+    sends it like any other; these are not notifications, so they carry no unsubscribe link
+    and no setting turns them off. `key` must be unique to this email."""
+    subject, body = mailer.compose(template, context, locale)
+    db.add(
+        EmailOutbox(
+            idempotency_key=key[:120],
+            user_id=user_id,
+            to_addr=to,
+            subject=subject,
+            body=body,
+            kind=mailer.ACCOUNT,
+        )
+    )
 
 
 def mark_read(*, db: Session, actor: User, notification_id: int) -> None:

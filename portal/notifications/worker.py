@@ -103,6 +103,7 @@ class Worker:
                     contexts[event.id] = content.for_event(s, event, self.settings.base_url)
                 ctx = {
                     **contexts[event.id],
+                    "user": user,  # the reader: who may see a hidden idea's title
                     "name": user.display_name,
                     "unsubscribe_url": unsubscribe.url(
                         self.settings.base_url, self.settings.secret_key, user.id, event.kind
@@ -161,6 +162,7 @@ class Worker:
                         contexts[event.id] = content.for_event(s, event, self.settings.base_url)
                     entries.append({**contexts[event.id], "kind": event.kind})
                 ctx = {
+                    "user": user,
                     "name": user.display_name,
                     "entries": entries,
                     "settings_url": f"{self.settings.base_url}/notifications/settings",

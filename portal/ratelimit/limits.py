@@ -46,9 +46,18 @@ class Limit:
 
 
 LIMITS = {
-    "login-account": Limit("login-account", 10, 15 * 60),
+    # Every password tried from one address (signing in, linking single sign-on).
     "login-address": Limit("login-address", 300, 15 * 60),
+    # Wrong passwords (portal.accounts.guessing): for one account from one address, from one
+    # address across accounts, and for one account from anywhere (an account "under attack").
+    "login-fail-pair": Limit("login-fail-pair", 10, 15 * 60),
+    "login-fail-address": Limit("login-fail-address", 30, 15 * 60),
+    "login-fail-account": Limit("login-fail-account", 100, 60 * 60),
     "signup-address": Limit("signup-address", 100, 60 * 60),
+    # Asking for account emails (a password reset, the confirmation link again) from one
+    # address; and the emails one account is sent about itself, beyond which none is queued.
+    "account-email-address": Limit("account-email-address", 30, 60 * 60),
+    "account-email": Limit("account-email", 5, 60 * 60),
     "idea": Limit("idea", 20, 60 * 60),
     "comment": Limit("comment", 30, 10 * 60),
     "vote": Limit("vote", 120, 60),
@@ -142,14 +151,25 @@ def over(
 ) -> None:
     """Raise RateLimited when `subject` has already used up the window, counting nothing."""
     window = _window(limit_name, subject, now, factor)
+    window.check(count(engine, limit_name, subject, now) + 1)
+
+
+def count(engine: Engine, limit_name: str, subject: str, now: datetime | None = None) -> int:
+    """How many attempts `subject` has made in the current window, counting nothing."""
+    window = _window(limit_name, subject, now, 1.0)
     started = datetime.fromtimestamp(window.start, UTC)
     with db.read(engine) as s:
-        count = s.execute(
+        found = s.execute(
             select(RateCounter.count).where(
                 RateCounter.key == window.key, RateCounter.window_start == started
             )
         ).scalar_one_or_none()
-    window.check((count or 0) + 1)
+    return int(found or 0)
+
+
+def retry_after(limit_name: str, now: datetime | None = None) -> int:
+    """Seconds until the current window of `limit_name` ends (at least 1)."""
+    return _window(limit_name, "", now, 1.0).retry_after
 
 
 def forget_old(engine: Engine, now: datetime | None = None) -> int:
@@ -173,6 +193,8 @@ class Counter(Protocol):
 
     def over(self, limit_name: str, subject: str, now: datetime | None = None) -> None: ...
 
+    def count(self, limit_name: str, subject: str, now: datetime | None = None) -> int: ...
+
     def close(self) -> None: ...
 
 
@@ -195,6 +217,9 @@ class DatabaseCounter:
 
     def over(self, limit_name: str, subject: str, now: datetime | None = None) -> None:
         over(self.engine, limit_name, subject, now, factor=self.factor)
+
+    def count(self, limit_name: str, subject: str, now: datetime | None = None) -> int:
+        return count(self.engine, limit_name, subject, now)
 
     def close(self) -> None:
         """Nothing to close: the engine belongs to the app."""
@@ -252,15 +277,19 @@ class RedisCounter:
 
     def over(self, limit_name: str, subject: str, now: datetime | None = None) -> None:
         window = _window(limit_name, subject, now, self.factor)
+        window.check(self.count(limit_name, subject, now) + 1)
+
+    def count(self, limit_name: str, subject: str, now: datetime | None = None) -> int:
+        window = _window(limit_name, subject, now, self.factor)
         if time.monotonic() < self._down_until:
-            return
+            return 0
         try:
-            count = self.client.get(f"ratelimit:{window.key}:{window.start}")
+            found = self.client.get(f"ratelimit:{window.key}:{window.start}")
         except redis.RedisError as exc:
             self._down_until = time.monotonic() + self.pause
             log.warning("rate limits not enforced for %ss: Redis failed (%s)", self.pause, exc)
-            return
-        window.check(int(count or 0) + 1)
+            return 0
+        return int(found or 0)
 
     def close(self) -> None:
         self.client.close()

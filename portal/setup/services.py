@@ -7,8 +7,8 @@ import re
 from sqlalchemy import select
 from sqlmodel import Session
 
+from portal.accounts import addresses
 from portal.accounts.models import User
-from portal.accounts.services import EMAIL_RE
 from portal.clock import utcnow
 from portal.errors import Forbidden, ValidationError
 from portal.i18n import _
@@ -18,7 +18,6 @@ from portal.setup.models import RESPONSE_DAYS_MAX, SiteSettings
 
 NAME_MAX = 80
 WELCOME_MAX = 3000
-EMAIL_MAX = 254
 FIELDS = ("site_name", "welcome_en", "welcome_zh", "contact_email", "response_days")
 # Control characters but tab and newline: no place in a name shown in every page's title or
 # in an address. A text may hold them like any other (the Markdown filter drops them), but
@@ -60,8 +59,10 @@ def _clean(form: dict[str, str]) -> dict[str, object]:
         "response_days": _days(raw["response_days"], errors),
     }
     email = raw["contact_email"].strip()
-    if email and (len(email) > EMAIL_MAX or not EMAIL_RE.match(email) or _CONTROL.search(email)):
-        errors["contact_email"] = _("Enter an email address like library@example.org.")
+    if email:  # checked and stored like the addresses of accounts
+        email = addresses.normalised(email) or ""
+        if not email:
+            errors["contact_email"] = _("Enter an email address like library@example.org.")
     values["contact_email"] = email
     if errors:
         raise ValidationError(errors)

@@ -10,11 +10,11 @@ from starlette.routing import Route
 
 from portal import db
 from portal.accounts.models import User
-from portal.db import ID_MAX
 from portal.errors import Forbidden, NotFound, ValidationError
+from portal.forms import number
 from portal.teams import permissions, queries, services
 from portal.templating import render
-from portal.web import engine, field, form_data, int_or_none, path_id, redirect, require_user
+from portal.web import engine, field, form_data, path_id, redirect, require_user
 
 FIELDS = ("name", "name_zh", "description")
 
@@ -125,8 +125,8 @@ async def remove_member(request: Request) -> Response:
     user = _admin(request)
     team_id = path_id(request)
     form = await form_data(request)
-    person = int_or_none(field(form, "user_id"))
-    if person is None or not 0 < person <= ID_MAX:
+    person = number(field(form, "user_id"))
+    if not person:
         raise NotFound()
     with db.write(engine(request)) as s:
         services.remove_member(db=s, actor=user, team_id=team_id, user_id=person)

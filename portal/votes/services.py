@@ -16,6 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from portal.accounts.models import User
+from portal.accounts.permissions import take_part
 from portal.clock import aware, utcnow
 from portal.errors import Forbidden, NotFound
 from portal.ideas import services as ideas
@@ -113,8 +114,7 @@ def _add(db: Executor, actor: User, idea_id: int) -> tuple[bool, Any]:
     """Add the vote and follow the idea, in three statements that each check in the database
     (add the vote if the idea is open and the vote is new; move the counters; follow), so the
     write lock is held as briefly as possible. Whether the vote is new, and the idea."""
-    if actor.blocked_at is not None:
-        raise Forbidden()
+    take_part(actor)
     now = utcnow()
     params = {"idea_id": idea_id, "user_id": actor.id}
     conn = _connection(db)

@@ -16,14 +16,14 @@ from portal.accounts.queries import user_by_id, users_by_ids
 from portal.clock import utcnow
 from portal.db import ID_MAX
 from portal.errors import Forbidden, NotFound, ValidationError
-from portal.forms import id_list
+from portal.forms import id_list, number
 from portal.ideas import queries as ideas_q
 from portal.templating import render
 from portal.web import (
     engine,
     field,
     form_data,
-    int_or_none,
+    page_number,
     path_id,
     redirect,
     require_user,
@@ -97,7 +97,7 @@ def _visible(request: Request, workshop_id: int):  # noqa: ANN202
 async def index(request: Request) -> Response:
     user = current_user(request)
     past = request.query_params.get("when") == "past"
-    page = max(1, min(int_or_none(request.query_params.get("page")) or 1, 10_000))
+    page = page_number(request)
     with db.read(engine(request)) as s:
         rows, has_next = queries.listing(s, permissions.audiences_for(user), past, page)
         context = {
@@ -288,11 +288,17 @@ async def attendance(request: Request) -> Response:
     user = _require_staff(request)
     workshop_id = path_id(request)
     form = await form_data(request)
-    attended = {int(v) for v in form.getlist("attended") if isinstance(v, str) and v.isdigit()}
-    with db.write(engine(request)) as s:
-        services.record_attendance(
-            db=s, actor=user, workshop_id=workshop_id, attended_user_ids=attended
-        )
+    ticked = form.getlist("attended")
+    try:
+        with db.write(engine(request)) as s:
+            services.record_attendance(
+                db=s, actor=user, workshop_id=workshop_id, attended_user_ids=ticked
+            )
+    except ValidationError as exc:
+        context = _detail_context(request, workshop_id)
+        # The ticks stay as they were sent, so nothing is lost to the mistake.
+        context.update(errors=exc.errors, values={"attended": {number(v) for v in ticked}})
+        return render(request, "workshops/detail.html", context, status_code=400)
     return redirect(f"/sessions/{workshop_id}#attendance", flash="attendance_saved")
 
 

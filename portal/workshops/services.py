@@ -10,6 +10,7 @@ database's single write lock), then counts confirmed places and writes, in one t
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
@@ -18,9 +19,10 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from portal.accounts.models import User
+from portal.accounts.permissions import take_part
 from portal.clock import aware, utcnow
 from portal.errors import Forbidden, NotFound, ValidationError
-from portal.forms import linked_ids
+from portal.forms import linked_ids, number
 from portal.i18n import _
 from portal.ideas import queries as ideas_q
 from portal.moderation import audit
@@ -30,6 +32,7 @@ from portal.workshops.models import AUDIENCES, KINDS, Registration, Workshop, Wo
 
 LIMITS = {"title": 160, "description": 10000, "place": 200, "online_link": 500}
 MAX_CAPACITY = 10_000
+YEARS = (2000, 2999)  # the years a session may start and end in
 
 
 def _locked(db: Session, workshop_id: int) -> Workshop:
@@ -70,6 +73,13 @@ def _local_datetime(raw: str, zone: ZoneInfo | None, name: str, errors: dict) ->
         value = datetime.fromisoformat(raw)
     except ValueError:
         errors[name] = _("Enter a date and time like 2026-03-31 18:00.")
+        return None
+    # Years 1 and 9999 are the calendar's edges: moving such a moment into UTC, or into the
+    # library's zone to show it, would go past them. Sessions fall well inside these years.
+    if not YEARS[0] <= value.year <= YEARS[1]:
+        errors[name] = _(
+            "Enter a date from the year %(first)s to %(last)s.", first=YEARS[0], last=YEARS[1]
+        )
         return None
     if zone is None:
         return None
@@ -119,11 +129,8 @@ def _clean(db: Session, form: dict[str, str], default_zone: str, confirmed: int 
     ends = _local_datetime(form.get("ends_at", ""), zone, "ends_at", errors)
     if starts and ends and ends <= starts:
         errors["ends_at"] = _("The session must end after it starts.")
-    try:
-        capacity = int((form.get("capacity") or "").strip())
-    except ValueError:
-        capacity = -1
-    if not 1 <= capacity <= MAX_CAPACITY:
+    capacity = number(form.get("capacity"), high=MAX_CAPACITY) or 0
+    if not capacity:
         errors["capacity"] = _("Enter a number of places from 1 to %(n)s.", n=MAX_CAPACITY)
     elif capacity < confirmed:
         errors["capacity"] = _(
@@ -229,8 +236,7 @@ def cancel_workshop(*, db: Session, actor: User, workshop_id: int) -> Workshop:
 
 def register(*, db: Session, actor: User, workshop_id: int, access_needs: str = "") -> Registration:
     """Take a place, or a place on the waitlist when the session is full."""
-    if actor.blocked_at is not None:
-        raise Forbidden()
+    take_part(actor)
     workshop = _locked(db, workshop_id)
     if not permissions.can_see(actor, workshop):
         raise NotFound()
@@ -342,12 +348,17 @@ def _promote(db: Session, workshop: Workshop) -> None:
 
 
 def record_attendance(
-    *, db: Session, actor: User, workshop_id: int, attended_user_ids: set[int]
+    *, db: Session, actor: User, workshop_id: int, attended_user_ids: Iterable[str | int]
 ) -> int:
-    """Staff mark who came (confirmed registrants only). Returns how many attended."""
+    """Staff mark who came (confirmed registrants only), from the people ticked on the form.
+    Returns how many attended."""
     if not permissions.can_manage(actor):
         raise Forbidden()
     _locked(db, workshop_id)
+    ticked = [number(raw) for raw in attended_user_ids]
+    if None in ticked:  # only a changed form sends anything but people's numbers
+        raise ValidationError({"attended": _("Tick the people who attended, from the list.")})
+    came = {user_id for user_id in ticked if user_id is not None}
     rows = db.execute(
         select(Registration).where(
             Registration.workshop_id == workshop_id, Registration.status == "confirmed"
@@ -355,17 +366,11 @@ def record_attendance(
     ).scalars()
     count = 0
     for row in rows:
-        row.attended = row.user_id in attended_user_ids
+        row.attended = row.user_id in came
         count += int(row.attended)
         db.add(row)
     audit.record(
-        db,
-        actor,
-        "record_attendance",
-        "session",
-        workshop_id,
-        None,
-        {"attended": sorted(attended_user_ids)},
+        db, actor, "record_attendance", "session", workshop_id, None, {"attended": sorted(came)}
     )
     return count
 

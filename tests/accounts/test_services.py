@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portal import cli, db
-from portal.accounts import services
+from portal.accounts import queries, services
 from portal.accounts.auth import start_session
 from portal.accounts.models import LoginSession, User
 from portal.accounts.passwords import verify_password
@@ -90,11 +90,38 @@ def test_create_user_rejects_the_email_as_password(engine):
     assert "must not be your email" in errors["password"]
 
 
-@pytest.mark.parametrize("email", ["", "not-an-email", "a@b", "two@@example.org", "sp ace@x.org"])
+@pytest.mark.parametrize(
+    "email",
+    [
+        "",
+        "not-an-email",
+        "a@b",
+        "two@@example.org",
+        "sp ace@x.org",
+        "root,someone@example.org",
+        "root@example.org,someone@example.org",
+        "someone@example.org\nBcc: root@example.org",
+        "<root@example.org>",
+        '"quoted"@example.org',
+        "dot.@example.org",
+        "someone@[127.0.0.1]",
+        "someone@localhost",
+        "用户@example.org",
+    ],
+)
 def test_create_user_rejects_an_invalid_email(engine, email):
     errors = _errors(engine, email=email)
     assert "email" in errors
     assert _user_count(engine) == 0
+
+
+def test_create_user_stores_the_address_normalised(engine):
+    user = _create(engine, email="  Reader@EXAMPLE.org ")
+    assert user.email == "reader@example.org"
+    other = _create(engine, email="ada@bücher.example", display_name="Ada")
+    assert other.email == "ada@xn--bcher-kva.example"  # one spelling for every way to type it
+    with db.read(engine) as s:
+        assert queries.user_by_email(s, "Ada@Bücher.Example").id == other.id
 
 
 def test_create_user_rejects_an_empty_or_blank_name(engine):

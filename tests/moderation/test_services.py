@@ -168,7 +168,7 @@ def test_queue_groups_reports_per_target_oldest_first(
     ]
     first = items[0]
     assert first.reasons == ["Rude", "Off topic"]
-    assert (first.idea_id, first.title, first.author_id) == (idea.id, idea.title, patron.id)
+    assert (first.idea_id, first.idea.title, first.author_id) == (idea.id, idea.title, patron.id)
     assert first.text == "Evenings are when I can come." and first.hidden is False
 
 

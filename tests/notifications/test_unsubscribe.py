@@ -1,11 +1,16 @@
-"""The signed one-click unsubscribe link in every email: in List-Unsubscribe (RFC 8058) and the
+"""The sealed one-click unsubscribe link in every email: in List-Unsubscribe (RFC 8058) and the
 body, working signed out, from a browser (a confirmation page) and from a mail program (a POST
-without our CSRF token); a tampered link does nothing."""
+without our CSRF token); it does not show whom it is for, and a tampered link does nothing."""
 
 from __future__ import annotations
 
+import base64
+import json
+import struct
 from datetime import timedelta
 
+import pytest
+from itsdangerous import URLSafeSerializer
 from sqlalchemy import select, update
 
 from portal import db
@@ -169,3 +174,91 @@ def test_digest_unsubscribe_stops_every_kind_of_email(
     assert "all notification emails" in page
     assert client.post(f"/unsubscribe/{token}", csrf=False).status_code == 200
     assert preferences_of(engine, patron) == dict.fromkeys(KINDS, "off")
+
+
+# -- what the token shows ---------------------------------------------------------------------
+
+
+def decoded(token: str) -> bytes:
+    """The token's bytes, read as the base64 it looks like."""
+    return base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+
+
+def encodings(user_id: int) -> list[bytes]:
+    """The ways a person's number could sit in a token: as text, as JSON, as binary."""
+    text = str(user_id).encode()
+    found = [text, json.dumps([user_id]).encode()[:-1], f"{user_id:x}".encode()]
+    for fmt in (">I", "<I", ">Q", "<Q"):
+        found.append(struct.pack(fmt, user_id))
+    if user_id < 2**16:
+        found += [struct.pack(">H", user_id), struct.pack("<H", user_id)]
+    return found
+
+
+@pytest.mark.parametrize("user_id", [48_213, 65_537, 1_234_567, 987_654_321, 2**31 - 1])
+@pytest.mark.parametrize("kind", [*KINDS, "digest"])
+def test_unsubscribe_token_does_not_show_whom_it_is_for(user_id, kind):
+    token = unsubscribe.make_token(SECRET, user_id, kind)
+    for shown in (token.encode(), decoded(token), token.lower().encode()):
+        for encoded in encodings(user_id):
+            assert encoded not in shown, (token, encoded)
+    assert kind.encode() not in decoded(token)
+    # Without the key, nothing reads it: not another key, not the signed format of before.
+    assert unsubscribe.read_token("another-secret-key", token) is None
+    assert URLSafeSerializer(SECRET, salt="unsubscribe-v1").loads_unsafe(token)[0] is False
+    assert unsubscribe.read_token(SECRET, token) == (user_id, kind)
+
+
+def test_unsubscribe_tokens_of_different_people_look_alike(patron, other_patron):
+    tokens = {unsubscribe.make_token(SECRET, n, "comment") for n in (1, 2, 1000, 2**31 - 1)}
+    assert len(tokens) == 4 and len({len(t) for t in tokens}) == 1
+
+
+def test_unsubscribe_link_in_an_email_does_not_show_the_persons_number(
+    engine, worker, smtp_server, patron, other_patron, category
+):
+    _idea, message = comment_email(engine, worker, smtp_server, patron, other_patron, category)
+    token = link_from(message).removeprefix("/unsubscribe/")
+    assert b"comment" not in decoded(token)
+    assert json.dumps([patron.id]).encode()[:-1] not in decoded(token)
+    assert struct.pack(">Q", patron.id) not in decoded(token)
+
+
+def variants(token: str) -> list[str]:
+    """Every way an attacker might bend a token: one character changed anywhere, cut short,
+    lengthened, padded, case changed, pieces of two tokens joined."""
+    out = []
+    for i in range(len(token)):
+        for c in ("A", "B", "-", "_", "0"):
+            if token[i] != c:
+                out.append(token[:i] + c + token[i + 1 :])
+    out += [token[:-1], token[1:], token + "A", token + "=", token + "==", token.swapcase()]
+    out += [token[: len(token) // 2], token + token, f"{token}.{token}", " " + token]
+    return [v for v in out if v != token]
+
+
+def test_every_bent_token_is_refused(patron):
+    token = unsubscribe.make_token(SECRET, patron.id, "comment")
+    other = unsubscribe.make_token(SECRET, patron.id + 1, "status")
+    bent = variants(token) + [token[:27] + other[27:], other[:27] + token[27:]]
+    assert len(bent) > 200
+    for candidate in bent:
+        assert unsubscribe.read_token(SECRET, candidate) is None, candidate
+
+
+def test_bent_unsubscribe_links_store_nothing(client, engine, patron):
+    token = unsubscribe.make_token(SECRET, patron.id, "comment")
+    for candidate in variants(token)[::17] + ["é" * 40, "x" * 5000, "%00"]:
+        response = client.post(f"/unsubscribe/{candidate}", csrf=False)
+        assert response.status_code in (400, 404), candidate
+    assert f.count(engine, Preference) == 0
+
+
+def test_a_link_signed_before_tokens_were_sealed_still_works(client, engine, patron):
+    """Emails already queued (or in inboxes) carry the old signed link in their text."""
+    old = URLSafeSerializer(SECRET, salt="unsubscribe-v1").dumps([patron.id, "comment"])
+    assert client.post(f"/unsubscribe/{old}", csrf=False).status_code == 200
+    assert preferences_of(engine, patron) == {"comment": "off"}
+    forged = URLSafeSerializer("another-secret", salt="unsubscribe-v1").dumps([patron.id, "status"])
+    assert client.post(f"/unsubscribe/{forged}", csrf=False).status_code == 400
+    assert preferences_of(engine, patron) == {"comment": "off"}

@@ -14,7 +14,7 @@ from portal import db
 from portal.accounts import oidc, services
 from portal.accounts.models import Identity, User
 from portal.errors import ValidationError
-from tests.conftest import PASSWORD, make_user
+from tests.conftest import make_user
 
 ISSUER = "https://login.example.edu"
 
@@ -93,14 +93,15 @@ def test_a_local_account_with_the_email_needs_its_password(engine, patron):
     assert _count(engine, Identity) == 0
 
 
-def test_linking_checks_the_password_then_links(engine, patron):
+def test_linking_needs_the_password_of_the_account_with_that_email(engine, patron, other_patron):
     pending = oidc.PendingLink(ISSUER, "s-9", patron.email, "/")
-    with db.write(engine) as s, pytest.raises(ValidationError) as wrong:
-        oidc.link(db=s, pending=pending, password="wrong password here")
-    assert wrong.value.errors == {"password": "That is not the password of this account."}
+    for proven in (None, other_patron.id):  # a wrong password, or another account's
+        with db.write(engine) as s, pytest.raises(ValidationError) as wrong:
+            oidc.link(db=s, pending=pending, account_id=proven)
+        assert wrong.value.errors == {"password": "That is not the password of this account."}
     assert _count(engine, Identity) == 0
     with db.write(engine) as s:
-        assert oidc.link(db=s, pending=pending, password=PASSWORD).id == patron.id
+        assert oidc.link(db=s, pending=pending, account_id=patron.id).id == patron.id
     assert _sign_in(engine, _claims(subject="s-9", email=patron.email)).id == patron.id
 
 
@@ -108,7 +109,7 @@ def test_an_identity_of_one_person_cannot_be_linked_to_another(engine, patron):
     _sign_in(engine, _claims(subject="s-2", email="first@example.org"))
     pending = oidc.PendingLink(ISSUER, "s-2", patron.email, "/")
     with db.write(engine) as s, pytest.raises(ValidationError):
-        oidc.link(db=s, pending=pending, password=PASSWORD)
+        oidc.link(db=s, pending=pending, account_id=patron.id)
     with db.read(engine) as s:
         assert s.execute(select(Identity.user_id)).scalar_one() != patron.id
 
@@ -123,7 +124,7 @@ def test_a_blocked_account_is_refused_both_ways(engine):
         _sign_in(engine, _claims())
     pending = oidc.PendingLink(ISSUER, "s-3", "local@example.org", "/")
     with db.write(engine) as s, pytest.raises(ValidationError) as refused:
-        oidc.link(db=s, pending=pending, password=PASSWORD)
+        oidc.link(db=s, pending=pending, account_id=local.id)
     assert "blocked" in refused.value.errors["password"]
 
 

@@ -59,17 +59,17 @@ def test_the_app_counts_in_the_database_unless_redis_url_is_set(engine, redis_ur
 
 
 def test_redis_refuses_past_the_limit_with_time_to_wait(counter, redis_url, one_window):
-    limit = LIMITS["login-account"]
+    limit = LIMITS["login-fail-pair"]
     for _ in range(limit.count):
-        counter.hit("login-account", "someone@example.org")
+        counter.hit("login-fail-pair", "someone@example.org")
     with pytest.raises(RateLimited) as refused:
-        counter.hit("login-account", "someone@example.org")
+        counter.hit("login-fail-pair", "someone@example.org")
     assert 0 < refused.value.retry_after <= limit.seconds
-    counter.hit("login-account", "someone-else@example.org")  # others are not affected
+    counter.hit("login-fail-pair", "someone-else@example.org")  # others are not affected
 
     start = int(one_window.timestamp()) // limit.seconds * limit.seconds
     assert refused.value.retry_after == start + limit.seconds - int(one_window.timestamp())
-    key = f"ratelimit:login-account:someone@example.org:{start}"
+    key = f"ratelimit:login-fail-pair:someone@example.org:{start}"
     check = redis.Redis.from_url(redis_url)
     try:
         assert int(check.get(key)) == limit.count + 1  # a refused attempt still counts
@@ -90,12 +90,12 @@ def test_the_next_window_starts_a_fresh_count(counter, one_window):
 def test_limit_is_shared_between_processes_through_redis(redis_url):
     one, other = RedisCounter(redis_url), RedisCounter(redis_url)  # as two app processes
     try:
-        for n in range(LIMITS["login-account"].count):
-            (one if n % 2 else other).hit("login-account", "shared@example.org")
+        for n in range(LIMITS["login-fail-pair"].count):
+            (one if n % 2 else other).hit("login-fail-pair", "shared@example.org")
         with pytest.raises(RateLimited):
-            one.hit("login-account", "shared@example.org")
+            one.hit("login-fail-pair", "shared@example.org")
         with pytest.raises(RateLimited):
-            other.hit("login-account", "shared@example.org")
+            other.hit("login-fail-pair", "shared@example.org")
     finally:
         one.close()
         other.close()
@@ -119,12 +119,12 @@ def app(redis_settings: Settings) -> Iterator[Any]:
 
 def test_sign_in_attempts_end_in_429_with_retry_after_counted_in_redis(app, client, patron, engine):
     assert isinstance(app.state.rate_counter, RedisCounter)
-    for _ in range(LIMITS["login-account"].count):
+    for _ in range(LIMITS["login-fail-pair"].count):
         r = client.post("/login", {"email": patron.email, "password": "wrong password!"})
         assert r.status_code == 400
     r = client.post("/login", {"email": patron.email, "password": PASSWORD})
     assert r.status_code == 429
-    assert 0 < int(r.headers["Retry-After"]) <= LIMITS["login-account"].seconds
+    assert 0 < int(r.headers["Retry-After"]) <= LIMITS["login-fail-pair"].seconds
     assert "Please slow down" in r.text
     assert _rate_counter_rows(engine) == 0  # nothing counted in the database
 
@@ -133,8 +133,8 @@ def test_redis_down_allows_and_warns(caplog):
     counter = RedisCounter(_nothing_listening())
     try:
         with caplog.at_level(logging.WARNING, logger="portal.ratelimit"):
-            for _ in range(LIMITS["login-account"].count + 5):
-                counter.hit("login-account", "someone@example.org")
+            for _ in range(LIMITS["login-fail-pair"].count + 5):
+                counter.hit("login-fail-pair", "someone@example.org")
     finally:
         counter.close()
     warnings = [r for r in caplog.records if r.name == "portal.ratelimit"]
@@ -151,7 +151,7 @@ def test_redis_down_never_takes_the_site_down(settings, caplog):
         with Client(application, base_url="http://testserver") as client:
             codes = {
                 client.post("/login", {"email": patron.email, "password": "wrong!"}).status_code
-                for _ in range(LIMITS["login-account"].count + 2)
+                for _ in range(LIMITS["login-fail-pair"].count + 2)
             }
             assert codes == {400}  # answered, not limited and not an error page
             r = client.post("/login", {"email": patron.email, "password": PASSWORD})
@@ -161,3 +161,20 @@ def test_redis_down_never_takes_the_site_down(settings, caplog):
         application.state.rate_counter.close()
         application.state.engine.dispose()
     assert any(r.name == "portal.ratelimit" for r in caplog.records)
+
+
+def test_wrong_passwords_counted_in_redis_refuse_the_guesser_and_not_the_owner(app, patron, engine):
+    pair = LIMITS["login-fail-pair"].count
+    with (
+        Client(app, base_url="http://testserver", client=("198.51.100.9", 1)) as guesser,
+        Client(app, base_url="http://testserver", client=("203.0.113.7", 1)) as owner,
+    ):
+        codes = [
+            guesser.post("/login", {"email": patron.email, "password": "wrong!"}).status_code
+            for _ in range(pair + 1)
+        ]
+        assert codes == [400] * pair + [429]
+        assert (
+            owner.post("/login", {"email": patron.email, "password": PASSWORD}).status_code == 303
+        )
+    assert _rate_counter_rows(engine) == 0  # counted in Redis only

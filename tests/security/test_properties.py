@@ -10,9 +10,10 @@ file stays quick on SQLite and PostgreSQL alike.
 
 from __future__ import annotations
 
-from datetime import timedelta
+import dataclasses
+from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -56,9 +57,35 @@ LONG = st.builds(
 )
 NUL = st.builds(lambda a, b: f"{a}\x00{b}", SHORT, SHORT)
 CONTROL = st.text(alphabet=st.characters(max_codepoint=0x1F), min_size=1, max_size=20)
+# Digits int() reads but the portal must not (Arabic-Indic, Devanagari, full width,
+# superscripts), and numbers it cannot read at all (past 4,300 digits) or the database cannot
+# hold (past 2**31 - 1).
+OTHER_DIGITS = st.sampled_from(["٠١٢٣٤٥٦٧٨٩", "०१२३४५६७८९", "０１２３４５６７８９", "⁰¹²³⁴⁵⁶⁷⁸⁹"])
 NUMBERS = st.one_of(
     st.integers(min_value=-(2**70), max_value=2**70).map(str),
-    st.sampled_from(["0", "-1", "1e9", "2147483648", "9" * 40, "1.5", " 1 ", "0x10", "NaN"]),
+    st.integers(min_value=0, max_value=2**31).flatmap(
+        lambda n: OTHER_DIGITS.map(
+            lambda digits: str(n).translate(str.maketrans("0123456789", digits))
+        )
+    ),
+    st.integers(min_value=4_000, max_value=6_000).map(lambda n: "1" * n),
+    st.sampled_from(
+        [
+            "0",
+            "-1",
+            "1e9",
+            "2147483648",
+            "99999999999999999999",
+            "9" * 40,
+            "1.5",
+            " 1 ",
+            "0x10",
+            "NaN",
+            "1_000",
+            "+1",
+            "²",
+        ]
+    ),
 )
 HOSTILE = st.one_of(SHORT, LONG, NUL, CONTROL, NUMBERS, st.sampled_from(CORPUS))
 VALUE = st.one_of(HOSTILE, st.lists(HOSTILE, min_size=2, max_size=3))  # a repeated field
@@ -311,10 +338,25 @@ def _session(engine: Any, staff: Any, **fields: str) -> Any:
         return workshops.schedule(db=s, actor=staff, form=form, default_zone="UTC")
 
 
+# Any moment, the calendar's first and last days most of all (strftime would not pad year 1
+# to four digits, and the form would refuse it before any arithmetic), in any form the field
+# might carry: minutes, seconds, an offset of its own.
+EDGE_DAYS = st.sampled_from(
+    [datetime(1, 1, 1), datetime(1, 1, 2), datetime(9999, 12, 30), datetime(9999, 12, 31)]
+)
+MOMENT = st.builds(
+    lambda day, time, offset: f"{day.year:04d}-{day:%m-%d}T{time:%H:%M:%S}{offset}",
+    st.one_of(EDGE_DAYS, st.datetimes()),
+    st.times(),
+    st.sampled_from(["", "+14:00", "-12:00", "Z"]),
+)
+FAR_ZONES = ["Pacific/Kiritimati", "Etc/GMT-14", "Asia/Tokyo", "Etc/GMT+12", "Pacific/Pago_Pago"]
+
+
 def test_scheduling_sessions_never_fails(app, engine, staff) -> None:
     existing = _session(engine, staff)
     librarian = signed_in(app, staff)
-    moment = st.datetimes().map(lambda d: d.strftime("%Y-%m-%dT%H:%M"))
+    moment = MOMENT
 
     @SETTINGS
     @given(
@@ -327,7 +369,7 @@ def test_scheduling_sessions_never_fails(app, engine, staff) -> None:
                 "starts_at": moment,
                 "ends_at": moment,
                 "capacity": st.just("3"),
-                "timezone": st.sampled_from(["UTC", "Europe/London", "Etc/GMT+12", "../x"]),
+                "timezone": st.sampled_from(["UTC", "Europe/London", "../x", *FAR_ZONES]),
                 "title": st.just("Workshop"),
                 "place": st.just("Room 2"),
                 "action": st.just("top_ideas"),
@@ -347,8 +389,70 @@ def test_scheduling_sessions_never_fails(app, engine, staff) -> None:
 
     with librarian:
         check()
-        for url in ("/sessions", f"/sessions/{existing.id}", "/api/v1/sessions", "/sessions.ics"):
+        for url in (
+            "/sessions",
+            "/sessions?when=past",
+            f"/sessions/{existing.id}",
+            f"/sessions/{existing.id}.ics",
+            f"/sessions/{existing.id}/edit",
+            "/api/v1/sessions",
+            "/api/v1/sessions?when=past",
+            "/sessions.ics",
+        ):
             answered(librarian.get(url), url)
+
+
+@pytest.mark.parametrize("library_zone", ["UTC", "Pacific/Kiritimati", "Etc/GMT+12"])
+def test_session_times_never_fail(app, engine, staff, library_zone) -> None:
+    """The times alone, the rest of the form valid: any moment in any zone is stored or named
+    beside its field, and whatever was stored can be shown, in the library's zone too."""
+    app.state.settings = dataclasses.replace(app.state.settings, timezone=library_zone)
+    existing = _session(engine, staff)
+    librarian = signed_in(app, staff)
+    zones = st.sampled_from(["UTC", "Europe/Berlin", "America/New_York", *FAR_ZONES])
+
+    @SETTINGS
+    @given(starts=MOMENT, ends=MOMENT, zone=zones, edit=st.booleans())
+    def check(starts: str, ends: str, zone: str, edit: bool) -> None:
+        data = {
+            "title": "Workshop",
+            "kind": "workshop",
+            "audience": "public",
+            "place": "Room 2",
+            "capacity": "3",
+            "timezone": zone,
+            "starts_at": starts,
+            "ends_at": ends,
+        }
+        url = f"/sessions/{existing.id}/edit" if edit else "/staff/sessions/new"
+        response = librarian.post(url, data)
+        answered(response, f"{url} {data!r:.300}")
+        if response.status_code == 303:
+            for shown in (response.headers["location"], "/sessions.ics", "/sessions?when=past"):
+                answered(librarian.get(shown), shown)
+
+    with librarian:
+        check()
+        answered(librarian.get(f"/sessions/{existing.id}.ics"), "the calendar file")
+
+
+def test_attendance_never_fails(app, engine, staff, patron, other_patron) -> None:
+    session = _session(engine, staff, capacity="5")
+    for person in (patron, other_patron):
+        with db.write(engine) as s:
+            workshops.register(db=s, actor=person, workshop_id=session.id)
+    librarian = signed_in(app, staff)
+    ids = st.sampled_from([str(patron.id), str(other_patron.id), str(staff.id)])
+
+    @SETTINGS
+    @given(data=form("attended", sometimes={"attended": st.lists(ids, max_size=3)}))
+    def check(data: dict) -> None:
+        url = f"/sessions/{session.id}/attendance"
+        answered(librarian.post(url, data), f"{url} {data!r:.300}")
+
+    with librarian:
+        check()
+        answered(librarian.get(f"/sessions/{session.id}"), "the session page")
 
 
 def test_registrations_never_fail(app, engine, staff, patron) -> None:
@@ -472,6 +576,38 @@ def test_pages_beyond_any_row_never_fail(app, patron, page: str) -> None:
     with signed_in(app, patron) as person:
         for path in ("/ideas", "/api/v1/ideas", "/you-said-we-did", "/sessions", "/notifications"):
             answered(person.get(f"{path}?page={page}"), f"{path}?page={page}")
+
+
+def test_addresses_with_any_number_never_fail(app, engine, patron, staff, category) -> None:
+    idea = f.idea(engine, patron, category)
+    librarian = signed_in(app, staff)
+    paths = st.sampled_from(
+        [
+            ("GET", "/ideas/{}"),
+            ("GET", "/ideas/{}/edit"),
+            ("GET", "/sessions/{}"),
+            ("GET", "/sessions/{}.ics"),
+            ("GET", "/you-said-we-did/{}"),
+            ("GET", "/comments/{}"),
+            ("GET", "/api/v1/ideas/{}"),
+            ("POST", "/ideas/{}/vote"),
+            ("POST", "/sessions/{}/attendance"),
+            ("POST", "/notifications/{}/read"),
+            ("POST", "/staff/users/{}"),
+        ]
+    )
+
+    @SETTINGS
+    @given(target=paths, n=st.one_of(NUMBERS, st.just(str(idea.id))))
+    def check(target: tuple[str, str], n: str) -> None:
+        method, path = target
+        url = path.format(quote(n, safe=""))
+        answered(
+            librarian.request(method, url) if method == "GET" else librarian.post(url), url[:300]
+        )
+
+    with librarian:
+        check()
 
 
 def test_search_filters_and_pages_never_fail(app, engine, patron, staff, category) -> None:

@@ -362,12 +362,15 @@ def test_the_html_checker_catches_what_it_must() -> None:
 
 def sign_up(person: Person, email: str, name: str) -> str:
     """Create an account through the form with `name` (or, when the form refuses that name,
-    with a plain one); `person` is signed in as it. Returns the session cookie."""
+    with a plain one) and confirm it with the emailed link; `person` is signed in as it.
+    Returns the session cookie."""
     r = person.post("/signup", {"email": email, "display_name": name, "password": PASSWORD})
     if r.status_code != 303:
         assert r.status_code == 400, (name, r.status_code)
         r = person.post("/signup", {"email": email, "display_name": "Plain", "password": PASSWORD})
         assert r.status_code == 303
+    r = person.post(f.account_link(person.client.app.state.engine, email), {})
+    assert r.status_code == 303
     return r.cookies[COOKIE]
 
 

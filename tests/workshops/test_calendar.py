@@ -156,7 +156,8 @@ def test_private_feed_with_a_tampered_token_is_not_found(client, engine, staff, 
     private = feed_url(client)
     token = private.split("token=", 1)[1]
     client.post("/logout")
-    tampered = token[:-1] + ("A" if token[-1] != "A" else "B")
+    # A character inside the signature (the last one may carry only padding bits).
+    tampered = token[:-5] + ("A" if token[-5] != "A" else "B") + token[-4:]
     assert client.get(f"/sessions.ics?token={tampered}").status_code == 404
     assert client.get("/sessions.ics?token=" + token.replace(".", "x", 1)).status_code == 404
     assert client.get("/sessions.ics?token=garbage").status_code == 404

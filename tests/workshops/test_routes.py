@@ -5,6 +5,7 @@ the JSON API."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -138,6 +139,80 @@ def test_staff_schedule_with_bad_input_names_the_field_keeps_the_text_and_stores
     assert w.input_value(response.text, "title") == "Evening <hours> & weekends"
     assert w.input_value(response.text, "place") == typed["place"]
     assert count(engine, Workshop) == 0
+
+
+# Moments at the calendar's edges, in zones far ahead of and behind UTC: converting them to
+# UTC, or showing them in the library's zone, goes past year 1 or year 9999.
+EDGE_ZONES = ["Pacific/Kiritimati", "Etc/GMT-14", "Asia/Tokyo", "Etc/GMT+12", "America/New_York"]
+EDGE_MOMENTS = [
+    "9999-12-31T23:59",
+    "9999-12-31T12:00",
+    "9999-12-30T22:00",
+    "0001-01-01T00:00",
+    "0001-01-01T12:00",
+    "0001-01-02T00:00",
+    "9999-12-31T23:59:59.999999",
+    "9999-12-31T23:59-12:00",
+    "0001-01-01T00:00+14:00",
+    "1899-12-31T23:59",
+    "3000-01-01T00:00",
+]
+
+
+@pytest.mark.parametrize("zone", EDGE_ZONES)
+def test_staff_schedule_or_edit_at_the_calendars_edges_names_the_field_and_stores_nothing(
+    client, engine, staff, zone
+):
+    session = w.schedule(engine, staff, title="Before")
+    before = w.stored(engine, Workshop, session.id)
+    login_as(client, staff)
+    for moment in EDGE_MOMENTS:
+        for name in ("starts_at", "ends_at"):
+            typed = w.form(title="At the edge", timezone=zone, **{name: moment})
+            for url in ("/staff/sessions/new", f"/sessions/{session.id}/edit"):
+                response = client.post(url, typed)
+                assert response.status_code == 400, (url, name, moment)
+                assert "Enter a date from the year 2000 to 2999" in w.field_error(
+                    response.text, name
+                ), (url, name, moment)
+                assert f'href="#{name}"' in response.text
+                assert w.input_value(response.text, name) == moment
+                assert w.input_value(response.text, "title") == "At the edge"
+    assert count(engine, Workshop) == 1
+    after = w.stored(engine, Workshop, session.id)
+    assert (after.title, after.starts_at, after.ends_at, after.timezone) == (
+        before.title,
+        before.starts_at,
+        before.ends_at,
+        before.timezone,
+    )
+    assert client.get(f"/sessions/{session.id}").status_code == 200
+
+
+def test_staff_schedule_at_the_first_and_last_moments_allowed_works_everywhere(
+    client, app, engine, staff
+):
+    """The edges of the allowed years, in the zones furthest from UTC, then shown in the
+    library's zone and in calendar files, the list and the API."""
+    login_as(client, staff)
+    for zone, other in (("Etc/GMT+12", "Pacific/Kiritimati"), ("Pacific/Kiritimati", "Etc/GMT+12")):
+        typed = w.form(timezone=zone, starts_at="2999-12-31T22:00", ends_at="2999-12-31T23:59")
+        response = client.post("/staff/sessions/new", typed)
+        assert response.status_code == 303, w.field_error(response.text, "starts_at")
+        workshop_id = int(response.headers["location"].rsplit("/", 1)[1])
+        typed = w.form(timezone=zone, starts_at="2000-01-01T00:00", ends_at="2000-01-01T01:00")
+        response = client.post(f"/sessions/{workshop_id}/edit", typed)
+        assert response.status_code == 303, w.field_error(response.text, "starts_at")
+        app.state.settings = dataclasses.replace(app.state.settings, timezone=other)
+        for url in (
+            f"/sessions/{workshop_id}",
+            f"/sessions/{workshop_id}.ics",
+            f"/sessions/{workshop_id}/edit",
+            "/sessions?when=past",
+            "/sessions.ics",
+            "/api/v1/sessions?when=past",
+        ):
+            assert client.get(url).status_code == 200, url
 
 
 def test_patron_cannot_schedule_edit_or_cancel_and_nothing_changes(client, engine, staff, patron):
