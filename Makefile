@@ -11,8 +11,9 @@ export PORTAL_VAR_DIR ?= var
 
 # What make installs: hashed lock files under requirements/ (`make lock` writes them), so a fresh
 # clone gets exactly the packages the tests passed with; then the portal itself, built with the
-# pinned build backend (no unpinned download). run.txt: what a SQLite site needs; test.txt: every
-# extra (PostgreSQL, Redis) and the test tools too.
+# pinned build backend (no unpinned download). run.txt: what a SQLite site needs; server.txt: a
+# production server's extras too (PostgreSQL, Redis, Sentry; see deploy/); test.txt: every extra and
+# the test tools.
 REQS := requirements
 INSTALL := $(BIN)/python -m pip install -q --require-hashes --no-deps -r
 INSTALL_SELF := $(BIN)/python -m pip install -q --no-deps --no-build-isolation -e .
@@ -42,12 +43,16 @@ run: $(VENV)/.installed-run
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/portal serve --host $(HOST) --port $(PORT)
 
-## system-deps: Debian packages the tests need (Chromium, PostgreSQL, Redis, Node.js), installed when missing
+## system-deps: Debian packages the tests need (Chromium, PostgreSQL, Redis, Node.js, nginx and the
+## tools that check deploy/: openssl, systemd-analyze), installed when missing
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	test -x /usr/sbin/nginx || command -v nginx >/dev/null || missing="$$missing nginx"; \
+	command -v openssl >/dev/null || missing="$$missing openssl"; \
+	command -v systemd-analyze >/dev/null || missing="$$missing systemd"; \
 	command -v node >/dev/null || missing="$$missing nodejs"; \
 	command -v npm >/dev/null || missing="$$missing npm"; \
 	if [ -n "$$missing" ]; then \
@@ -70,7 +75,7 @@ test: $(VENV)/.installed-test system-deps $(OIDC_NODE)
 	PORTAL_TEST_DB=postgresql $(BIN)/pytest -q tests
 	$(BIN)/pytest -q e2e
 
-unit: $(VENV)/.installed-test $(OIDC_NODE)
+unit: $(VENV)/.installed-test system-deps $(OIDC_NODE)
 	$(BIN)/pytest -q tests
 
 unit-pg: $(VENV)/.installed-test system-deps $(OIDC_NODE)
@@ -83,7 +88,7 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-## lock: write requirements/run.txt and test.txt again from pyproject.toml (UPGRADE=1: newest allowed)
+## lock: write requirements/run.txt, server.txt and test.txt again from pyproject.toml (UPGRADE=1: newest allowed)
 UV := .venv-tools/bin/uv
 $(UV):
 	$(PYTHON) -m venv .venv-tools
@@ -92,6 +97,8 @@ $(UV):
 lock: $(UV)
 	$(UV) pip compile -q pyproject.toml $(REQS)/build.in --generate-hashes --python-version 3.11 \
 	  $(if $(UPGRADE),--upgrade) -o $(REQS)/run.txt
+	$(UV) pip compile -q pyproject.toml $(REQS)/build.in --extra postgresql --extra redis --extra sentry \
+	  --generate-hashes --python-version 3.11 $(if $(UPGRADE),--upgrade) -o $(REQS)/server.txt
 	$(UV) pip compile -q pyproject.toml $(REQS)/build.in --all-extras --generate-hashes \
 	  --python-version 3.11 $(if $(UPGRADE),--upgrade) -o $(REQS)/test.txt
 

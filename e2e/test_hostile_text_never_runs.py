@@ -1,7 +1,8 @@
 """A person signs up with a hostile name and posts the worst payloads of the corpus as an
-idea's title and description and as a comment; staff publish a decision with them. Then the
-idea page, the list and search, the home page, the similar-ideas box while typing, the vote
-button swapped in by htmx, and the decision list and page are opened in a real browser.
+idea's title and description and as a comment; an admin names a team with it, and staff
+publish a decision with them all. Then the idea page, the list and search, the home page,
+the similar-ideas box while typing, the vote button swapped in by htmx, and the decision
+list and page are opened in a real browser.
 
 Nothing runs and nothing loads from elsewhere: no dialog opens, no request leaves 127.0.0.1,
 and the browser never has to block anything under the Content-Security-Policy (which would
@@ -85,7 +86,15 @@ def test_hostile_text_never_runs(
     expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)
     nothing_ran()
 
-    # Staff publish a decision that quotes it all; the decision list and page show it.
+    # An admin adds a team with the hostile name; staff name it on a decision that quotes
+    # it all; the decision list and page show it.
+    admin = new_context().new_page()
+    sign_in(admin, "admin@example.org")
+    admin.goto("/staff/teams")
+    admin.get_by_label("Name in English").fill(NAME)
+    admin.get_by_role("button", name="Add team").click()
+    expect(admin.get_by_role("heading", level=1)).to_have_text(NAME)
+    admin.close()
     staff = new_context().new_page()
     sign_in(staff, "staff@example.org")
     staff.goto("/staff/decisions/new")
@@ -93,7 +102,7 @@ def test_hostile_text_never_runs(
     staff.get_by_label("You said", exact=True).fill(BODY)
     staff.get_by_label("We did", exact=True).fill(BODY)
     staff.get_by_label("Outcome", exact=True).select_option(label="Adopted")
-    staff.get_by_label("Responsible team", exact=True).fill(NAME)
+    staff.get_by_label(NAME, exact=True).check()
     staff.get_by_label("Linked ideas", exact=True).fill(str(idea_id))
     staff.get_by_role("button", name="Publish decision").click()
     expect(staff).to_have_url(re.compile(r"/you-said-we-did/\d+$"))

@@ -6,6 +6,7 @@ from alembic import context
 
 import portal.models
 from portal.db import make_engine
+from portal.migrate import check_references, without_foreign_keys
 
 config = context.config
 target_metadata = portal.models.metadata
@@ -20,7 +21,9 @@ def include_object(obj, name, type_, reflected, compare_to):
 
 def run_migrations_online() -> None:
     url = config.attributes.get("database_url") or config.get_main_option("sqlalchemy.url")
-    engine = make_engine(url, pool=False)
+    # SQLite: foreign keys off while tables are rebuilt, references checked at each commit
+    # (portal/migrate.py says why).
+    engine = without_foreign_keys(make_engine(url, pool=False))
     with engine.connect() as connection:
         context.configure(
             connection=connection,
@@ -28,6 +31,7 @@ def run_migrations_online() -> None:
             render_as_batch=connection.dialect.name == "sqlite",
             include_object=include_object,
             compare_type=True,
+            on_version_apply=check_references,
         )
         with context.begin_transaction():
             context.run_migrations()

@@ -28,6 +28,7 @@ from portal.errors import Forbidden, NotFound, Unconfirmed
 from portal.groupcommit import GroupCommit
 from portal.htmx import is_partial
 from portal.i18n import _, ngettext
+from portal.ideas.category_routes import routes as category_routes
 from portal.ideas.routes import routes as idea_routes
 from portal.metrics import Metrics
 from portal.metrics import routes as metrics_routes
@@ -36,8 +37,10 @@ from portal.notifications.routes import routes as notification_routes
 from portal.pagecache import PageCacheMiddleware
 from portal.ratelimit.limits import RateLimited, counter_for
 from portal.security import LocaleMiddleware, PrivateWhenSignedIn, SecurityHeadersMiddleware
+from portal.setup.routes import routes as setup_routes
 from portal.site import routes as site_routes
 from portal.staff.routes import routes as staff_routes
+from portal.teams.routes import routes as team_routes
 from portal.templating import render
 from portal.votes.routes import routes as vote_routes
 from portal.web import FormRefused, LoginRequired, login_url, redirect
@@ -234,6 +237,9 @@ def create_app(settings: settings_mod.Settings | None = None) -> Starlette:
         *workshop_routes,
         *committee_routes,
         *staff_routes,
+        *setup_routes,
+        *category_routes,
+        *team_routes,
         *moderation_routes,
         *api_routes,
         *metrics_routes,

@@ -1,10 +1,12 @@
-"""The `portal` command: migrate, seed-demo, seed, create-user, serve, worker, check."""
+"""The `portal` command: migrate, seed-demo, seed, create-user, serve, worker, check, backup,
+restore."""
 
 from __future__ import annotations
 
 import argparse
 import getpass
 import sys
+from pathlib import Path
 
 from portal import db
 from portal import settings as settings_mod
@@ -143,7 +145,30 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1 if report.left else 0
 
 
-def main(argv: list[str] | None = None) -> int:
+def cmd_backup(args: argparse.Namespace) -> int:
+    from portal.backup import BackupError, backup
+
+    try:
+        print(backup(_settings().database_url, Path(args.file)))
+    except BackupError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from portal.backup import BackupError, restore
+
+    try:
+        print(restore(_settings().database_url, Path(args.file), force=args.force))
+    except BackupError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The `portal` command's arguments: every command, every option with its help."""
     from portal import __version__
 
     defaults = argparse.ArgumentDefaultsHelpFormatter
@@ -212,7 +237,32 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.set_defaults(func=cmd_check)
 
-    args = parser.parse_args(argv)
+    p = command(
+        "backup",
+        "Write a consistent copy of the whole database to FILE while the site is serving "
+        "(SQLite: the online backup API; PostgreSQL: pg_dump's custom format).",
+    )
+    p.add_argument("file", metavar="FILE", help="where to write the backup (replaced if it exists)")
+    p.set_defaults(func=cmd_backup)
+
+    p = command(
+        "restore",
+        "Load a backup made by `portal backup` into the empty database at DATABASE_URL "
+        "(stop the site first).",
+    )
+    p.add_argument("file", metavar="FILE", help="the backup to load")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="replace whatever the database holds (every table in it is dropped first)",
+    )
+    p.set_defaults(func=cmd_restore)
+
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     return int(args.func(args))
 
 

@@ -19,6 +19,7 @@ from portal.ideas import queries as ideas_q
 from portal.ideas import services as ideas
 from portal.ideas.models import Category, Idea
 from portal.ideas.trending import weight
+from portal.teams import services as teams
 from portal.votes import services as votes
 from portal.workshops import services as workshops
 
@@ -30,6 +31,13 @@ CATEGORIES = [
     ("events", "Events and workshops", "活动与讲座"),
     ("accessibility", "Accessibility", "无障碍"),
     ("research", "Research support", "科研支持"),
+]
+
+TEAMS = [
+    ("Public services", "读者服务部", "The help desk, loans and opening hours.", "staff"),
+    ("Technical services", "技术服务部", "Buying, cataloguing and preparing the collections.", ""),
+    ("Digital services", "数字服务部", "The website, e-resources and computers.", "admin"),
+    ("Spaces", "空间与设施", "Study rooms, furniture and the building.", "staff"),
 ]
 
 IDEAS = [
@@ -182,7 +190,7 @@ COMMENTS = [
 def seed_demo(
     engine: Engine, *, password: str | None = None, only_if_empty: bool = False
 ) -> str | None:
-    """Create categories, demo accounts, about 40 ideas with votes, comments and status
+    """Create categories, teams, demo accounts, about 40 ideas with votes, comments and status
     changes. Returns the demo accounts' password, or None when data exists and only_if_empty."""
     rng = random.Random(20261129)
     password = password or "demo-" + secrets.token_urlsafe(9)
@@ -224,6 +232,18 @@ def seed_demo(
             for i in range(1, 25)
         ]
         staff = people["staff"]
+        team_ids = {}
+        for name, name_zh, description, member in TEAMS:
+            team = teams.add(
+                db=s,
+                actor=people["admin"],
+                form={"name": name, "name_zh": name_zh, "description": description},
+            )
+            team_ids[name] = team.id
+            if member:
+                teams.add_member(
+                    db=s, actor=people["admin"], team_id=team.id, email=people[member].email
+                )
         authors = [people["patron"], people["committee"], *crowd]
         for n, (slug, title, body) in enumerate(IDEAS):
             author = staff if n % 9 == 4 else rng.choice(authors)
@@ -268,11 +288,11 @@ def seed_demo(
                     status=status,
                     response=f"We have read every comment. Status: {status.replace('_', ' ')}.",
                 )
-        _sessions_and_decisions(s, staff, people, crowd)
+        _sessions_and_decisions(s, staff, people, crowd, team_ids["Public services"])
     return password
 
 
-def _sessions_and_decisions(s, staff, people, crowd) -> None:  # noqa: ANN001
+def _sessions_and_decisions(s, staff, people, crowd, team_id: int) -> None:  # noqa: ANN001
     """Design sessions (upcoming, committee-only, and a past one with notes and attendance)
     and a decision that draws on the past one."""
     from portal.workshops.models import Registration, Workshop
@@ -347,7 +367,6 @@ def _sessions_and_decisions(s, staff, people, crowd) -> None:  # noqa: ANN001
             "outcome": "piloting",
             "you_said": "Many of you asked us to stay open late while you prepare for exams.",
             "we_did": "We will open until midnight for the three weeks before exams, as a pilot.",
-            "team": "Customer services",
             "move_status": "1",
             "pilot_start": (start + timedelta(days=30)).date().isoformat(),
             "pilot_end": (start + timedelta(days=51)).date().isoformat(),
@@ -355,4 +374,5 @@ def _sessions_and_decisions(s, staff, people, crowd) -> None:  # noqa: ANN001
             "ideas": ", ".join(str(i.id) for i in hours),
             "sessions": str(past.id),
         },
+        teams=[str(team_id)],
     )

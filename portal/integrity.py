@@ -48,6 +48,7 @@ def checks() -> list[tuple[str, Check]]:
     from portal.decisions import checks as decisions
     from portal.ideas import checks as ideas
     from portal.notifications import checks as notifications
+    from portal.teams import checks as teams
     from portal.votes import checks as votes
     from portal.workshops import checks as workshops
 
@@ -58,6 +59,7 @@ def checks() -> list[tuple[str, Check]]:
         ("decisions' ideas", decisions.check),
         ("session places", workshops.check),
         ("email queue", notifications.check),
+        ("team members", teams.check),
     ]
 
 

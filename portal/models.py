@@ -3,7 +3,14 @@
 from portal.accounts.models import AccountToken, Identity, LoginSession, User
 from portal.comments.models import Comment
 from portal.db import metadata
-from portal.decisions.models import Decision, DecisionIdea, DecisionWorkshop, FollowUp
+from portal.decisions.models import (
+    Decision,
+    DecisionIdea,
+    DecisionRevision,
+    DecisionTeam,
+    DecisionWorkshop,
+    FollowUp,
+)
 from portal.ideas.models import Category, Idea, StatusChange
 from portal.moderation.models import AuditEntry, Flag
 from portal.notifications.models import (
@@ -14,6 +21,8 @@ from portal.notifications.models import (
     WorkerHeartbeat,
 )
 from portal.ratelimit.models import RateCounter
+from portal.setup.models import SiteSettings
+from portal.teams.models import Team, TeamMember
 from portal.votes.models import Follow, Vote
 from portal.workshops.models import CalendarKey, Registration, Workshop, WorkshopIdea
 
@@ -27,6 +36,8 @@ __all__ = [
     "Comment",
     "Decision",
     "DecisionIdea",
+    "DecisionRevision",
+    "DecisionTeam",
     "DecisionWorkshop",
     "EmailOutbox",
     "Event",
@@ -38,7 +49,10 @@ __all__ = [
     "Preference",
     "RateCounter",
     "Registration",
+    "SiteSettings",
     "StatusChange",
+    "Team",
+    "TeamMember",
     "User",
     "Vote",
     "Workshop",

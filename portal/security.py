@@ -39,26 +39,32 @@ def _secure(cookie: bytes) -> bytes:
     return cookie if b"secure" in attributes else cookie + b"; Secure"
 
 
+HSTS = "max-age=31536000; includeSubDomains"
+
+
 class SecurityHeadersMiddleware:
-    """The headers above on every response. Under an https `BASE_URL` (`https=True`), also
-    HSTS, and every cookie the portal sets is made Secure here, in one place, whichever part
-    of the portal set it."""
+    """The headers above on every response. Over https, also HSTS, and every cookie the portal
+    sets is made Secure here, in one place, whichever part of the portal set it.
+
+    "Over https" is decided per request: under an https `BASE_URL` (`https=True`) always, and
+    otherwise whenever the request's scheme is https, as a TLS-terminating proxy reports it in
+    `X-Forwarded-Proto` (uvicorn believes that header only from the addresses in
+    FORWARDED_ALLOW_IPS) or when TLS ends at uvicorn itself."""
 
     def __init__(self, app: ASGIApp, *, https: bool = False) -> None:
         self.app = app
         self.https = https
         self.headers = dict(HEADERS)
-        if https:
-            self.headers["strict-transport-security"] = "max-age=31536000; includeSubDomains"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        https = self.https or scope.get("scheme") == "https"
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                if self.https:
+                if https:
                     message["headers"] = [
                         (name, _secure(value) if name == b"set-cookie" else value)
                         for name, value in message.get("headers", [])
@@ -67,6 +73,8 @@ class SecurityHeadersMiddleware:
                 for name, value in self.headers.items():
                     if name not in headers:
                         headers[name] = value
+                if https and "strict-transport-security" not in headers:
+                    headers["strict-transport-security"] = HSTS
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -180,6 +180,8 @@ env.globals.update(
 )
 env.filters["zip_labels"] = lambda codes: [(c, labels.status_label(c)) for c in codes]
 env.filters["category_name"] = lambda c: labels.category_label(c, i18n.get_locale())
+# Anything named in both languages (`name`, `name_zh`): categories, teams.
+env.filters["local_name"] = env.filters["category_name"]
 
 
 def _unread(request: Request, user: Any) -> int:
@@ -200,6 +202,7 @@ def render(
 ) -> HTMLResponse:
     """Render `template` with the request, the signed-in user and the locale in its context."""
     from portal.accounts.auth import current_user
+    from portal.setup.current import site
     from portal.web import flash_messages, take_flash
 
     flash_key = request.cookies.get("flash")
@@ -212,6 +215,7 @@ def render(
         "locale": i18n.get_locale(),
         "html_lang": i18n.HTML_LANG[i18n.get_locale()],
         "settings": request.app.state.settings,
+        "site": site(request),
         "csrf_token": getattr(request.state, "csrf_token", ""),
         **(context or {}),
     }

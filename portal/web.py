@@ -164,6 +164,23 @@ def flash_messages() -> dict[str, str]:
         "moderation_restore": _("It is shown again."),
         "moderation_dismiss": _("The reports are dismissed."),
         "person_saved": _("Saved. The person's sessions ended, so the change applies at once."),
+        "settings_saved": _("The settings are saved."),
+        "category_added": _("The category is added. People can choose it now."),
+        "category_saved": _("The category's names are saved."),
+        "category_moved": _("The order of the categories is saved."),
+        "category_archived": _("The category is archived. Its ideas keep it."),
+        "category_restored": _("The category is offered again."),
+        "category_deleted": _("The category is deleted."),
+        "team_added": _("The team is added. Add its members here."),
+        "team_saved": _("The team is saved."),
+        "team_archived": _("The team is archived. Decisions that named it still do."),
+        "team_restored": _("The team is offered again."),
+        "member_added": _("The member is added."),
+        "member_removed": _("The member is removed from the team."),
+        "decision_corrected": _(
+            "The correction is published. The earlier text stays readable in its history; "
+            "nobody was notified."
+        ),
         "account_deleted": _(
             "Your account is deleted. What you wrote stays, as by a deleted user."
         ),

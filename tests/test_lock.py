@@ -46,7 +46,13 @@ def test_every_dependency_is_pinned_inside_its_range():
     _check(project["dependencies"], _pins("run.txt"), "run.txt")
     everything = [r for extra in project["optional-dependencies"].values() for r in extra]
     _check(project["dependencies"] + everything, _pins("test.txt"), "test.txt")
-    assert {"hatchling", "editables"} <= _pins("run.txt").keys()  # the build is pinned too
+    server = [
+        *project["optional-dependencies"]["postgresql"],
+        *project["optional-dependencies"]["redis"],
+    ]
+    _check(project["dependencies"] + server, _pins("server.txt"), "server.txt")
+    for lock in ("run.txt", "server.txt", "test.txt"):  # the build is pinned too
+        assert {"hatchling", "editables"} <= _pins(lock).keys()
 
 
 def test_a_sqlite_site_installs_no_optional_extra():

@@ -14,6 +14,7 @@ from sqlalchemy import inspect
 
 from portal import db
 from portal.accounts import services as accounts
+from portal.clock import utcnow
 from portal.ideas import queries as ideas_q
 from portal.ideas import services as ideas
 from portal.ideas.models import Category
@@ -125,6 +126,9 @@ def test_migration_0010_brings_back_the_votes_of_deleted_accounts(database_url, 
     migration restores them as anonymous rows, with the count and trending unchanged."""
     from sqlalchemy import text
 
+    from portal.clock import utcnow
+    from portal.ideas.models import Idea
+    from portal.ideas.trending import weight
     from portal.votes import queries as votes_q
     from portal.votes import services as votes
 
@@ -137,12 +141,25 @@ def test_migration_0010_brings_back_the_votes_of_deleted_accounts(database_url, 
             )
             for i in range(3)
         ]
-        category = Category(slug="spaces", name="Spaces")
-        s.add(category)
-        s.flush()
-        idea = ideas.propose(
-            db=s, actor=people[0], title="Longer hours", body="Sundays", category_id=category.id
+        # The tables as they were at 0007: no ORM model of a table that changed since.
+        category_id = s.execute(
+            text(
+                "INSERT INTO category (slug, name, name_zh, position) "
+                "VALUES ('spaces', 'Spaces', '', 0) RETURNING id"
+            )
+        ).scalar_one()
+        now = utcnow()
+        idea = Idea(
+            title="Longer hours",
+            body="Sundays",
+            category_id=category_id,
+            author_id=people[0].id,
+            created_at=now,
+            updated_at=now,
+            trending=weight(now),
         )
+        s.add(idea)
+        s.flush()
         for person in people:
             votes.vote(db=s, actor=person, idea_id=idea.id)
     with db.read(bare_engine) as s:
@@ -165,6 +182,104 @@ def test_migration_0010_brings_back_the_votes_of_deleted_accounts(database_url, 
     assert count == 3
     assert trending == pytest.approx(before.trending, rel=1e-9)
     assert after.trending == before.trending
+
+
+def _at_0010(bare_engine) -> dict[str, int]:
+    """A database at 0010 with an idea (voted, commented, found by search), and decisions
+    whose free-text responsible teams differ in spacing and letter case, or are empty."""
+    from sqlalchemy import text
+
+    with db.write(bare_engine) as s:
+        author = accounts.create_user(
+            db=s, email="a@example.org", display_name="A", password=PASSWORD
+        )
+        ids = {"author": author.id}
+        ids["category"] = s.execute(
+            text(
+                "INSERT INTO category (slug, name, name_zh, position) "
+                "VALUES ('spaces', 'Spaces', '', 0) RETURNING id"
+            )
+        ).scalar_one()
+        ids["idea"] = s.execute(
+            text(
+                "INSERT INTO idea (title, body, category_id, author_id, origin, status, "
+                "vote_count, comment_count, trending, created_at, updated_at, hidden_reason) "
+                "VALUES ('Longer hours', 'Open on Sundays', :c, :a, 'patron', 'new', 1, 1, 1.0, "
+                ":now, :now, '') RETURNING id"
+            ),
+            {"c": ids["category"], "a": author.id, "now": utcnow()},
+        ).scalar_one()
+        s.execute(
+            text("INSERT INTO vote (idea_id, user_id, created_at) VALUES (:i, :a, :now)"),
+            {"i": ids["idea"], "a": author.id, "now": utcnow()},
+        )
+        for n, team in enumerate(["Customer services", " customer  SERVICES", "", "Digital"]):
+            ids[f"decision{n}"] = s.execute(
+                text(
+                    "INSERT INTO decision (title, you_said, we_did, outcome, reason, team, "
+                    "published_at, notified_count) VALUES (:t, 'x', 'y', 'adopted', '', :team, "
+                    ":at, 0) RETURNING id"
+                ),
+                {"t": f"Decision {n}", "team": team, "at": utcnow()},
+            ).scalar_one()
+    return ids
+
+
+def test_migration_0011_turns_responsible_team_texts_into_teams(database_url, bare_engine):
+    from sqlalchemy import text
+
+    config = alembic_config(database_url)
+    command.downgrade(config, "0010")
+    ids = _at_0010(bare_engine)
+
+    command.upgrade(config, "head")
+
+    with db.read(bare_engine) as s:
+        teams = s.execute(text("SELECT id, name FROM team ORDER BY id")).all()
+        links = dict(s.execute(text("SELECT decision_id, team_id FROM decision_team")).all())
+        settings = s.execute(text("SELECT site_name, response_days FROM site_settings")).all()
+    assert [name for _id, name in teams] == ["Customer services", "Digital"]
+    by_name = {name: team_id for team_id, name in teams}
+    assert links == {
+        ids["decision0"]: by_name["Customer services"],
+        ids["decision1"]: by_name["Customer services"],
+        ids["decision3"]: by_name["Digital"],
+    }
+    assert settings == [("", 14)]
+    # An idea may now have no category; the old idea, its vote and its search entry are kept.
+    with db.write(bare_engine) as s:
+        s.execute(
+            text(
+                "INSERT INTO idea (title, body, category_id, author_id, origin, status, "
+                "vote_count, comment_count, trending, created_at, updated_at, hidden_reason) "
+                "VALUES ('No category', 'Quiet Sundays', NULL, :a, 'patron', 'new', 0, 0, 1.0, "
+                ":now, :now, '')"
+            ),
+            {"a": ids["author"], "now": utcnow()},
+        )
+    with db.read(bare_engine) as s:
+        assert s.execute(text("SELECT COUNT(*) FROM vote")).scalar_one() == 1
+        found = ideas_q.list_ideas(s, ideas_q.Filters(q="sundays")).items
+    assert {i.title for i in found} == {"Longer hours", "No category"}
+
+    command.downgrade(config, "0010")
+
+    with db.read(bare_engine) as s:
+        texts = dict(s.execute(text("SELECT id, team FROM decision")).all())
+        categories = dict(s.execute(text("SELECT title, category_id FROM idea")).all())
+        uncategorised = s.execute(
+            text("SELECT id FROM category WHERE slug = 'uncategorised'")
+        ).scalar_one()
+    assert texts == {
+        ids["decision0"]: "Customer services",
+        ids["decision1"]: "Customer services",
+        ids["decision2"]: "",
+        ids["decision3"]: "Digital",
+    }
+    assert categories == {"Longer hours": ids["category"], "No category": uncategorised}
+    with pytest.raises(Exception, match="(?i)not.null"):
+        with db.write(bare_engine) as s:
+            s.execute(text("UPDATE idea SET category_id = NULL"))
 
 
 def test_latest_revision_is_alembics_head():

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select, update
 from starlette.routing import Route
 from starlette.testclient import TestClient
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from portal import csrf, db
 from portal.accounts import services as accounts
@@ -371,6 +372,73 @@ def test_every_cookie_is_secure_when_base_url_is_https(settings, patron):
 
 def test_no_hsts_on_plain_http(client):
     assert "strict-transport-security" not in client.get("/").headers
+
+
+def _behind_proxy(settings, trusted: str) -> tuple:
+    """The app as `portal serve` runs it: behind uvicorn's proxy-header handling, trusting
+    forwarded headers from `trusted` (the test client's address is "testclient")."""
+    application = create_app(settings)
+    return application, ProxyHeadersMiddleware(application, trusted_hosts=trusted)
+
+
+def _cookie_value(response, name: str) -> str:
+    return _set_cookie(response, name).split(";", 1)[0].split("=", 1)[1]
+
+
+def test_every_cookie_is_secure_and_hsts_sent_when_a_trusted_proxy_says_https(settings, patron):
+    """A TLS-terminating proxy in front of an http BASE_URL: the request's own scheme decides.
+    The client speaks http to the app, as the proxy does, so it hands the (Secure) cookies
+    back by hand, as the browser on the https side would."""
+    application, served = _behind_proxy(settings, "*")
+    https = {"X-Forwarded-Proto": "https"}
+    seen: list[str] = []
+    try:
+        with TestClient(served, base_url="http://testserver", headers=https) as c:
+            first = c.get("/")
+            seen += first.headers.get_list("set-cookie")
+            assert first.headers["strict-transport-security"].startswith("max-age=")
+            csrf_cookie = _cookie_value(first, CSRF_COOKIE)
+            form = {"csrf_token": token_for(SECRET, csrf_cookie)}
+            signed_in = c.post(
+                "/login",
+                data={**form, "email": patron.email, "password": PASSWORD},
+                headers={"Cookie": f"{CSRF_COOKIE}={csrf_cookie}"},
+                follow_redirects=False,
+            )
+            assert signed_in.status_code == 303, signed_in.text
+            seen += signed_in.headers.get_list("set-cookie")
+            session = _cookie_value(signed_in, SESSION_COOKIE)
+            csrf_cookie = _cookie_value(signed_in, CSRF_COOKIE)  # rotated at sign-in
+            signed_out = c.post(
+                "/logout",
+                data={"csrf_token": token_for(SECRET, csrf_cookie)},
+                headers={"Cookie": f"{CSRF_COOKIE}={csrf_cookie}; {SESSION_COOKIE}={session}"},
+                follow_redirects=False,
+            )
+            assert signed_out.status_code == 303, signed_out.text
+            seen += signed_out.headers.get_list("set-cookie")
+        with TestClient(served, base_url="http://testserver") as plain:
+            direct = plain.get("/")
+    finally:
+        application.state.engine.dispose()
+    names = {cookie.split("=", 1)[0] for cookie in seen}
+    assert {CSRF_COOKIE, SESSION_COOKIE, "flash"} <= names, names
+    insecure = [c for c in seen if "secure" not in [a.strip().lower() for a in c.split(";")]]
+    assert insecure == []
+    # The same app, asked over plain http, keeps the BASE_URL rule: no Secure, no HSTS.
+    assert "strict-transport-security" not in direct.headers
+    assert "secure" not in _set_cookie(direct, CSRF_COOKIE).lower()
+
+
+def test_forwarded_https_from_an_untrusted_address_changes_nothing(settings):
+    application, served = _behind_proxy(settings, "127.0.0.1")
+    try:
+        with TestClient(served, base_url="http://testserver") as c:
+            response = c.get("/", headers={"X-Forwarded-Proto": "https"})
+    finally:
+        application.state.engine.dispose()
+    assert "strict-transport-security" not in response.headers
+    assert "secure" not in _set_cookie(response, CSRF_COOKIE).lower()
 
 
 # Headers -------------------------------------------------------------------------------

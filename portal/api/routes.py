@@ -101,14 +101,21 @@ async def sessions_index(request: Request) -> Response:
     )
 
 
+def _team(team) -> dict[str, Any]:  # noqa: ANN001
+    return {"id": team.id, "name": team.name, "name_zh": team.name_zh}
+
+
 async def decisions_index(request: Request) -> Response:
-    """Published decisions, newest first."""
+    """Published decisions, newest first, with their responsible teams."""
     from portal.decisions import queries as decisions_q
+    from portal.teams import queries as teams_q
 
     base = request.app.state.settings.base_url
     with db.read(engine(request)) as session:
         rows, has_next = decisions_q.listing(session)
         links = decisions_q.linked_ideas(session, [d.id for d in rows])
+        team_ids = decisions_q.teams_by_decision(session, [d.id for d in rows])
+        teams = teams_q.by_ids(session, {t for ids in team_ids.values() for t in ids})
     return JSONResponse(
         {
             "data": [
@@ -120,8 +127,11 @@ async def decisions_index(request: Request) -> Response:
                     "we_did": d.we_did,
                     "outcome": d.outcome,
                     "reason": d.reason,
-                    "team": d.team,
+                    "teams": [_team(teams[t]) for t in team_ids[d.id] if t in teams],
+                    # The names in one text, as before teams were a list.
+                    "team": ", ".join(teams[t].name for t in team_ids[d.id] if t in teams),
                     "published_at": d.published_at.isoformat(),
+                    "corrected_at": d.corrected_at.isoformat() if d.corrected_at else None,
                     "ideas": links.get(d.id, []),
                 }
                 for d in rows

@@ -16,7 +16,7 @@ from sqlmodel import Session
 from portal.clock import utcnow
 
 WINDOW_DAYS = 365
-ANSWER_DAYS = 14
+ANSWER_DAYS = 14  # the promise when none is given (the site's settings hold the library's)
 
 
 def _sql(dialect: str) -> dict[str, str]:
@@ -35,7 +35,9 @@ def _sql(dialect: str) -> dict[str, str]:
 class Figures:
     ideas: int = 0
     median_days_to_response: float | None = None
-    answered_within_14: float | None = None  # share 0..1 of ideas at least 14 days old
+    # Share 0..1 of the ideas at least `answer_days` old that were answered within that many.
+    answered_within: float | None = None
+    answer_days: int = ANSWER_DAYS
     median_days_to_decision: float | None = None
     decisions_by_outcome: dict[str, int] = field(default_factory=dict)
 
@@ -45,7 +47,7 @@ class Month:
     month: str
     ideas: int = 0
     median_days_to_response: float | None = None
-    answered_within_14: float | None = None
+    answered_within: float | None = None
     decisions: int = 0
 
 
@@ -67,18 +69,21 @@ def _median_by(db: Session, values_sql: str, params: dict) -> dict[str, float]:
     return {b: round(float(m), 1) for b, m in rows}
 
 
-def scorecard(db: Session, now: datetime | None = None) -> tuple[Figures, list[Month]]:
-    """Figures over the last 12 months, and the same per month, newest month first."""
+def scorecard(
+    db: Session, now: datetime | None = None, answer_days: int = ANSWER_DAYS
+) -> tuple[Figures, list[Month]]:
+    """Figures over the last 12 months, and the same per month, newest month first.
+    `answer_days` is the library's response promise: the share of ideas answered within it."""
     now = now or utcnow()
     since = now - timedelta(days=WINDOW_DAYS)
-    old_enough = now - timedelta(days=ANSWER_DAYS)
+    old_enough = now - timedelta(days=answer_days)
     dialect = db.get_bind().dialect.name
     if dialect == "sqlite":  # stored as naive UTC text; compare like with like
         since, old_enough = since.replace(tzinfo=None), old_enough.replace(tzinfo=None)
     f = _sql(dialect)
     days_resp = f["days"].format(a="first_response_at", b="created_at")
     month = f["month"].format(col="created_at")
-    params = {"since": since, "old": old_enough, "limit": ANSWER_DAYS}
+    params = {"since": since, "old": old_enough, "limit": answer_days}
 
     def both(values: str) -> tuple[float | None, dict[str, float]]:
         overall = _median_by(db, values.replace("{bucket}", "'all'"), params).get("all")
@@ -136,7 +141,7 @@ def scorecard(db: Session, now: datetime | None = None) -> tuple[Figures, list[M
             bucket,
             ideas=int(ideas),
             median_days_to_response=resp_month.get(bucket),
-            answered_within_14=(answered / old) if old else None,
+            answered_within=(answered / old) if old else None,
         )
         total += int(ideas)
         old_total += old
@@ -146,7 +151,8 @@ def scorecard(db: Session, now: datetime | None = None) -> tuple[Figures, list[M
     figures = Figures(
         ideas=total,
         median_days_to_response=resp_all,
-        answered_within_14=(answered_total / old_total) if old_total else None,
+        answered_within=(answered_total / old_total) if old_total else None,
+        answer_days=answer_days,
         median_days_to_decision=dec_all,
         decisions_by_outcome={k: int(v) for k, v in outcomes.items()},
     )

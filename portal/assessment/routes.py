@@ -12,6 +12,7 @@ from starlette.routing import Route
 from portal import db
 from portal.assessment import queries
 from portal.decisions.models import OUTCOMES
+from portal.setup.current import site
 from portal.templating import render
 from portal.web import engine
 
@@ -28,10 +29,16 @@ class Kept:
 
 
 async def scorecard(request: Request) -> Response:
+    # The promise is read on every request: a change by an admin shows at once.
+    days = site(request).response_days
     kept: Kept | None = getattr(request.app.state, "scorecard", None)
-    if kept is None or time.monotonic() - kept.at >= KEEP_SECONDS:
+    if (
+        kept is None
+        or kept.figures.answer_days != days
+        or time.monotonic() - kept.at >= KEEP_SECONDS
+    ):
         with db.read(engine(request)) as s:
-            figures, months = queries.scorecard(s)
+            figures, months = queries.scorecard(s, answer_days=days)
         kept = request.app.state.scorecard = Kept(time.monotonic(), figures, months)
     return render(
         request,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Index, UniqueConstraint
+from sqlalchemy import CheckConstraint, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from portal.clock import utcnow
@@ -13,6 +13,9 @@ OUTCOMES = ("adopted", "piloting", "declined", "deferred")
 
 
 class Decision(SQLModel, table=True):
+    """A published "You said, we did". Staff may correct its texts, links and dates later
+    (`corrected_at`); each earlier version is kept as a DecisionRevision."""
+
     __table_args__ = (Index("ix_decision_published", "published_at", "id"),)
 
     id: int | None = Field(default=None, primary_key=True)
@@ -21,7 +24,6 @@ class Decision(SQLModel, table=True):
     we_did: str = Field(max_length=5000)
     outcome: str = Field(max_length=16)
     reason: str = Field(default="", max_length=3000)
-    team: str = Field(default="", max_length=120)
     author_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
     published_at: datetime = Field(default_factory=utcnow)
     pilot_start: date | None = None
@@ -29,6 +31,7 @@ class Decision(SQLModel, table=True):
     review_date: date | None = None
     reviewed_at: datetime | None = None
     notified_count: int = 0
+    corrected_at: datetime | None = None
 
 
 class DecisionIdea(SQLModel, table=True):
@@ -67,3 +70,38 @@ class DecisionWorkshop(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     decision_id: int = Field(foreign_key="decision.id", ondelete="CASCADE")
     workshop_id: int = Field(foreign_key="workshop.id", index=True, ondelete="CASCADE")
+
+
+class DecisionTeam(SQLModel, table=True):
+    """A team responsible for a decision (teams are archived, never deleted)."""
+
+    __tablename__ = "decision_team"
+    __table_args__ = (UniqueConstraint("decision_id", "team_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    decision_id: int = Field(foreign_key="decision.id", ondelete="CASCADE")
+    team_id: int = Field(foreign_key="team.id", index=True)
+
+
+class DecisionRevision(SQLModel, table=True):
+    """A version of a decision that a correction replaced: its full texts, dates and links as
+    they were shown until `replaced_at`, when `replaced_by_id` corrected it. Its teams, ideas
+    and sessions are kept by number (teams are never deleted, only archived)."""
+
+    __tablename__ = "decision_revision"
+
+    id: int | None = Field(default=None, primary_key=True)
+    decision_id: int = Field(foreign_key="decision.id", index=True, ondelete="CASCADE")
+    title: str = Field(max_length=160)
+    you_said: str = Field(max_length=5000)
+    we_did: str = Field(max_length=5000)
+    reason: str = Field(default="", max_length=3000)
+    pilot_start: date | None = None
+    pilot_end: date | None = None
+    review_date: date | None = None
+    # Lists of numbers ("12, 31"), as long as the decision's links were: no length limit.
+    teams: str = Field(default="", sa_type=Text)
+    ideas: str = Field(default="", sa_type=Text)
+    sessions: str = Field(default="", sa_type=Text)
+    replaced_at: datetime = Field(default_factory=utcnow)
+    replaced_by_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")

@@ -8,7 +8,14 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from portal.decisions.models import OUTCOMES, Decision, DecisionIdea, FollowUp
+from portal.decisions.models import (
+    OUTCOMES,
+    Decision,
+    DecisionIdea,
+    DecisionRevision,
+    DecisionTeam,
+    FollowUp,
+)
 
 PER_PAGE = 20
 
@@ -154,5 +161,40 @@ def workshop_ids(db: Session, decision_id: int) -> list[int]:
             select(DecisionWorkshop.workshop_id)
             .where(DecisionWorkshop.decision_id == decision_id)
             .order_by(DecisionWorkshop.id)
+        ).scalars()
+    )
+
+
+def team_ids(db: Session, decision_id: int) -> list[int]:
+    """The teams responsible for a decision."""
+    return list(
+        db.execute(
+            select(DecisionTeam.team_id)
+            .where(DecisionTeam.decision_id == decision_id)
+            .order_by(DecisionTeam.id)
+        ).scalars()
+    )
+
+
+def teams_by_decision(db: Session, decision_ids: list[int]) -> dict[int, list[int]]:
+    """Responsible team ids per decision, in one query."""
+    out: dict[int, list[int]] = {d: [] for d in decision_ids}
+    if decision_ids:
+        for d, t in db.execute(
+            select(DecisionTeam.decision_id, DecisionTeam.team_id)
+            .where(DecisionTeam.decision_id.in_(decision_ids))
+            .order_by(DecisionTeam.id)
+        ).all():
+            out[d].append(t)
+    return out
+
+
+def revisions(db: Session, decision_id: int) -> list[DecisionRevision]:
+    """The versions of a decision that corrections replaced, newest first."""
+    return list(
+        db.execute(
+            select(DecisionRevision)
+            .where(DecisionRevision.decision_id == decision_id)
+            .order_by(DecisionRevision.replaced_at.desc(), DecisionRevision.id.desc())
         ).scalars()
     )

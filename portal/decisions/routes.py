@@ -1,5 +1,5 @@
 """HTTP for decisions: the public "You said, we did" list and pages, the follow-up answer,
-publishing by staff, and the Atom feed."""
+publishing and correcting by staff, the history of corrections, and the Atom feed."""
 
 from __future__ import annotations
 
@@ -17,8 +17,11 @@ from portal.clock import utcnow
 from portal.decisions import queries, services
 from portal.decisions.models import OUTCOMES
 from portal.errors import Forbidden, NotFound, ValidationError
+from portal.forms import id_list
 from portal.ideas import queries as ideas_q
 from portal.notifications import queries as notifications_q
+from portal.setup.current import site
+from portal.teams import queries as teams_q
 from portal.templating import markdown, render
 from portal.web import engine, field, form_data, page_number, path_id, redirect, require_user
 from portal.workshops import permissions as workshop_rules
@@ -34,6 +37,7 @@ async def index(request: Request) -> Response:
         ids = [d.id for d in decisions]
         context = {
             "decisions": decisions,
+            "teams": _teams_of(s, ids),
             "has_next": has_next,
             "page": page,
             "outcome": outcome,
@@ -43,6 +47,13 @@ async def index(request: Request) -> Response:
     return render(request, "decisions/index.html", context)
 
 
+def _teams_of(s, decision_ids: list[int]) -> dict[int, list]:  # noqa: ANN001
+    """The responsible teams (rows, named in the reader's language) of each decision."""
+    ids = queries.teams_by_decision(s, decision_ids)
+    teams = teams_q.by_ids(s, {t for listed in ids.values() for t in listed})
+    return {d: [teams[t] for t in listed if t in teams] for d, listed in ids.items()}
+
+
 def _detail_context(s, decision_id: int, user) -> dict:  # noqa: ANN001
     decision = queries.get(s, decision_id)
     if decision is None:
@@ -50,6 +61,7 @@ def _detail_context(s, decision_id: int, user) -> dict:  # noqa: ANN001
     idea_ids = queries.idea_ids(s, decision_id)
     return {
         "decision": decision,
+        "teams": _teams_of(s, [decision_id])[decision_id],
         "ideas": ideas_q.titles(s, set(idea_ids), user),
         "idea_ids": idea_ids,
         # Committee-only sessions stay unnamed for those who may not see them.
@@ -91,28 +103,132 @@ async def follow_up(request: Request) -> Response:
     return render(request, "decisions/detail.html", context, status_code=400)
 
 
+def _form_values(form) -> tuple[dict[str, str], list[str]]:  # noqa: ANN001
+    values = {k: field(form, k) for k in form if k not in ("csrf_token", "teams")}
+    return values, [t for t in form.getlist("teams") if isinstance(t, str)]
+
+
 async def new(request: Request) -> Response:
     user = require_user(request)
     if not user.is_staff:
         raise Forbidden()
     values = {"ideas": request.query_params.get("ideas", "")[:200], "move_status": "1"}
+    teams: list[str] = []
     errors: dict[str, str] = {}
     if request.method == "POST":
-        form = await form_data(request)
-        values = {k: field(form, k) for k in form}
-        values.pop("csrf_token", None)
+        values, teams = _form_values(await form_data(request))
         try:
             with db.write(engine(request)) as s:
-                decision = services.publish(db=s, actor=user, form=values)
+                decision = services.publish(db=s, actor=user, form=values, teams=teams)
             return redirect(f"/you-said-we-did/{decision.id}", flash="decision_published")
         except ValidationError as exc:
             errors = exc.errors
+    with db.read(engine(request)) as s:
+        team_choices = teams_q.active(s)
     return render(
         request,
         "decisions/new.html",
-        {"values": values, "errors": errors, "outcomes": OUTCOMES},
+        {
+            "values": values,
+            "chosen_teams": teams,
+            "team_choices": team_choices,
+            "errors": errors,
+            "outcomes": OUTCOMES,
+        },
         status_code=400 if errors else 200,
     )
+
+
+def _current_values(s, decision) -> tuple[dict[str, str], list[str]]:  # noqa: ANN001
+    """The correction form filled with what the decision says now."""
+    links = services.current_links(s, decision.id)
+    values = {k: getattr(decision, k) for k in services.LIMITS}
+    for key in services.DATES:
+        day = getattr(decision, key)
+        values[key] = day.isoformat() if day else ""
+    values |= {
+        "ideas": ", ".join(map(str, links.ideas)),
+        "sessions": ", ".join(map(str, links.sessions)),
+    }
+    return values, [str(t) for t in links.teams]
+
+
+async def correct(request: Request) -> Response:
+    """Staff correct a published decision; nobody is notified."""
+    user = require_user(request)
+    if not user.is_staff:
+        raise Forbidden()
+    decision_id = path_id(request)
+    errors: dict[str, str] = {}
+    with db.read(engine(request)) as s:
+        decision = queries.get(s, decision_id)
+        if decision is None:
+            raise NotFound()
+        values, teams = _current_values(s, decision)
+        linked = set(map(int, teams))
+    if request.method == "POST":
+        values, teams = _form_values(await form_data(request))
+        try:
+            with db.write(engine(request)) as s:
+                services.correct(
+                    db=s, actor=user, decision_id=decision_id, form=values, teams=teams
+                )
+            return redirect(f"/you-said-we-did/{decision_id}", flash="decision_corrected")
+        except ValidationError as exc:
+            errors = exc.errors
+    with db.read(engine(request)) as s:
+        # The teams offered now, and those it already names (an archived one stays).
+        choices = [t for t in teams_q.listing(s) if t.archived_at is None or t.id in linked]
+    return render(
+        request,
+        "decisions/correct.html",
+        {
+            "decision": decision,
+            "values": values,
+            "chosen_teams": teams,
+            "team_choices": choices,
+            "errors": errors,
+        },
+        status_code=400 if errors else 200,
+    )
+
+
+async def history(request: Request) -> Response:
+    """The earlier versions of a corrected decision, for everyone who can read it."""
+    user = current_user(request)
+    with db.read(engine(request)) as s:
+        decision = queries.get(s, path_id(request))
+        if decision is None:
+            raise NotFound()
+        revisions = queries.revisions(s, decision.id)
+        numbers = [_numbers(r) for r in revisions]
+        teams = teams_q.by_ids(s, {t for n in numbers for t in n["teams"]})
+        context = {
+            "decision": decision,
+            "versions": [
+                {
+                    "revision": r,
+                    "shown_from": revisions[i + 1].replaced_at
+                    if i + 1 < len(revisions)
+                    else decision.published_at,
+                    "teams": [teams[t] for t in n["teams"] if t in teams],
+                    "ideas": n["ideas"],
+                    "sessions": n["sessions"],
+                }
+                for i, (r, n) in enumerate(zip(revisions, numbers, strict=True))
+            ],
+            "idea_titles": ideas_q.titles(s, {i for n in numbers for i in n["ideas"]}, user),
+            "session_titles": workshops_q.titles(
+                s,
+                {w for n in numbers for w in n["sessions"]},
+                workshop_rules.audiences_for(user),
+            ),
+        }
+    return render(request, "decisions/history.html", context)
+
+
+def _numbers(revision) -> dict[str, list[int]]:  # noqa: ANN001
+    return {k: id_list(getattr(revision, k)) or [] for k in ("ideas", "sessions", "teams")}
 
 
 async def reviewed(request: Request) -> Response:
@@ -138,7 +254,7 @@ async def atom(request: Request) -> Response:
         decisions, _more = queries.listing(s)
     fg = FeedGenerator()
     fg.id(f"{base}/you-said-we-did")
-    fg.title(f"{request.app.state.settings.site_name}: You said, we did")
+    fg.title(_xml(f"{site(request).name}: You said, we did"))
     fg.link(href=f"{base}/you-said-we-did", rel="alternate")
     fg.link(href=f"{base}/feeds/decisions.atom", rel="self")
     fg.language("en")
@@ -150,7 +266,7 @@ async def atom(request: Request) -> Response:
         entry.title(_xml(d.title))
         entry.link(href=f"{base}/you-said-we-did/{d.id}")
         entry.published(d.published_at.astimezone(UTC))
-        entry.updated(d.published_at.astimezone(UTC))
+        entry.updated((d.corrected_at or d.published_at).astimezone(UTC))
         entry.summary(_xml(d.we_did[:300]))
         entry.content(
             _xml(str(markdown(f"**You said:** {d.you_said}\n\n**We did:** {d.we_did}"))),
@@ -172,6 +288,13 @@ routes = [
     Route(
         "/you-said-we-did/{id:int}/reviewed", reviewed, methods=["POST"], name="decisions:reviewed"
     ),
+    Route(
+        "/you-said-we-did/{id:int}/correct",
+        correct,
+        methods=["GET", "POST"],
+        name="decisions:correct",
+    ),
+    Route("/you-said-we-did/{id:int}/history", history, name="decisions:history"),
     Route("/staff/decisions/new", new, methods=["GET", "POST"], name="decisions:new"),
     Route("/feeds/decisions.atom", atom, name="decisions:atom"),
 ]

@@ -1,19 +1,25 @@
-"""Writes of the decisions domain: publish a decision, answer its follow-up, record a review."""
+"""Writes of the decisions domain: publish a decision, correct it, answer its follow-up,
+record a review."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from portal.accounts.models import User
 from portal.clock import utcnow
+from portal.decisions import queries
 from portal.decisions.models import (
     OUTCOMES,
     Decision,
     DecisionIdea,
+    DecisionRevision,
+    DecisionTeam,
     DecisionWorkshop,
     FollowUp,
 )
@@ -25,10 +31,12 @@ from portal.ideas import services as ideas
 from portal.moderation import audit
 from portal.notifications import queries as notifications_q
 from portal.notifications import services as notifications
+from portal.teams import queries as teams_q
 
 # What publishing does to the linked ideas' status, when staff ask for it.
 IDEA_STATUS = {"adopted": "planned", "piloting": "piloting", "declined": "declined"}
-LIMITS = {"title": 160, "you_said": 5000, "we_did": 5000, "reason": 3000, "team": 120}
+LIMITS = {"title": 160, "you_said": 5000, "we_did": 5000, "reason": 3000}
+DATES = ("pilot_start", "pilot_end", "review_date")
 
 
 def _date(raw: str, name: str, errors: dict[str, str]) -> date | None:
@@ -66,63 +74,101 @@ def _workshop_ids(db: Session, raw: str, errors: dict[str, str]) -> list[int]:
     )
 
 
-def publish(*, db: Session, actor: User, form: dict[str, str]) -> Decision:
-    """Publish a decision, link its ideas (optionally moving their status, with the decision
-    as the public response), and queue the notification of everyone who took part."""
-    if not actor.is_staff:
-        raise Forbidden()
-    values = {k: (form.get(k) or "").replace("\r\n", "\n").strip() for k in LIMITS}
-    values["title"] = " ".join(values["title"].split())
+def _team_ids(
+    db: Session, raw: Iterable[str], errors: dict[str, str], keep: Iterable[int] = ()
+) -> list[int]:
+    """The responsible teams chosen (checkboxes): teams offered now, or ones the decision
+    already names (an archived team stays on it)."""
+    allowed = {t.id for t in teams_q.active(db)} | set(keep)
+    ids = [number(token) for token in raw]
+    if any(i not in allowed for i in ids):
+        errors["teams"] = _("Choose the responsible teams from the list.")
+        return []
+    return list(dict.fromkeys(ids))
+
+
+@dataclass
+class Fields:
+    """A decision's form, checked: its texts and dates, and what it links to."""
+
+    texts: dict[str, str]
+    dates: dict[str, date | None]
+    ideas: list[int]
+    sessions: list[int]
+    teams: list[int]
+
+
+def _fields(
+    db: Session,
+    form: Mapping[str, str],
+    outcome: str,
+    teams: Iterable[str],
+    keep_teams: Iterable[int] = (),
+) -> Fields:
+    """Check a decision's texts, dates and links for `outcome` (raise ValidationError)."""
+    texts = {k: (form.get(k) or "").replace("\r\n", "\n").strip() for k in LIMITS}
+    texts["title"] = " ".join(texts["title"].split())
     errors: dict[str, str] = {}
-    if not values["title"]:
+    if not texts["title"]:
         errors["title"] = _("Enter a title for the decision.")
-    if not values["you_said"]:
+    if not texts["you_said"]:
         errors["you_said"] = _("Say what people asked for.")
-    if not values["we_did"]:
+    if not texts["we_did"]:
         errors["we_did"] = _("Say what the library did or decided.")
     for key, limit in LIMITS.items():
-        if len(values[key]) > limit and key not in errors:
+        if len(texts[key]) > limit and key not in errors:
             errors[key] = _("Use at most %(n)s characters here.", n=limit)
-        if "\x00" in values[key]:
+        if "\x00" in texts[key]:
             errors.setdefault(key, _("Remove the invisible control characters from your text."))
-    outcome = form.get("outcome", "")
     if outcome not in OUTCOMES:
         errors["outcome"] = _("Choose the outcome.")
-    elif outcome in ("declined", "deferred") and not values["reason"]:
+    elif outcome in ("declined", "deferred") and not texts["reason"]:
         errors["reason"] = _("Give the reason when a request is declined or deferred.")
-    pilot_start = _date(form.get("pilot_start", ""), "pilot_start", errors)
-    pilot_end = _date(form.get("pilot_end", ""), "pilot_end", errors)
-    review_date = _date(form.get("review_date", ""), "review_date", errors)
+    dates = {k: _date(form.get(k, ""), k, errors) for k in DATES}
     if outcome == "piloting":
-        if not pilot_start and "pilot_start" not in errors:
-            errors["pilot_start"] = _("Enter when the pilot starts.")
-        if not pilot_end and "pilot_end" not in errors:
-            errors["pilot_end"] = _("Enter when the pilot ends.")
-        if not review_date and "review_date" not in errors:
-            errors["review_date"] = _("Enter when the pilot will be reviewed.")
-        if pilot_start and pilot_end and pilot_end < pilot_start:
+        for key, message in (
+            ("pilot_start", _("Enter when the pilot starts.")),
+            ("pilot_end", _("Enter when the pilot ends.")),
+            ("review_date", _("Enter when the pilot will be reviewed.")),
+        ):
+            if not dates[key] and key not in errors:
+                errors[key] = message
+        start, end = dates["pilot_start"], dates["pilot_end"]
+        if start and end and end < start:
             errors["pilot_end"] = _("The pilot must end after it starts.")
-    idea_ids = _idea_ids(db, form.get("ideas", ""), errors)
-    workshop_ids = _workshop_ids(db, form.get("sessions", ""), errors)
+    else:
+        dates = dict.fromkeys(DATES)
+    fields = Fields(
+        texts=texts,
+        dates=dates,
+        ideas=_idea_ids(db, form.get("ideas", ""), errors),
+        sessions=_workshop_ids(db, form.get("sessions", ""), errors),
+        teams=_team_ids(db, teams, errors, keep_teams),
+    )
     if errors:
         raise ValidationError(errors)
+    return fields
+
+
+def publish(
+    *, db: Session, actor: User, form: Mapping[str, str], teams: Iterable[str] = ()
+) -> Decision:
+    """Publish a decision, link its ideas (optionally moving their status, with the decision
+    as the public response), sessions and responsible teams, and queue the notification of
+    everyone who took part."""
+    if not actor.is_staff:
+        raise Forbidden()
+    outcome = form.get("outcome", "")
+    fields = _fields(db, form, outcome, teams)
     decision = Decision(
-        **values,
-        outcome=outcome,
-        author_id=actor.id,
-        published_at=utcnow(),
-        pilot_start=pilot_start if outcome == "piloting" else None,
-        pilot_end=pilot_end if outcome == "piloting" else None,
-        review_date=review_date if outcome == "piloting" else None,
+        **fields.texts, **fields.dates, outcome=outcome, author_id=actor.id, published_at=utcnow()
     )
     db.add(decision)
     db.flush()
-    for idea_id in idea_ids:
-        db.add(DecisionIdea(decision_id=decision.id, idea_id=idea_id))
+    idea_ids = fields.ideas
+    _link(db, decision, fields)
     # A decision about an idea answers it, whether or not its status moves.
     ideas.record_response(db=db, idea_ids=idea_ids, at=decision.published_at)
-    for workshop_id in workshop_ids:
-        db.add(DecisionWorkshop(decision_id=decision.id, workshop_id=workshop_id))
     new_status = IDEA_STATUS.get(outcome)
     if form.get("move_status") == "1" and new_status:
         if outcome == "adopted" and form.get("adopted_status") == "done":
@@ -137,7 +183,7 @@ def publish(*, db: Session, actor: User, form: dict[str, str]) -> Decision:
                     status=new_status,
                     notify=False,
                     # Stored text is shown to every reader: no words in the staff's language.
-                    response=f"**{decision.title}**\n\n{values['we_did']}",
+                    response=f"**{decision.title}**\n\n{fields.texts['we_did']}",
                 )
     notifications.emit(db, "decision", actor_id=actor.id, decision_id=decision.id)
     audit.record(
@@ -147,9 +193,110 @@ def publish(*, db: Session, actor: User, form: dict[str, str]) -> Decision:
         "decision",
         decision.id,
         None,
-        {"title": decision.title, "outcome": outcome, "ideas": idea_ids, "sessions": workshop_ids},
+        {
+            "title": decision.title,
+            "outcome": outcome,
+            "ideas": idea_ids,
+            "sessions": fields.sessions,
+            "teams": fields.teams,
+        },
     )
     return decision
+
+
+def _link(db: Session, decision: Decision, fields: Fields) -> None:
+    """Make the decision's links to ideas, sessions and teams exactly those of `fields`."""
+    for model, column, wanted in (
+        (DecisionIdea, DecisionIdea.idea_id, fields.ideas),
+        (DecisionWorkshop, DecisionWorkshop.workshop_id, fields.sessions),
+        (DecisionTeam, DecisionTeam.team_id, fields.teams),
+    ):
+        have = set(db.execute(select(column).where(model.decision_id == decision.id)).scalars())
+        gone = have - set(wanted)
+        if gone:
+            db.execute(delete(model).where(model.decision_id == decision.id, column.in_(gone)))
+        for target in wanted:
+            if target not in have:
+                db.add(model(decision_id=decision.id, **{column.key: target}))
+    db.flush()
+
+
+@dataclass
+class Links:
+    ideas: list[int]
+    sessions: list[int]
+    teams: list[int]
+
+
+def current_links(db: Session, decision_id: int) -> Links:
+    """What a decision links to now, in the order it was linked."""
+    return Links(
+        ideas=queries.idea_ids(db, decision_id),
+        sessions=queries.workshop_ids(db, decision_id),
+        teams=queries.team_ids(db, decision_id),
+    )
+
+
+def correct(
+    *,
+    db: Session,
+    actor: User,
+    decision_id: int,
+    form: Mapping[str, str],
+    teams: Iterable[str] = (),
+) -> Decision:
+    """Staff correct a published decision's texts, dates and links (a typo, a wrong link or
+    date). The version it replaces is kept, whole, in its history. Its outcome stays, no
+    idea's status moves, and nobody is notified: no event is written."""
+    if not actor.is_staff:
+        raise Forbidden()
+    decision = db.execute(
+        select(Decision).where(Decision.id == decision_id).with_for_update()
+    ).scalar_one_or_none()
+    if decision is None:
+        raise NotFound()
+    before = current_links(db, decision.id)
+    fields = _fields(db, form, decision.outcome, teams, keep_teams=before.teams)
+    old = {k: getattr(decision, k) for k in (*LIMITS, *DATES)}
+    new = {**fields.texts, **fields.dates}
+    if old == new and before == Links(fields.ideas, fields.sessions, fields.teams):
+        raise ValidationError(
+            {"title": _("Nothing is changed. Correct something, or go back to the decision.")}
+        )
+    now = utcnow()
+    db.add(
+        DecisionRevision(
+            decision_id=decision.id,
+            **old,
+            ideas=_numbers(before.ideas),
+            sessions=_numbers(before.sessions),
+            teams=_numbers(before.teams),
+            replaced_at=now,
+            replaced_by_id=actor.id,
+        )
+    )
+    for key, value in new.items():
+        setattr(decision, key, value)
+    decision.corrected_at = now
+    db.add(decision)
+    _link(db, decision, fields)
+    added = set(fields.ideas) - set(before.ideas)
+    if added:  # a decision about an idea answers it
+        ideas.record_response(db=db, idea_ids=added, at=now)
+    audit.record(
+        db,
+        actor,
+        "correct_decision",
+        "decision",
+        decision.id,
+        {**old, **asdict(before)},
+        {**new, "ideas": fields.ideas, "sessions": fields.sessions, "teams": fields.teams},
+    )
+    return decision
+
+
+def _numbers(ids: list[int]) -> str:
+    return ", ".join(map(str, ids))
 
 
 def answer_follow_up(

@@ -15,11 +15,17 @@ ORIGINS = ("patron", "library")
 
 
 class Category(SQLModel, table=True):
+    """A subject ideas are filed under. Admins add, rename, reorder and archive them
+    (portal.ideas.categories); an archived one is offered nowhere but stays on its ideas. The
+    slug, made from the English name when the category is added, stays when it is renamed,
+    so links to a filtered list keep working."""
+
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(max_length=60, unique=True)
     name: str = Field(max_length=80)
     name_zh: str = Field(default="", max_length=80)
     position: int = 0
+    archived_at: datetime | None = None
 
 
 class Idea(SQLModel, table=True):
@@ -30,7 +36,8 @@ class Idea(SQLModel, table=True):
     creation plus that of each vote (portal.ideas.trending). `portal check` compares them
     with the rows. `first_response_at` is the time of the first staff response of any kind
     (a status change, a staff comment, an official answer, a decision that links the idea):
-    from then on its author can no longer edit it."""
+    from then on its author can no longer edit it. `category_id` is empty for an idea proposed
+    while the site had no category to offer."""
 
     __table_args__ = (
         Index("ix_idea_top", "vote_count", "id"),
@@ -43,7 +50,7 @@ class Idea(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     title: str = Field(max_length=120)
     body: str = Field(max_length=10000)
-    category_id: int = Field(foreign_key="category.id", index=True)
+    category_id: int | None = Field(default=None, foreign_key="category.id", index=True)
     author_id: int | None = Field(
         default=None, foreign_key="user.id", index=True, ondelete="SET NULL"
     )

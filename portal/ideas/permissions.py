@@ -25,6 +25,11 @@ def can_change_status(user: User | None) -> bool:
     return user is not None and user.is_staff
 
 
+def can_manage_categories(user: User | None) -> bool:
+    """Admins add, rename, reorder, archive and delete categories."""
+    return user is not None and user.is_admin and user.blocked_at is None
+
+
 def can_read(user: Any, idea: Any) -> bool:
     """An idea hidden by the moderators is read (its title and text) only by staff and by its
     author. `user` may be None, or missing from a template's context (then nobody is asking)."""

@@ -132,8 +132,46 @@ def get(db: Session, idea_id: int) -> Idea | None:
 
 
 def categories(db: Session) -> list[Category]:
-    """All categories in display order."""
-    return list(db.execute(select(Category).order_by(Category.position, Category.name)).scalars())
+    """All categories, archived ones too (ideas keep theirs), in display order."""
+    return list(
+        db.execute(
+            select(Category).order_by(Category.position, Category.name, Category.id)
+        ).scalars()
+    )
+
+
+def category(db: Session, category_id: int) -> Category | None:
+    """One category by id, archived or not."""
+    return db.get(Category, category_id)
+
+
+def active_categories(db: Session) -> list[Category]:
+    """The categories offered to choose from (not archived), in display order."""
+    return list(
+        db.execute(
+            select(Category)
+            .where(Category.archived_at.is_(None))
+            .order_by(Category.position, Category.name, Category.id)
+        ).scalars()
+    )
+
+
+def category_choices(db: Session, keep: int | str | None = None) -> list[Category]:
+    """The categories a form or filter offers: the active ones, and the one already chosen
+    (`keep`, an id or a slug) even when it is archived, so an idea or a link keeps it."""
+    rows = categories(db)
+    return [c for c in rows if c.archived_at is None or keep in (c.id, c.slug)]
+
+
+def category_usage(db: Session) -> dict[int, int]:
+    """How many ideas each category holds (hidden ones too), by category id."""
+    return dict(
+        db.execute(
+            select(Idea.category_id, func.count())
+            .where(Idea.category_id.is_not(None))
+            .group_by(Idea.category_id)
+        ).all()
+    )
 
 
 def history(db: Session, idea_id: int) -> list[StatusChange]:
@@ -175,9 +213,12 @@ def titles(db: Session, ids: set[int], viewer: Any = None) -> dict[int, str]:
     return {i: names.title(n, viewer) for i, n in named(db, ids).items()}
 
 
-def count(db: Session) -> int:
-    """How many ideas there are."""
-    return db.execute(select(func.count()).select_from(Idea)).scalar_one()
+def count(db: Session, category_id: int | None = None) -> int:
+    """How many ideas there are (filed under `category_id`, when given)."""
+    stmt = select(func.count()).select_from(Idea)
+    if category_id is not None:
+        stmt = stmt.where(Idea.category_id == category_id)
+    return db.execute(stmt).scalar_one()
 
 
 def awaiting_response(db: Session, limit: int = 20) -> list[Idea]:

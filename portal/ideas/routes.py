@@ -46,7 +46,7 @@ async def index(request: Request) -> Response:
             "statuses": STATUSES,
             "origins": ORIGINS,
             "sorts": list(queries.SORTS),
-            "all_categories": queries.categories(session),
+            "all_categories": queries.category_choices(session, filters.category),
             **card_context(session, page.items, user),
         }
     if is_partial(request):
@@ -123,7 +123,7 @@ async def new(request: Request) -> Response:
         except ValidationError as exc:
             errors = exc.errors
     with db.read(engine(request)) as session:
-        categories = queries.categories(session)
+        categories = queries.active_categories(session)
     return render(
         request,
         "ideas/new.html",
@@ -139,10 +139,10 @@ async def edit(request: Request) -> Response:
         idea = queries.get(session, idea_id)
         if idea is None:
             raise NotFound()
-        categories = queries.categories(session)
+        categories = queries.category_choices(session, idea.category_id)
     if not permissions.can_edit(user, idea):
         raise Forbidden()
-    values = {"title": idea.title, "body": idea.body, "category_id": str(idea.category_id)}
+    values = {"title": idea.title, "body": idea.body, "category_id": str(idea.category_id or "")}
     errors: dict[str, str] = {}
     if request.method == "POST":
         form = await form_data(request)

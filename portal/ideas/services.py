@@ -14,8 +14,8 @@ from portal.clock import utcnow
 from portal.errors import Forbidden, NotFound, ValidationError
 from portal.forms import number
 from portal.i18n import _
-from portal.ideas import permissions
-from portal.ideas.models import STATUSES, Category, Idea, StatusChange
+from portal.ideas import permissions, queries
+from portal.ideas.models import STATUSES, Idea, StatusChange
 from portal.ideas.trending import weight
 from portal.moderation import audit
 from portal.notifications import services as notifications
@@ -26,7 +26,32 @@ BODY_MAX = 10_000
 RESPONSE_MAX = 5_000
 
 
-def _clean_fields(db: Session, title: str, body: str, category_id: str | int | None) -> dict:
+def _category(
+    db: Session, raw: str | int | None, errors: dict[str, str], editing: Idea | None
+) -> int | None:
+    """The chosen category's id, or None for no category. One is required while the site
+    offers categories (active ones), but an idea being edited keeps its own even when it is
+    archived, and one that has none (proposed before there were categories) may stay so."""
+    offered = {c.id for c in queries.active_categories(db)}
+    current = editing.category_id if editing is not None else None
+    empty = raw is None or (isinstance(raw, str) and not raw.strip())
+    if empty and (not offered or (editing is not None and current is None)):
+        return None
+    wanted = number(raw)
+    if wanted is not None and (wanted in offered or wanted == current):
+        return wanted
+    errors["category_id"] = _("Choose a category from the list.")
+    return None
+
+
+def _clean_fields(
+    db: Session,
+    title: str,
+    body: str,
+    category_id: str | int | None,
+    *,
+    editing: Idea | None = None,
+) -> dict:
     title = " ".join((title or "").split())
     body = (body or "").replace("\r\n", "\n").strip()
     errors = {}
@@ -38,17 +63,13 @@ def _clean_fields(db: Session, title: str, body: str, category_id: str | int | N
         errors["body"] = _("Describe your idea.")
     elif len(body) > BODY_MAX:
         errors["body"] = _("Use at most %(n)s characters for the description.", n=BODY_MAX)
-    wanted = number(category_id)
-    category = db.get(Category, wanted) if wanted else None
-    if category is None:
-        errors["category_id"] = _("Choose a category from the list.")
+    category = _category(db, category_id, errors, editing)
     for name, value in (("title", title), ("body", body)):
         if "\x00" in value:
             errors.setdefault(name, _("Remove the invisible control characters from your text."))
     if errors:
         raise ValidationError(errors)
-    assert category is not None
-    return {"title": title, "body": body, "category_id": category.id}
+    return {"title": title, "body": body, "category_id": category}
 
 
 def propose(
@@ -93,7 +114,7 @@ def edit(
         raise NotFound()
     if not permissions.can_edit(actor, idea):
         raise Forbidden()
-    for key, value in _clean_fields(db, title, body, category_id).items():
+    for key, value in _clean_fields(db, title, body, category_id, editing=idea).items():
         setattr(idea, key, value)
     idea.updated_at = utcnow()
     db.add(idea)

@@ -1,4 +1,5 @@
-"""/staff: overdue pilot reviews, ideas waiting for a first response, quick actions."""
+"""/staff: for admins, what a new site still needs set up; overdue pilot reviews, ideas
+waiting for a first response, quick actions."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from portal.decisions import queries as decisions_q
 from portal.errors import Forbidden
 from portal.ideas import queries as ideas_q
 from portal.moderation import queries as moderation_q
+from portal.setup import queries as setup_q
+from portal.setup.current import site
 from portal.templating import render
 from portal.web import engine, require_user
 
@@ -24,8 +27,11 @@ async def desk(request: Request) -> Response:
         overdue = decisions_q.overdue_reviews(s, utcnow().date())
         waiting = ideas_q.awaiting_response(s, limit=20)
         reports = moderation_q.queue(s)
+        checklist = setup_q.checklist(s, site(request)) if user.is_admin else []
     return render(
-        request, "staff/desk.html", {"overdue": overdue, "waiting": waiting, "reports": reports}
+        request,
+        "staff/desk.html",
+        {"overdue": overdue, "waiting": waiting, "reports": reports, "checklist": checklist},
     )
 
 

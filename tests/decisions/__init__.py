@@ -25,7 +25,6 @@ def form(
         "you_said": YOU_SAID,
         "we_did": WE_DID,
         "outcome": outcome,
-        "team": "Customer services",
         "ideas": ", ".join(str(i) for i in idea_ids),
         "move_status": "1",
     }
@@ -42,11 +41,14 @@ def publish(
     actor: Any,
     idea_ids: tuple[int, ...] | list[int] = (),
     outcome: str = "adopted",
+    teams: tuple[int, ...] | list[int] = (),
     **fields: str,
 ) -> Decision:
-    """Publish a decision through the service, as staff would."""
+    """Publish a decision through the service, as staff would, naming `teams` (ids)."""
     with db.write(engine) as s:
-        return services.publish(db=s, actor=actor, form=form(idea_ids, outcome, **fields))
+        return services.publish(
+            db=s, actor=actor, form=form(idea_ids, outcome, **fields), teams=map(str, teams)
+        )
 
 
 def stored(engine: Any) -> dict[str, int]:

@@ -16,6 +16,7 @@ from portal.ideas.models import Idea, StatusChange
 from portal.notifications.models import Event
 from tests import factories as f
 from tests.decisions import WE_DID, form, publish, stored
+from tests.teams import team
 
 
 def history(engine, idea_id: int) -> list[StatusChange]:
@@ -57,12 +58,15 @@ def test_publish_moves_linked_ideas_status_with_the_decision_as_response(
     assert f.get(engine, Decision, decision.id).outcome == outcome
 
 
-def test_publish_stores_the_decision_and_queues_one_event(engine, patron, staff, category):
+def test_publish_stores_the_decision_and_queues_one_event(engine, patron, staff, admin, category):
     idea = f.idea(engine, patron, category)
+    services_team = team(engine, admin, "Customer services")
     before = f.count(engine, Event)
-    decision = publish(engine, staff, [idea.id], "piloting")
+    decision = publish(engine, staff, [idea.id], "piloting", teams=[services_team.id])
     row = f.get(engine, Decision, decision.id)
-    assert row.author_id == staff.id and row.team == "Customer services"
+    assert row.author_id == staff.id
+    with db.read(engine) as s:
+        assert queries.team_ids(s, decision.id) == [services_team.id]
     assert (row.pilot_start, row.pilot_end, row.review_date) == (
         date(2030, 1, 6),
         date(2030, 3, 31),

@@ -18,15 +18,20 @@ from portal import db
 from portal.accounts.models import User
 from portal.clock import utcnow
 from portal.comments.models import Comment
-from portal.ideas.models import Idea
+from portal.decisions.models import Decision
+from portal.ideas.models import Category, Idea
 from portal.ideas.trending import weight
 from portal.notifications.models import EmailOutbox
+from portal.setup.models import SiteSettings
+from portal.teams.models import Team
 from portal.workshops import services as workshops
 from portal.workshops.models import Workshop
 from tests import factories as f
 from tests.conftest import login_as, make_user
 from tests.decisions import form as decision_form
+from tests.decisions import publish
 from tests.security import fields, row_counts
+from tests.teams import team
 
 ACTORS = ("anonymous", "author", "patron_b", "committee", "staff", "admin")
 OK, LOGIN = "ok", "login"
@@ -100,6 +105,41 @@ ACTIONS = {
     "failed emails": Action("GET", "/staff/emails", (EmailOutbox, "email"), shows="Send again"),
     "retry an email": Action("POST", "/staff/emails/{email}/retry", (EmailOutbox, "email")),
     "retry all emails": Action("POST", "/staff/emails/retry", (EmailOutbox, "email")),
+    "site settings": Action("GET", "/staff/settings", (Idea, "idea"), shows="Site settings"),
+    "save settings": Action(
+        "POST",
+        "/staff/settings",
+        (SiteSettings, "settings"),
+        {"site_name": "Taken over", "response_days": "7", "contact_email": "x@example.org"},
+    ),
+    "categories": Action("GET", "/staff/categories", (Idea, "idea"), shows="Add a category"),
+    "rename category": Action(
+        "POST", "/staff/categories/{category}", (Category, "category"), {"name": "Renamed"}
+    ),
+    "move category": Action(
+        "POST",
+        "/staff/categories/{category}/move",
+        (Category, "category"),
+        {"direction": "down"},
+    ),
+    "archive category": Action(
+        "POST",
+        "/staff/categories/{category}/archive",
+        (Category, "category"),
+        {"action": "archive"},
+    ),
+    "teams": Action("GET", "/staff/teams", (Team, "team"), shows="Reading room team"),
+    "team page": Action("GET", "/staff/teams/{team}", (Team, "team"), shows="Reading room team"),
+    "rename team": Action("POST", "/staff/teams/{team}", (Team, "team"), {"name": "Renamed"}),
+    "archive team": Action(
+        "POST", "/staff/teams/{team}/archive", (Team, "team"), {"action": "archive"}
+    ),
+    "correct decision": Action(
+        "POST",
+        "/you-said-we-did/{decision}/correct",
+        (Decision, "decision"),
+        {"title": "Corrected title", "you_said": "Asked.", "we_did": "Done.", "ideas": ""},
+    ),
 }
 
 # The expected outcome of each action for each actor, in the order of ACTORS:
@@ -121,6 +161,17 @@ MATRIX = {
     "failed emails":     (LOGIN,   403,   403,     403,      OK,    OK),
     "retry an email":    (LOGIN,   403,   403,     403,      OK,    OK),
     "retry all emails":  (LOGIN,   403,   403,     403,      OK,    OK),
+    "site settings":     (LOGIN,   403,   403,     403,      403,   OK),
+    "save settings":     (LOGIN,   403,   403,     403,      403,   OK),
+    "categories":        (LOGIN,   403,   403,     403,      403,   OK),
+    "rename category":   (LOGIN,   403,   403,     403,      403,   OK),
+    "move category":     (LOGIN,   403,   403,     403,      403,   OK),
+    "archive category":  (LOGIN,   403,   403,     403,      403,   OK),
+    "teams":             (LOGIN,   403,   403,     403,      OK,    OK),
+    "team page":         (LOGIN,   403,   403,     403,      OK,    OK),
+    "rename team":       (LOGIN,   403,   403,     403,      403,   OK),
+    "archive team":      (LOGIN,   403,   403,     403,      403,   OK),
+    "correct decision":  (LOGIN,   403,   403,     403,      OK,    OK),
 }  # fmt: skip
 
 CELLS = [
@@ -169,6 +220,8 @@ def world(engine, category, patron, other_patron, committee, staff, admin) -> di
             last_error="Connection refused",
         )
         s.add(email)
+    reading_room = team(engine, admin, "Reading room team")
+    decision = publish(engine, staff, title="As it was published")
     return {
         "people": {
             "anonymous": None,
@@ -186,6 +239,9 @@ def world(engine, category, patron, other_patron, committee, staff, admin) -> di
             "subject_email": subject.email,
             "category": category.id,
             "email": email.id,
+            "settings": 1,
+            "team": reading_room.id,
+            "decision": decision.id,
         },
     }
 

@@ -38,6 +38,7 @@ from tests import factories as f
 from tests.conftest import PASSWORD, Client, login_as, make_user
 from tests.decisions import publish
 from tests.security.corpus import ATTACKER, CORPUS, batches, has_nul
+from tests.teams import team
 
 CLEAN = [s for s in CORPUS if not has_nul(s)]
 WITH_NUL = [s for s in CORPUS if has_nul(s)]
@@ -548,14 +549,15 @@ def feed_entries(scan: Scan, visitor: Person) -> int:
 
 
 def test_decisions_feed_and_follow_ups_never_run(
-    app, engine, people, scan, settings, patron, other_patron, staff, category
+    app, engine, people, scan, settings, patron, other_patron, staff, admin, category
 ) -> None:
     staff_c, visitor = people(staff), people()
     answers = [people(patron), people(other_patron)]
     hub = new_idea(answers[0], category.id, "Decide about this", "Please.")
     assert hub
     answers[1].post(f"/ideas/{hub}/vote", {"action": "add"})
-    titles, teams, texts = line_batches(160), line_batches(120), body_batches(10)
+    titles, texts = line_batches(160), body_batches(10)
+    teams = made_teams(engine, admin)
     outcomes = ["adopted", "piloting", "declined", "deferred"]
     decisions: list[int] = []
     for i, title in enumerate(titles):
@@ -567,7 +569,7 @@ def test_decisions_feed_and_follow_ups_never_run(
                 "we_did": texts[(i + 1) % len(texts)],
                 "outcome": outcomes[i % 4],
                 "reason": texts[(i + 2) % len(texts)],
-                "team": teams[i % len(teams)],
+                "teams": [str(teams[i % len(teams)]), str(teams[(i + 1) % len(teams)])],
                 "ideas": str(hub),
                 "move_status": "1" if i % 10 == 0 else "",
                 "pilot_start": "2020-01-01",
@@ -583,7 +585,7 @@ def test_decisions_feed_and_follow_ups_never_run(
     for s in WITH_NUL:
         r = staff_c.post(
             "/staff/decisions/new",
-            {"title": s, "you_said": s, "we_did": s, "outcome": "adopted", "team": s},
+            {"title": s, "you_said": s, "we_did": s, "outcome": "adopted", "teams": s},
         )
         assert r.status_code == 400
     feed_entries(scan, visitor)
@@ -617,6 +619,128 @@ def test_decisions_feed_and_follow_ups_never_run(
     answers[0].get(f"/ideas/{hub}")
     visitor.get("/scorecard")
     pages(answers[1], "/notifications")
+    scan.assert_clean()
+
+
+# -- setting up: the site's settings, categories, teams, corrected decisions --------------
+
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def one_line(strings: list[str]) -> list[str]:
+    """Names as a name field takes them: without control characters (refused there), once
+    each whatever the letter case (a second one is refused as taken)."""
+    kept: dict[str, str] = {}
+    for s in strings:
+        name = " ".join(CONTROL.sub("", s).split())
+        if name:
+            kept.setdefault(name.casefold(), name)
+    return list(kept.values())
+
+
+def made_teams(engine: Any, admin: Any) -> list[int]:
+    """Teams named with the corpus, added by an admin through the service."""
+    return [team(engine, admin, name).id for name in one_line(line_batches(120))]
+
+
+def test_settings_categories_teams_and_corrections_never_run(
+    app, engine, people, scan, patron, staff, admin
+) -> None:
+    """An admin's words reach every page (the site's name is in every header and title, the
+    welcome text on the home page, the contact address in every footer), and categories and
+    teams are named on cards, filters, forms and decisions."""
+    admin_c, staff_c, visitor, author = people(admin), people(staff), people(), people(patron)
+    names, texts = one_line(line_batches(80)), body_batches(10)
+    addresses = [s for s in CLEAN if "@" in s][:40] + [f"{s[:40]}@example.org" for s in CLEAN[:40]]
+    for i, name in enumerate(names):
+        r = admin_c.post(
+            "/staff/settings",
+            {
+                "site_name": name,
+                "welcome_en": texts[i % len(texts)],
+                "welcome_zh": texts[(i + 1) % len(texts)],
+                "contact_email": addresses[i % len(addresses)],
+                "response_days": "14",
+            },
+        )
+        assert r.status_code in (303, 400), r.text[:300]
+        if r.status_code == 400:  # an address refused: the rest goes through
+            r = admin_c.post(
+                "/staff/settings",
+                {"site_name": name, "welcome_en": texts[i % len(texts)], "response_days": "14"},
+            )
+            assert r.status_code == 303, r.text[:300]
+        if i % 4 == 0:
+            visitor.get("/")
+            visitor.get("/scorecard")
+            admin_c.get("/staff/settings")
+            feed = visitor.client.get("/feeds/decisions.atom")
+            assert ET.fromstring(feed.content).tag.endswith("feed")
+    for s in [*WITH_NUL, *(s for s in CLEAN if CONTROL.search(s))]:
+        r = admin_c.post("/staff/settings", {"site_name": s, "welcome_en": s, "response_days": s})
+        assert r.status_code == 400
+        for path in ("/staff/categories", "/staff/teams"):
+            assert admin_c.post(path, {"name": s, "name_zh": s}).status_code == 400
+    categories, teams = [], []
+    for i, name in enumerate(names):
+        r = admin_c.post("/staff/categories", {"name": name, "name_zh": names[-1 - i]})
+        if r.status_code == 303:
+            categories.append(name)
+        r = admin_c.post(
+            "/staff/teams",
+            {"name": name, "name_zh": names[-1 - i], "description": texts[i % len(texts)]},
+        )
+        if r.status_code == 303:
+            teams.append(int(r.headers["location"].rsplit("/", 1)[1]))
+            admin_c.get(r.headers["location"])
+    assert categories and teams
+    admin_c.get("/staff/categories")
+    admin_c.post(f"/staff/teams/{teams[0]}/members", {"email": staff.email})
+    admin_c.post(f"/staff/teams/{teams[0]}/members", {"email": CLEAN[0][:200]})
+    staff_c.get(f"/staff/teams/{teams[0]}")
+    pages(staff_c, "/staff/teams")
+    new_form = author.get("/ideas/new").text
+    ids = re.findall(r'<option value="(\d+)"', new_form)
+    for n, category_id in enumerate(ids):
+        new_idea(author, int(category_id), f"Idea {n}", texts[n % len(texts)])
+    pages(visitor, "/ideas?sort=new")
+    for c in author.get("/ideas").text.split('name="category"', 1)[1].split("</select>")[0:1]:
+        for slug in re.findall(r'<option value="([^"]+)"', c):
+            visitor.get(f"/ideas?category={quote(slug)}")
+    staff_c.get("/staff/decisions/new")
+    r = staff_c.post(
+        "/staff/decisions/new",
+        {
+            "title": names[0],
+            "you_said": texts[0],
+            "we_did": texts[1],
+            "outcome": "adopted",
+            "teams": [str(t) for t in teams[:5]],
+        },
+    )
+    assert r.status_code == 303, r.text[:300]
+    decision = r.headers["location"]
+    for i, text in enumerate(texts):
+        r = staff_c.post(
+            f"{decision}/correct",
+            {
+                "title": names[i + 1],
+                "you_said": text,
+                "we_did": texts[-1 - i],
+                "reason": text,
+                "teams": [str(teams[i % len(teams)])],
+            },
+        )
+        assert r.status_code == 303, r.text[:300]
+    staff_c.get(f"{decision}/correct")
+    for who in (visitor, staff_c):
+        who.get(decision)
+        who.get(f"{decision}/history")
+        pages(who, "/you-said-we-did")
+    assert visitor.get("/api/v1/decisions").json()["data"][0]["teams"]
+    feed = visitor.client.get("/feeds/decisions.atom")
+    ET.fromstring(feed.content)
+    admin_c.get("/staff")
     scan.assert_clean()
 
 
@@ -741,7 +865,6 @@ def test_emails_about_hostile_text_are_plain_text(
             title=title,
             you_said=texts[n % len(texts)],
             we_did=texts[(n + 3) % len(texts)],
-            team=title[:120],
             move_status="",
         )
     soon = utcnow() + timedelta(hours=20)

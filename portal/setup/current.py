@@ -1,0 +1,34 @@
+"""The site's settings for the request being served: read from the database once per request
+(one row by its key), so a change made through any process shows on the next page everywhere.
+Pages kept for visitors are rendered again after a change, since saving moves the site's data
+version like every write."""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.requests import Request
+
+from portal import db
+from portal.setup import queries
+from portal.setup.models import SiteSettings
+
+log = logging.getLogger(__name__)
+
+
+def site(request: Request) -> queries.Site:
+    """This request's site settings (read on first use, then kept on the request)."""
+    kept = getattr(request.state, "site", None)
+    if kept is not None:
+        return kept
+    default_name = request.app.state.settings.site_name
+    try:
+        with db.read(request.app.state.engine) as session:
+            kept = queries.site(session, default_name)
+    except SQLAlchemyError:
+        # An error page must render even when the database cannot be read.
+        log.warning("site settings unreadable; showing the defaults", exc_info=True)
+        return queries.from_row(SiteSettings(id=1), default_name)
+    request.state.site = kept
+    return kept

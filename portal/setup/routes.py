@@ -1,0 +1,48 @@
+"""HTTP for the site's settings: /staff/settings (admins)."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from portal import db
+from portal.errors import Forbidden, ValidationError
+from portal.setup import permissions, queries, services
+from portal.setup.models import RESPONSE_DAYS_MAX
+from portal.templating import render
+from portal.web import engine, field, form_data, redirect, require_user
+
+
+async def settings(request: Request) -> Response:
+    user = require_user(request)
+    if not permissions.can_manage(user):
+        raise Forbidden()
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        form = await form_data(request)
+        values = {k: field(form, k) for k in services.FIELDS}
+        try:
+            with db.write(engine(request)) as s:
+                services.save(db=s, actor=user, form=values)
+            return redirect("/staff/settings", flash="settings_saved")
+        except ValidationError as exc:
+            errors = exc.errors
+    else:
+        with db.read(engine(request)) as s:
+            row = queries.row(s)
+        values = {k: str(getattr(row, k)) for k in services.FIELDS}
+    return render(
+        request,
+        "setup/settings.html",
+        {
+            "values": values,
+            "errors": errors,
+            "default_name": request.app.state.settings.site_name,
+            "days_max": RESPONSE_DAYS_MAX,
+        },
+        status_code=400 if errors else 200,
+    )
+
+
+routes = [Route("/staff/settings", settings, methods=["GET", "POST"], name="setup:settings")]

@@ -1,0 +1,162 @@
+"""HTTP for teams: /staff/teams lists them (staff) and adds one (admins); /staff/teams/{id}
+shows a team and its members (staff), and lets admins rename it, add and remove members, and
+archive or restore it."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from portal import db
+from portal.accounts.models import User
+from portal.errors import Forbidden, NotFound, ValidationError
+from portal.forms import number
+from portal.teams import permissions, queries, services
+from portal.templating import render
+from portal.web import engine, field, form_data, path_id, redirect, require_user
+
+FIELDS = ("name", "name_zh", "description")
+
+
+def _staff(request: Request) -> User:
+    user = require_user(request)
+    if not permissions.can_see(user):
+        raise Forbidden()
+    return user
+
+
+def _admin(request: Request) -> User:
+    user = require_user(request)
+    if not permissions.can_manage(user):
+        raise Forbidden()
+    return user
+
+
+def _index_page(
+    request: Request, user: User, values: dict | None = None, errors: dict | None = None
+) -> Response:
+    with db.read(engine(request)) as s:
+        teams = queries.listing(s)
+        counts = queries.member_counts(s)
+    return render(
+        request,
+        "teams/index.html",
+        {
+            "active": [t for t in teams if t.archived_at is None],
+            "archived": [t for t in teams if t.archived_at is not None],
+            "counts": counts,
+            "can_manage": permissions.can_manage(user),
+            "values": values or {},
+            "errors": errors or {},
+        },
+        status_code=400 if errors else 200,
+    )
+
+
+async def index(request: Request) -> Response:
+    if request.method == "GET":
+        return _index_page(request, _staff(request))
+    user = _admin(request)
+    form = await form_data(request)
+    values = {k: field(form, k) for k in FIELDS}
+    try:
+        with db.write(engine(request)) as s:
+            team = services.add(db=s, actor=user, form=values)
+    except ValidationError as exc:
+        return _index_page(request, user, values, exc.errors)
+    return redirect(f"/staff/teams/{team.id}", flash="team_added")
+
+
+def _team_page(
+    request: Request, user: User, values: dict | None = None, errors: dict | None = None
+) -> Response:
+    with db.read(engine(request)) as s:
+        team = queries.get(s, path_id(request))
+        if team is None:
+            raise NotFound()
+        members = queries.members(s, team.id)
+    return render(
+        request,
+        "teams/detail.html",
+        {
+            "team": team,
+            "members": members,
+            "can_manage": permissions.can_manage(user),
+            "is_member": permissions.can_be_member,
+            "values": values or {k: getattr(team, k) for k in FIELDS},
+            "errors": errors or {},
+        },
+        status_code=400 if errors else 200,
+    )
+
+
+async def detail(request: Request) -> Response:
+    if request.method == "GET":
+        return _team_page(request, _staff(request))
+    user = _admin(request)
+    form = await form_data(request)
+    values = {k: field(form, k) for k in FIELDS}
+    try:
+        with db.write(engine(request)) as s:
+            services.edit(db=s, actor=user, team_id=path_id(request), form=values)
+    except ValidationError as exc:
+        return _team_page(request, user, values, exc.errors)
+    return redirect(f"/staff/teams/{path_id(request)}", flash="team_saved")
+
+
+async def add_member(request: Request) -> Response:
+    user = _admin(request)
+    team_id = path_id(request)
+    form = await form_data(request)
+    email = field(form, "email")
+    try:
+        with db.write(engine(request)) as s:
+            services.add_member(db=s, actor=user, team_id=team_id, email=email)
+    except ValidationError as exc:
+        with db.read(engine(request)) as s:
+            team = queries.get(s, team_id)
+        values = {k: getattr(team, k) for k in FIELDS} if team else {}
+        return _team_page(request, user, {**values, "email": email}, exc.errors)
+    return redirect(f"/staff/teams/{team_id}#members", flash="member_added")
+
+
+async def remove_member(request: Request) -> Response:
+    user = _admin(request)
+    team_id = path_id(request)
+    form = await form_data(request)
+    person = number(field(form, "user_id"))
+    if not person:
+        raise NotFound()
+    with db.write(engine(request)) as s:
+        services.remove_member(db=s, actor=user, team_id=team_id, user_id=person)
+    return redirect(f"/staff/teams/{team_id}#members", flash="member_removed")
+
+
+async def archive(request: Request) -> Response:
+    user = _admin(request)
+    team_id = path_id(request)
+    form = await form_data(request)
+    restore = field(form, "action") == "restore"
+    with db.write(engine(request)) as s:
+        if restore:
+            services.restore(db=s, actor=user, team_id=team_id)
+        else:
+            services.archive(db=s, actor=user, team_id=team_id)
+    return redirect(
+        f"/staff/teams/{team_id}", flash="team_restored" if restore else "team_archived"
+    )
+
+
+routes = [
+    Route("/staff/teams", index, methods=["GET", "POST"], name="teams:index"),
+    Route("/staff/teams/{id:int}", detail, methods=["GET", "POST"], name="teams:detail"),
+    Route("/staff/teams/{id:int}/members", add_member, methods=["POST"], name="teams:add_member"),
+    Route(
+        "/staff/teams/{id:int}/members/remove",
+        remove_member,
+        methods=["POST"],
+        name="teams:remove_member",
+    ),
+    Route("/staff/teams/{id:int}/archive", archive, methods=["POST"], name="teams:archive"),
+]
