@@ -12,7 +12,7 @@ export PORTAL_VAR_DIR ?= var
 # What make installs: hashed lock files under requirements/ (`make lock` writes them), so a fresh
 # clone gets exactly the packages the tests passed with; then the portal itself, built with the
 # pinned build backend (no unpinned download). run.txt: what a SQLite site needs; server.txt: a
-# production server's extras too (PostgreSQL, Redis; see deploy/); test.txt: every extra and
+# production server's extras too (PostgreSQL, Redis, Sentry; see deploy/); test.txt: every extra and
 # the test tools.
 REQS := requirements
 INSTALL := $(BIN)/python -m pip install -q --require-hashes --no-deps -r
@@ -97,7 +97,7 @@ $(UV):
 lock: $(UV)
 	$(UV) pip compile -q pyproject.toml $(REQS)/build.in --generate-hashes --python-version 3.11 \
 	  $(if $(UPGRADE),--upgrade) -o $(REQS)/run.txt
-	$(UV) pip compile -q pyproject.toml $(REQS)/build.in --extra postgresql --extra redis \
+	$(UV) pip compile -q pyproject.toml $(REQS)/build.in --extra postgresql --extra redis --extra sentry \
 	  --generate-hashes --python-version 3.11 $(if $(UPGRADE),--upgrade) -o $(REQS)/server.txt
 	$(UV) pip compile -q pyproject.toml $(REQS)/build.in --all-extras --generate-hashes \
 	  --python-version 3.11 $(if $(UPGRADE),--upgrade) -o $(REQS)/test.txt

@@ -35,6 +35,7 @@ _people = itertools.count(1)
 NOTIFICATIONS = re.compile(r"^Notifications\b")
 _axe = Axe()
 _worker: dict[str, Any] = {}  # the worker process and its log, for a helpful failure
+_database: dict[str, str] = {}  # the server's DATABASE_URL, for journeys that set a scene
 CONTRAST_ONLY = {"runOnly": {"type": "rule", "values": ["color-contrast"]}}
 
 
@@ -66,6 +67,7 @@ def server_url(tmp_path_factory: pytest.TempPathFactory, mail_inbox: smtp.Inbox)
     }
     portal_command("migrate", env=env)
     portal_command("seed-demo", "--password", PASSWORD, env=env)
+    _database["url"] = env["DATABASE_URL"]
     with portal_server(port, env, tmp / "server.log"):
         worker_log = tmp / "worker.log"
         with worker_log.open("wb") as worker_out:
@@ -81,6 +83,12 @@ def server_url(tmp_path_factory: pytest.TempPathFactory, mail_inbox: smtp.Inbox)
             yield url
         finally:
             stop(worker)
+
+
+@pytest.fixture(scope="session")
+def database_url(server_url: str) -> str:
+    """The served database, for the rare scene no page can set (an email that failed)."""
+    return _database["url"]
 
 
 @pytest.fixture(scope="session")

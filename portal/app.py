@@ -15,8 +15,9 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from portal import csrf, db, templating
+from portal import csrf, db, errorreports, templating
 from portal import settings as settings_mod
+from portal.access import AccessLogMiddleware
 from portal.accounts.passwords import Busy
 from portal.accounts.routes import routes as account_routes
 from portal.api.routes import routes as api_routes
@@ -29,6 +30,8 @@ from portal.htmx import is_partial
 from portal.i18n import _, ngettext
 from portal.ideas.category_routes import routes as category_routes
 from portal.ideas.routes import routes as idea_routes
+from portal.metrics import Metrics
+from portal.metrics import routes as metrics_routes
 from portal.moderation.routes import routes as moderation_routes
 from portal.notifications.routes import routes as notification_routes
 from portal.pagecache import PageCacheMiddleware
@@ -61,7 +64,13 @@ def _error(request: Request, status: int, title: str, message: str) -> Response:
     return render(
         request,
         "errors/error.html",
-        {"status": status, "title": title, "message": message},
+        {
+            "status": status,
+            "title": title,
+            "message": message,
+            # The reference a person can quote to the library: the id in the log line.
+            "request_id": request.scope.get("state", {}).get("request_id", ""),
+        },
         status_code=status,
     )
 
@@ -91,7 +100,8 @@ async def http_error(request: Request, exc: Exception) -> Response:
 
 
 async def server_error(request: Request, exc: Exception) -> Response:
-    log.exception("unhandled error", exc_info=exc)
+    rid = request.scope.get("state", {}).get("request_id")
+    log.exception("unhandled error in request %s", rid, exc_info=exc, extra={"request_id": rid})
     return _error(
         request,
         500,
@@ -212,6 +222,9 @@ def _csrf_reject(scope: Scope, status: int, reason: str) -> Response:
 def create_app(settings: settings_mod.Settings | None = None) -> Starlette:
     """Build the application for `settings` (from the environment when not given)."""
     settings = settings or settings_mod.from_env()
+    errorreports.init(settings)
+    engine = db.make_engine(settings.database_url)
+    metrics = Metrics(settings, engine) if settings.metrics_token else None
     routes = [
         *site_routes,
         *account_routes,
@@ -229,9 +242,12 @@ def create_app(settings: settings_mod.Settings | None = None) -> Starlette:
         *team_routes,
         *moderation_routes,
         *api_routes,
+        *metrics_routes,
         Mount("/static", app=CachedStatic(directory=settings_mod.STATIC_DIR), name="static"),
     ]
     middleware = [
+        # Outermost: it times everything and sees the status the client gets.
+        Middleware(AccessLogMiddleware, observer=metrics.observe if metrics else None),
         Middleware(SecurityHeadersMiddleware, https=settings.secure_cookies),
         Middleware(GZipMiddleware, minimum_size=500),
         Middleware(ErrorPageMiddleware),
@@ -265,7 +281,8 @@ def create_app(settings: settings_mod.Settings | None = None) -> Starlette:
     # request, not lazily inside whichever request happens to come first in a new process.
     configure_mappers()
     app.state.settings = settings
-    app.state.engine = db.make_engine(settings.database_url)
+    app.state.engine = engine
+    app.state.metrics = metrics
     app.state.rate_counter = counter_for(
         settings.redis_url, app.state.engine, factor=settings.rate_limit_factor
     )

@@ -79,17 +79,31 @@ def cmd_create_user(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    import os
+    import tempfile
+    from contextlib import nullcontext
+
     import uvicorn
 
-    uvicorn.run(
-        "portal.asgi:app",
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        proxy_headers=True,
-        log_level="info",
-        access_log=False,
-    )
+    from portal import logs
+
+    s = _settings()
+    # With METRICS_TOKEN, each app process writes its counts into a directory of this
+    # command's own, and /metrics adds them up (prometheus-client's multiprocess mode).
+    own_dir = tempfile.TemporaryDirectory(prefix="portal-metrics-") if s.metrics_token else None
+    with own_dir or nullcontext():
+        if own_dir is not None:
+            os.environ["PROMETHEUS_MULTIPROC_DIR"] = own_dir.name
+        uvicorn.run(
+            "portal.asgi:app",
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            proxy_headers=True,
+            log_config=logs.config(s),  # applied again in every worker process
+            log_level=s.log_level.lower(),
+            access_log=False,  # portal.access writes one line per request
+        )
     return 0
 
 
@@ -107,12 +121,13 @@ def cmd_seed(args: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    import logging
-
+    from portal import errorreports, logs
     from portal.notifications.worker import Worker
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    Worker(_settings(), batch=args.batch).run(once=args.once, poll=args.poll)
+    s = _settings()
+    logs.configure(s)
+    errorreports.init(s)
+    Worker(s, batch=args.batch).run(once=args.once, poll=args.poll)
     return 0
 
 

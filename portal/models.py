@@ -13,7 +13,13 @@ from portal.decisions.models import (
 )
 from portal.ideas.models import Category, Idea, StatusChange
 from portal.moderation.models import AuditEntry, Flag
-from portal.notifications.models import EmailOutbox, Event, Notification, Preference
+from portal.notifications.models import (
+    EmailOutbox,
+    Event,
+    Notification,
+    Preference,
+    WorkerHeartbeat,
+)
 from portal.ratelimit.models import RateCounter
 from portal.setup.models import SiteSettings
 from portal.teams.models import Team, TeamMember
@@ -50,6 +56,7 @@ __all__ = [
     "User",
     "Vote",
     "Workshop",
+    "WorkerHeartbeat",
     "WorkshopIdea",
     "metadata",
 ]

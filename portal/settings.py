@@ -61,6 +61,11 @@ class Settings:
     rate_limit_factor: float = 1.0
     worker_claim_seconds: int = 120
     digest_hour: int = 7
+    log_format: str = "text"
+    log_level: str = "INFO"
+    metrics_token: str = ""
+    metrics_dir: str = ""
+    sentry_dsn: str = ""
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -105,7 +110,23 @@ def from_env(environ: dict[str, str] | None = None) -> Settings:
         rate_limit_factor=max(0.001, _number(env.get("RATE_LIMIT_FACTOR", ""), 1.0)),
         worker_claim_seconds=max(1, int(_number(env.get("WORKER_CLAIM_SECONDS", ""), 120))),
         digest_hour=min(23, int(_number(env.get("DIGEST_HOUR", ""), 7))),
+        log_format="json" if env.get("LOG_FORMAT", "").strip().lower() == "json" else "text",
+        log_level=_log_level(env.get("LOG_LEVEL", "")),
+        metrics_token=env.get("METRICS_TOKEN", ""),
+        # Set by `portal serve` (a directory it owns) so that the counts of every uvicorn worker
+        # process add up; prometheus-client reads the same variable.
+        metrics_dir=env.get("PROMETHEUS_MULTIPROC_DIR", ""),
+        sentry_dsn=env.get("SENTRY_DSN", ""),
     )
+
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def _log_level(value: str) -> str:
+    """A logging level name; anything else is INFO."""
+    value = value.strip().upper()
+    return value if value in LOG_LEVELS else "INFO"
 
 
 def _number(value: str, default: float) -> float:

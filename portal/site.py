@@ -7,12 +7,11 @@ import io
 import tarfile
 from functools import cache
 
-from sqlalchemy import text
 from starlette.requests import Request
-from starlette.responses import FileResponse, PlainTextResponse, Response
+from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from portal import db, i18n
+from portal import db, health, i18n
 from portal.accounts.auth import current_user
 from portal.comments import queries as comments_q
 from portal.ideas import queries as ideas_q
@@ -42,10 +41,12 @@ async def home(request: Request) -> Response:
 
 
 async def healthz(request: Request) -> Response:
-    """Liveness and database reachability, for load balancers."""
-    with db.read(engine(request)) as session:
-        session.execute(text("SELECT 1"))
-    return PlainTextResponse("ok")
+    """For load balancers and monitoring: 200 with the health report (portal.health) while the
+    database answers, 503 when it does not."""
+    reachable, body = health.report(engine(request))
+    return JSONResponse(
+        body, status_code=200 if reachable else 503, headers={"Cache-Control": "no-store"}
+    )
 
 
 async def ping(request: Request) -> Response:

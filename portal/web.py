@@ -136,6 +136,14 @@ def flash_messages() -> dict[str, str]:
         "review_recorded": _("The review is recorded."),
         "all_read": _("All notifications are marked as read."),
         "preferences_saved": _("Your email settings are saved."),
+        "email_retried": _("The email is back in the queue. The worker sends it in a moment."),
+        "emails_retried": _(
+            "The failed emails are back in the queue. The worker sends them in a moment."
+        ),
+        "email_not_failed": _(
+            "That email is no longer among the failed ones: it was sent, or it is back in the "
+            "queue already."
+        ),
         "registered": _("You have a place. We will remind you the day before."),
         "waitlisted": _(
             "The session is full, so you are on the waitlist. We will tell you if a place frees up."

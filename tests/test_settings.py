@@ -45,3 +45,27 @@ def test_settings_reach_the_rate_limits_the_worker_and_the_templates(settings, e
         app.state.engine.dispose()
         create_app(settings).state.engine.dispose()  # templates cached again
     assert templating.env.auto_reload is False
+
+
+def test_settings_for_logs_metrics_and_error_reports() -> None:
+    plain = from_env({})
+    assert (plain.log_format, plain.log_level, plain.metrics_token, plain.sentry_dsn) == (
+        "text",
+        "INFO",
+        "",
+        "",
+    )
+    tuned = from_env(
+        {
+            "LOG_FORMAT": "JSON",
+            "LOG_LEVEL": "warning",
+            "METRICS_TOKEN": "t0ken",
+            "PROMETHEUS_MULTIPROC_DIR": "/run/portal-metrics",
+            "SENTRY_DSN": "https://key@errors.example.org/1",
+        }
+    )
+    assert (tuned.log_format, tuned.log_level) == ("json", "WARNING")
+    assert (tuned.metrics_token, tuned.metrics_dir) == ("t0ken", "/run/portal-metrics")
+    assert tuned.sentry_dsn == "https://key@errors.example.org/1"
+    odd = from_env({"LOG_FORMAT": "xml", "LOG_LEVEL": "loud"})
+    assert (odd.log_format, odd.log_level) == ("text", "INFO")

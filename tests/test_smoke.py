@@ -4,7 +4,9 @@ from tests.conftest import login_as
 
 
 def test_healthz_answers_ok(client):
-    assert client.get("/healthz").text == "ok"
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["status"] == "ok"
 
 
 def test_signed_in_patron_sees_their_name(client, patron, category):

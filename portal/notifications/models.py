@@ -56,7 +56,12 @@ class EmailOutbox(SQLModel, table=True):
     after a crash is recognisable as the same message."""
 
     __tablename__ = "email_outbox"
-    __table_args__ = (Index("ix_email_outbox_due", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_email_outbox_due", "status", "next_attempt_at"),
+        # /healthz and /metrics count the waiting and failed emails and find the oldest
+        # waiting one on every poll: from this index alone, however many were ever sent.
+        Index("ix_email_outbox_waiting", "status", "created_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     idempotency_key: str = Field(max_length=120, unique=True)
@@ -73,6 +78,16 @@ class EmailOutbox(SQLModel, table=True):
     sent_at: datetime | None = None
     last_error: str = Field(default="", max_length=500)
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class WorkerHeartbeat(SQLModel, table=True):
+    """When each worker process last went round its loop (/healthz shows the latest)."""
+
+    __tablename__ = "worker_heartbeat"
+
+    worker_id: str = Field(primary_key=True, max_length=64)
+    started_at: datetime = Field(default_factory=utcnow)
+    seen_at: datetime = Field(default_factory=utcnow)
 
 
 class Preference(SQLModel, table=True):

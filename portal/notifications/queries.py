@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from portal.notifications.models import KINDS, Event, Notification, Preference
+from portal.clock import aware
+from portal.notifications.models import (
+    KINDS,
+    EmailOutbox,
+    Event,
+    Notification,
+    Preference,
+    WorkerHeartbeat,
+)
 
 PER_PAGE = 30
+FAILED_PER_PAGE = 50
 
 
 @dataclass
@@ -75,3 +86,54 @@ def was_notified_of_decision(db: Session, user_id: int, decision_id: int) -> boo
         ).first()
         is not None
     )
+
+
+@dataclass(frozen=True)
+class Outbox:
+    waiting: int
+    failed: int
+    oldest_waiting_at: datetime | None
+
+
+def outbox(db: Session) -> Outbox:
+    """Emails waiting to be sent (including those waiting to be tried again), emails that
+    failed for good, and when the oldest waiting one was queued: one statement, answered from
+    the (status, created_at) index."""
+    rows = db.execute(
+        select(EmailOutbox.status, func.count(), func.min(EmailOutbox.created_at))
+        .where(EmailOutbox.status.in_(("pending", "failed")))
+        .group_by(EmailOutbox.status)
+    ).all()
+    found = {status: (count, oldest) for status, count, oldest in rows}
+    waiting, oldest = found.get("pending", (0, None))
+    return Outbox(
+        waiting=waiting,
+        failed=found.get("failed", (0, None))[0],
+        oldest_waiting_at=aware(oldest) if oldest else None,
+    )
+
+
+def worker_last_seen(db: Session) -> datetime | None:
+    """When a worker last went round its loop (None: never)."""
+    seen = db.execute(select(func.max(WorkerHeartbeat.seen_at))).scalar_one()
+    return aware(seen) if seen else None
+
+
+def failed_emails(db: Session, page: int = 1) -> tuple[list[Any], bool]:
+    """A page of the emails that failed for good, newest first, without their bodies (staff
+    only; the route checks), and whether there is a next page."""
+    rows = db.execute(
+        select(
+            EmailOutbox.id,
+            EmailOutbox.to_addr,
+            EmailOutbox.subject,
+            EmailOutbox.last_error,
+            EmailOutbox.attempts,
+            EmailOutbox.created_at,
+        )
+        .where(EmailOutbox.status == "failed")
+        .order_by(EmailOutbox.created_at.desc(), EmailOutbox.id.desc())
+        .offset((page - 1) * FAILED_PER_PAGE)
+        .limit(FAILED_PER_PAGE + 1)
+    ).all()
+    return list(rows[:FAILED_PER_PAGE]), len(rows) > FAILED_PER_PAGE

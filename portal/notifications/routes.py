@@ -1,4 +1,5 @@
-"""HTTP for notifications: the in-app list, mark read, email preferences, unsubscribe."""
+"""HTTP for notifications: the in-app list, mark read, email preferences, unsubscribe, and the
+staff's list of emails that failed."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from portal import db
-from portal.errors import ValidationError
+from portal.errors import Forbidden, ValidationError
 from portal.notifications import content, queries, services, unsubscribe
 from portal.notifications.models import KINDS, MODES
 from portal.templating import render
@@ -92,6 +93,35 @@ async def unsubscribe_page(request: Request) -> Response:
     return render(request, "notifications/unsubscribe.html", {"kind": kind})
 
 
+async def failed_emails(request: Request) -> Response:
+    """Staff: emails that could not be sent, with the reason, to send again."""
+    user = require_user(request)
+    if not user.is_staff:
+        raise Forbidden()
+    page = page_number(request)
+    with db.read(engine(request)) as s:
+        emails, has_next = queries.failed_emails(s, page)
+    return render(
+        request,
+        "notifications/failed.html",
+        {"emails": emails, "page": page, "has_next": has_next},
+    )
+
+
+async def retry_email(request: Request) -> Response:
+    user = require_user(request)
+    with db.write(engine(request), shown=False) as s:
+        done = services.retry_email(db=s, actor=user, email_id=path_id(request))
+    return redirect("/staff/emails", flash="email_retried" if done else "email_not_failed")
+
+
+async def retry_failed_emails(request: Request) -> Response:
+    user = require_user(request)
+    with db.write(engine(request), shown=False) as s:
+        services.retry_failed_emails(db=s, actor=user)
+    return redirect("/staff/emails", flash="emails_retried")
+
+
 routes = [
     Route("/notifications", index, name="notifications:index"),
     Route("/notifications/{id:int}/read", read, methods=["POST"], name="notifications:read"),
@@ -107,5 +137,18 @@ routes = [
         unsubscribe_page,
         methods=["GET", "POST"],
         name="notifications:unsubscribe",
+    ),
+    Route("/staff/emails", failed_emails, name="notifications:failed"),
+    Route(
+        "/staff/emails/{id:int}/retry",
+        retry_email,
+        methods=["POST"],
+        name="notifications:retry",
+    ),
+    Route(
+        "/staff/emails/retry",
+        retry_failed_emails,
+        methods=["POST"],
+        name="notifications:retry_all",
     ),
 ]

@@ -1,15 +1,17 @@
 """Writes of the notifications domain that requests make: record an event (in the caller's
-transaction), read notifications, choose preferences, unsubscribe."""
+transaction), read notifications, choose preferences, unsubscribe, and (staff) send failed
+emails again."""
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlmodel import Session
 
 from portal.accounts.models import User
 from portal.clock import utcnow
-from portal.errors import NotFound, ValidationError
+from portal.errors import Forbidden, NotFound, ValidationError
 from portal.i18n import _
+from portal.moderation import audit
 from portal.notifications import mailer
 from portal.notifications.models import (
     KINDS,
@@ -125,3 +127,51 @@ def unsubscribe(*, db: Session, user_id: int, kind: str) -> None:
     if kind not in KINDS or db.get(User, user_id) is None:
         raise NotFound()
     set_mode(db, user_id, kind, "off")
+
+
+def _retry(db: Session, *conditions: ColumnElement[bool]) -> int:
+    """Failed emails back in the queue, as if new: due now, with every attempt again."""
+    result = db.execute(
+        update(EmailOutbox)
+        .where(EmailOutbox.status == "failed", *conditions)
+        .values(
+            status="pending",
+            attempts=0,
+            next_attempt_at=utcnow(),
+            claimed_by=None,
+            claimed_until=None,
+        )
+    )
+    return int(result.rowcount)
+
+
+def retry_email(*, db: Session, actor: User, email_id: int) -> bool:
+    """Staff: send one failed email again (the worker takes it on its next round). False when
+    it is not failed (any more): sent, or already back in the queue."""
+    if not actor.is_staff:
+        raise Forbidden()
+    row = db.get(EmailOutbox, email_id)
+    if row is None:
+        raise NotFound()
+    if not _retry(db, EmailOutbox.id == email_id):
+        return False
+    audit.record(
+        db,
+        actor,
+        "retry_email",
+        "email",
+        email_id,
+        {"status": "failed", "error": row.last_error},
+        {"status": "pending"},
+    )
+    return True
+
+
+def retry_failed_emails(*, db: Session, actor: User) -> int:
+    """Staff: send every failed email again; returns how many."""
+    if not actor.is_staff:
+        raise Forbidden()
+    count = _retry(db)
+    if count:
+        audit.record(db, actor, "retry_emails", "email", None, None, {"count": count})
+    return count

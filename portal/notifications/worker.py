@@ -32,6 +32,7 @@ from portal.accounts.models import User
 from portal.clock import utcnow
 from portal.notifications import content, mailer, unsubscribe
 from portal.notifications.fanout import fan_out
+from portal.notifications.heartbeat import Heartbeat
 from portal.notifications.models import EmailOutbox, Event, Notification
 from portal.settings import Settings
 
@@ -57,6 +58,7 @@ class Worker:
         self.digest_hour = digest_hour if digest_hour is not None else settings.digest_hour
         self.id = f"{socket.gethostname()}:{os.getpid()}"
         self.stopping = False
+        self.heartbeat = Heartbeat(self.engine, self.id)
 
     @property
     def _pg(self) -> bool:
@@ -299,6 +301,7 @@ class Worker:
         """One round of every job; returns how much work was done."""
         from portal.notifications import jobs
 
+        self.heartbeat.beat()  # /healthz: when a worker was last seen
         # Scheduled jobs first: the events they write go out in this same round.
         work = jobs.run_scheduled(self)
         while self.fan_out_one():

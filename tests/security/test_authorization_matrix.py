@@ -21,6 +21,7 @@ from portal.comments.models import Comment
 from portal.decisions.models import Decision
 from portal.ideas.models import Category, Idea
 from portal.ideas.trending import weight
+from portal.notifications.models import EmailOutbox
 from portal.setup.models import SiteSettings
 from portal.teams.models import Team
 from portal.workshops import services as workshops
@@ -38,8 +39,9 @@ OK, LOGIN = "ok", "login"
 
 @dataclass(frozen=True)
 class Action:
-    """One guarded request. `path` and `data` may name {idea}, {comment}, {session} and
-    {subject} (a patron whom user management acts on); `row` is what it would change."""
+    """One guarded request. `path` and `data` may name {idea}, {comment}, {session},
+    {subject} (a patron whom user management acts on) and {email} (one that failed); `row` is
+    what it would change."""
 
     method: str
     path: str
@@ -100,6 +102,9 @@ ACTIONS = {
     "committee admin": Action(
         "GET", "/staff/committee", (User, "subject"), shows="Committee membership"
     ),
+    "failed emails": Action("GET", "/staff/emails", (EmailOutbox, "email"), shows="Send again"),
+    "retry an email": Action("POST", "/staff/emails/{email}/retry", (EmailOutbox, "email")),
+    "retry all emails": Action("POST", "/staff/emails/retry", (EmailOutbox, "email")),
     "site settings": Action("GET", "/staff/settings", (Idea, "idea"), shows="Site settings"),
     "save settings": Action(
         "POST",
@@ -153,6 +158,9 @@ MATRIX = {
     "staff desk":        (LOGIN,   403,   403,     403,      OK,    OK),
     "audit log":         (LOGIN,   403,   403,     403,      403,   OK),
     "committee admin":   (LOGIN,   403,   403,     403,      403,   OK),
+    "failed emails":     (LOGIN,   403,   403,     403,      OK,    OK),
+    "retry an email":    (LOGIN,   403,   403,     403,      OK,    OK),
+    "retry all emails":  (LOGIN,   403,   403,     403,      OK,    OK),
     "site settings":     (LOGIN,   403,   403,     403,      403,   OK),
     "save settings":     (LOGIN,   403,   403,     403,      403,   OK),
     "categories":        (LOGIN,   403,   403,     403,      403,   OK),
@@ -200,6 +208,18 @@ def world(engine, category, patron, other_patron, committee, staff, admin) -> di
     comment = f.comment(engine, patron, idea.id, body="A first comment")
     subject = make_user(engine, "patron", name="Sol Subject")
     workshop = committee_session(engine, staff)
+    with db.write(engine, shown=False) as s:
+        email = EmailOutbox(
+            idempotency_key="matrix",
+            to_addr=patron.email,
+            subject="Your idea is planned",
+            body="Hello",
+            kind="status",
+            status="failed",
+            attempts=8,
+            last_error="Connection refused",
+        )
+        s.add(email)
     reading_room = team(engine, admin, "Reading room team")
     decision = publish(engine, staff, title="As it was published")
     return {
@@ -218,6 +238,7 @@ def world(engine, category, patron, other_patron, committee, staff, admin) -> di
             "subject": subject.id,
             "subject_email": subject.email,
             "category": category.id,
+            "email": email.id,
             "settings": 1,
             "team": reading_room.id,
             "decision": decision.id,
