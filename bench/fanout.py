@@ -22,14 +22,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import insert  # noqa: E402
 
 from bench.common import SECRET, results_path, server, signed_in  # noqa: E402
-from portal import db  # noqa: E402
 from portal.accounts import services as accounts  # noqa: E402
 from portal.accounts.models import User  # noqa: E402
 from portal.accounts.passwords import hash_password  # noqa: E402
-from portal.clock import utcnow  # noqa: E402
+from portal.core import db  # noqa: E402
+from portal.core.clock import utcnow  # noqa: E402
+from portal.core.migrate import upgrade  # noqa: E402
 from portal.ideas import services as ideas  # noqa: E402
 from portal.ideas.models import Category  # noqa: E402
-from portal.migrate import upgrade  # noqa: E402
 from portal.notifications.worker import Worker  # noqa: E402
 from portal.settings import Settings  # noqa: E402
 from portal.votes.models import Follow  # noqa: E402

@@ -7,7 +7,7 @@ from __future__ import annotations
 from playwright.sync_api import Page, expect
 from sqlalchemy import create_engine, insert
 
-from portal.clock import utcnow
+from portal.core.clock import utcnow
 from portal.notifications.models import EmailOutbox
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from alembic import context
 
 import portal.models
-from portal.db import make_engine
-from portal.migrate import check_references, without_foreign_keys
+from portal.core.db import make_engine
+from portal.core.migrate import check_references, without_foreign_keys
 
 config = context.config
 target_metadata = portal.models.metadata
@@ -22,7 +22,7 @@ def include_object(obj, name, type_, reflected, compare_to):
 def run_migrations_online() -> None:
     url = config.attributes.get("database_url") or config.get_main_option("sqlalchemy.url")
     # SQLite: foreign keys off while tables are rebuilt, references checked at each commit
-    # (portal/migrate.py says why).
+    # (portal/core/migrate.py says why).
     engine = without_foreign_keys(make_engine(url, pool=False))
     with engine.connect() as connection:
         context.configure(

@@ -5,7 +5,7 @@ A request's id is the `X-Request-ID` a proxy in front sent, when it is short and
 characters, and otherwise a new one; anything else a client sends there is never copied into a
 log or a header. The id is echoed as `X-Request-ID`, kept in the request's state (error pages
 print it as their reference) and carried by every log record written while the request is
-answered (portal.logs).
+answered (portal.core.logs).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from portal import logs
+from portal.core import logs
 
 log = logging.getLogger("portal.access")
 HEADER = b"x-request-id"

@@ -15,7 +15,7 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from portal import csrf, db, errorreports, templating
+from portal import csrf, templating
 from portal import settings as settings_mod
 from portal.access import AccessLogMiddleware
 from portal.accounts.passwords import Busy
@@ -23,11 +23,14 @@ from portal.accounts.routes import routes as account_routes
 from portal.api.routes import routes as api_routes
 from portal.assessment.routes import routes as assessment_routes
 from portal.comments.routes import routes as comment_routes
+from portal.core import db, errorreports
+from portal.core.errors import Forbidden, NotFound, Unconfirmed
+from portal.core.groupcommit import GroupCommit
+from portal.core.i18n import _, ngettext
+from portal.core.ratelimit.limits import counter_for
+from portal.core.ratelimit.windows import RateLimited
 from portal.decisions.routes import routes as decision_routes
-from portal.errors import Forbidden, NotFound, Unconfirmed
-from portal.groupcommit import GroupCommit
 from portal.htmx import is_partial
-from portal.i18n import _, ngettext
 from portal.ideas.category_routes import routes as category_routes
 from portal.ideas.routes import routes as idea_routes
 from portal.metrics import Metrics
@@ -35,7 +38,6 @@ from portal.metrics import routes as metrics_routes
 from portal.moderation.routes import routes as moderation_routes
 from portal.notifications.routes import routes as notification_routes
 from portal.pagecache import PageCacheMiddleware
-from portal.ratelimit.limits import RateLimited, counter_for
 from portal.security import LocaleMiddleware, PrivateWhenSignedIn, SecurityHeadersMiddleware
 from portal.setup.routes import routes as setup_routes
 from portal.site import routes as site_routes

@@ -17,11 +17,11 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, func, select, text
 
-from portal import db
 from portal.accounts.models import User
 from portal.accounts.passwords import hash_password
-from portal.clock import utcnow
 from portal.comments.models import Comment
+from portal.core import db
+from portal.core.clock import utcnow
 from portal.demo import CATEGORIES
 from portal.ideas.models import Category, Idea
 from portal.ideas.trending import weight

@@ -8,8 +8,8 @@ import getpass
 import sys
 from pathlib import Path
 
-from portal import db
 from portal import settings as settings_mod
+from portal.core import db
 
 
 def _settings() -> settings_mod.Settings:
@@ -17,7 +17,7 @@ def _settings() -> settings_mod.Settings:
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
-    from portal.migrate import upgrade
+    from portal.core.migrate import upgrade
 
     s = _settings()
     upgrade(s.database_url)
@@ -55,7 +55,7 @@ def _read_password() -> str:
 
 def cmd_create_user(args: argparse.Namespace) -> int:
     from portal.accounts import services
-    from portal.errors import ValidationError
+    from portal.core.errors import ValidationError
 
     s = _settings()
     # No pool: a one-shot command must not leave a connection open behind it.
@@ -85,7 +85,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     import uvicorn
 
-    from portal import logs
+    from portal.core import logs
 
     s = _settings()
     # With METRICS_TOKEN, each app process writes its counts into a directory of this
@@ -121,7 +121,7 @@ def cmd_seed(args: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    from portal import errorreports, logs
+    from portal.core import errorreports, logs
     from portal.notifications.worker import Worker
 
     s = _settings()
@@ -146,7 +146,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    from portal.backup import BackupError, backup
+    from portal.core.backup import BackupError, backup
 
     try:
         print(backup(_settings().database_url, Path(args.file)))
@@ -157,7 +157,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from portal.backup import BackupError, restore
+    from portal.core.backup import BackupError, restore
 
     try:
         print(restore(_settings().database_url, Path(args.file), force=args.force))

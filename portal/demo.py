@@ -9,11 +9,11 @@ from datetime import timedelta
 
 from sqlalchemy import Engine, func, select, update
 
-from portal import db
 from portal.accounts import services as accounts
 from portal.accounts.passwords import hash_password
-from portal.clock import utcnow
 from portal.comments import services as comments
+from portal.core import db
+from portal.core.clock import utcnow
 from portal.decisions import services as decisions
 from portal.ideas import queries as ideas_q
 from portal.ideas import services as ideas

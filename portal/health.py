@@ -13,8 +13,8 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from portal import __version__
-from portal.clock import utcnow
-from portal.migrate import latest_revision
+from portal.core.clock import utcnow
+from portal.core.migrate import latest_revision
 from portal.notifications import queries as notifications_q
 
 log = logging.getLogger("portal.health")

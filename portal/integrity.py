@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from portal import db
+from portal.core import db
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from portal.i18n import _
+from portal.core.i18n import _
 
 
 def status_label(code: str) -> str:

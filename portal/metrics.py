@@ -26,7 +26,7 @@ from starlette.routing import Route
 from starlette.types import Scope
 
 from portal import health
-from portal.errors import NotFound
+from portal.core.errors import NotFound
 from portal.settings import Settings
 
 # A kept page takes a millisecond, a search on a large site a second.

@@ -2,7 +2,8 @@
 
 from portal.accounts.models import AccountToken, Identity, LoginSession, User
 from portal.comments.models import Comment
-from portal.db import metadata
+from portal.core.db import metadata
+from portal.core.ratelimit.models import RateCounter
 from portal.decisions.models import (
     Decision,
     DecisionIdea,
@@ -20,7 +21,6 @@ from portal.notifications.models import (
     Preference,
     WorkerHeartbeat,
 )
-from portal.ratelimit.models import RateCounter
 from portal.setup.models import SiteSettings
 from portal.teams.models import Team, TeamMember
 from portal.votes.models import Follow, Vote

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from portal import db, i18n
+from portal.core import db, i18n
 
 # The CSRF token is 40 hex digits; the placeholder has the same length, so Content-Length stays
 # right, and NUL bytes, which no page contains.

@@ -11,9 +11,10 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from portal import db, health, i18n
+from portal import health
 from portal.accounts.auth import current_user
 from portal.comments import queries as comments_q
+from portal.core import db, i18n
 from portal.ideas import queries as ideas_q
 from portal.ideas.routes import card_context
 from portal.settings import MIGRATIONS_DIR, PACKAGE_DIR, STATIC_DIR, TEMPLATES_DIR

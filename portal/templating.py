@@ -21,8 +21,9 @@ from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from portal import i18n, labels
-from portal.clock import aware, utcnow
+from portal import labels
+from portal.core import i18n
+from portal.core.clock import aware, utcnow
 from portal.ideas import names
 from portal.ideas import permissions as idea_rules
 from portal.settings import STATIC_DIR, TEMPLATES_DIR
@@ -185,7 +186,7 @@ env.filters["local_name"] = env.filters["category_name"]
 
 
 def _unread(request: Request, user: Any) -> int:
-    from portal import db
+    from portal.core import db
     from portal.notifications.queries import unread_count
 
     with db.read(request.app.state.engine) as session:

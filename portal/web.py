@@ -13,12 +13,12 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from portal import forms
 from portal.accounts.auth import current_user
 from portal.accounts.models import User
+from portal.core import forms
+from portal.core.errors import NotFound
+from portal.core.i18n import _
 from portal.csrf import MAX_FIELDS
-from portal.errors import NotFound
-from portal.i18n import _
 
 FLASH_COOKIE = "flash"
 

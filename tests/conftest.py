@@ -17,15 +17,15 @@ from argon2 import PasswordHasher
 from sqlalchemy import create_engine, text
 from starlette.testclient import TestClient
 
-from portal import db
 from portal.accounts import passwords
 from portal.accounts import services as accounts
 from portal.accounts.models import User
 from portal.app import create_app
+from portal.core import db
+from portal.core.migrate import upgrade
 from portal.csrf import COOKIE as CSRF_COOKIE
 from portal.csrf import token_for
 from portal.ideas.models import Category
-from portal.migrate import upgrade
 from portal.settings import Settings
 from tests import pg
 

@@ -8,10 +8,10 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
-from portal import db
-from portal.clock import utcnow
 from portal.comments import services as comments
 from portal.comments.models import Comment
+from portal.core import db
+from portal.core.clock import utcnow
 from portal.ideas import services as ideas
 from portal.ideas.models import Idea
 from portal.votes import services as votes

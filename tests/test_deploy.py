@@ -22,8 +22,8 @@ import httpx
 import pytest
 from sqlalchemy import create_engine, text
 
-from portal import db
 from portal.cli import build_parser
+from portal.core import db
 from portal.csrf import COOKIE as CSRF_COOKIE
 from portal.csrf import token_for
 from portal.ideas import services as ideas

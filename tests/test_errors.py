@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import func, select
 from starlette.routing import Route
 
-from portal import db
 from portal.app import create_app
+from portal.core import db
 from portal.ideas import queries as ideas_q
 from portal.ideas import services as ideas
 from portal.ideas.models import Idea

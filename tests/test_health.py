@@ -11,10 +11,11 @@ import pytest
 from alembic import command
 from sqlalchemy import select
 
-from portal import __version__, db
+from portal import __version__
 from portal.app import create_app
-from portal.clock import utcnow
-from portal.migrate import alembic_config, latest_revision
+from portal.core import db
+from portal.core.clock import utcnow
+from portal.core.migrate import alembic_config, latest_revision
 from portal.notifications.heartbeat import EVERY, FORGET_AFTER, Heartbeat
 from portal.notifications.models import EmailOutbox, WorkerHeartbeat
 from tests import pg

@@ -21,7 +21,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
-from portal import db, i18n
+from portal.core import db, i18n
 from portal.ideas import services as ideas
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 from sqlalchemy import insert, select, update
 
-from portal import db
 from portal.accounts import privacy
-from portal.clock import utcnow
 from portal.comments import services as comments
 from portal.comments.models import Comment
+from portal.core import db
+from portal.core.clock import utcnow
 from portal.ideas import services as ideas
 from portal.ideas.models import Idea
 from portal.integrity import run

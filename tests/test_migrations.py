@@ -12,13 +12,13 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
-from portal import db
 from portal.accounts import services as accounts
-from portal.clock import utcnow
+from portal.core import db
+from portal.core.clock import utcnow
+from portal.core.migrate import alembic_config, latest_revision
 from portal.ideas import queries as ideas_q
 from portal.ideas import services as ideas
 from portal.ideas.models import Category
-from portal.migrate import alembic_config, latest_revision
 from portal.models import metadata
 from portal.settings import MIGRATIONS_DIR
 from tests.conftest import PASSWORD
@@ -126,7 +126,7 @@ def test_migration_0010_brings_back_the_votes_of_deleted_accounts(database_url, 
     migration restores them as anonymous rows, with the count and trending unchanged."""
     from sqlalchemy import text
 
-    from portal.clock import utcnow
+    from portal.core.clock import utcnow
     from portal.ideas.models import Idea
     from portal.ideas.trending import weight
     from portal.votes import queries as votes_q

@@ -7,10 +7,10 @@ import re
 
 from sqlalchemy import event
 
-from portal import db
+from portal.core import db
+from portal.core.db import make_engine
 from portal.csrf import COOKIE as CSRF_COOKIE
 from portal.csrf import token_for
-from portal.db import make_engine
 from portal.ideas.models import Idea
 from tests import factories as f
 from tests.conftest import SECRET, Client, login_as

@@ -10,8 +10,8 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import event
 
-from portal import db
 from portal.comments import services as comments
+from portal.core import db
 from portal.ideas import services as ideas
 from portal.ideas.models import Idea
 from tests import factories as f

@@ -7,9 +7,9 @@ import os
 
 import httpx
 
-from portal import db
 from portal.accounts import auth
 from portal.accounts.models import User
+from portal.core import db
 from tests.conftest import SECRET
 from tests.pg import free_port
 from tests.processes import portal_server

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from portal.clock import utcnow
+from portal.core.clock import utcnow
 from portal.decisions.models import Decision
 from tests import factories as f
 from tests.conftest import login_as

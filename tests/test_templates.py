@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from portal import db
+from portal.core import db
 from portal.ideas import services as ideas
 from portal.settings import PACKAGE_DIR, TEMPLATES_DIR
 from portal.templating import ALLOWED_TAGS, env, markdown

@@ -14,9 +14,9 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, text
 
 from portal.accounts import passwords
+from portal.core.migrate import alembic_config, upgrade
 from portal.ideas.trending import weight
 from portal.integrity import run
-from portal.migrate import alembic_config, upgrade
 from tests.conftest import DB_KIND, PASSWORD, SECRET, Client
 from tests.processes import portal_run
 
@@ -341,10 +341,10 @@ def test_the_site_works_on_a_database_migrated_from_the_first_release(first_rele
 
 
 def test_a_migration_that_leaves_broken_references_is_refused_on_sqlite(tmp_path):
-    """The guard that lets SQLite migrations run with foreign keys off (portal/migrate.py)."""
+    """The guard that lets SQLite migrations run with foreign keys off (portal/core/migrate.py)."""
     from alembic.migration import MigrationContext
 
-    from portal.migrate import BrokenReferences, check_references
+    from portal.core.migrate import BrokenReferences, check_references
 
     engine = create_engine(f"sqlite:///{tmp_path / 'refs.sqlite3'}")
     try:

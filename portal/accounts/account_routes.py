@@ -12,13 +12,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from portal import db
 from portal.accounts import addresses, auth, lifecycle, oidc, passwords, queries, services
 from portal.accounts.models import User
 from portal.accounts.signin import password_matches
-from portal.errors import ValidationError
-from portal.i18n import _
-from portal.ratelimit.limits import RateLimited
+from portal.core import db
+from portal.core.errors import ValidationError
+from portal.core.i18n import _
+from portal.core.ratelimit.windows import RateLimited
 from portal.templating import render
 from portal.web import engine, field, form_data, limit, redirect, require_user, safe_next
 

@@ -19,8 +19,8 @@ from starlette.responses import Response
 
 from portal import csrf
 from portal.accounts.models import LoginSession, User
-from portal.clock import utcnow
-from portal.prepared import Prepared
+from portal.core.clock import utcnow
+from portal.core.prepared import Prepared
 
 COOKIE = "sid"
 LIFETIME = timedelta(days=30)

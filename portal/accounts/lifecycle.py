@@ -25,9 +25,9 @@ from sqlmodel import Session
 from portal.accounts import addresses, services
 from portal.accounts.models import AccountToken, User
 from portal.accounts.queries import user_by_email
-from portal.clock import aware, utcnow
-from portal.errors import ValidationError
-from portal.i18n import _
+from portal.core.clock import aware, utcnow
+from portal.core.errors import ValidationError
+from portal.core.i18n import _
 from portal.notifications import services as notifications
 
 CONFIRM, RESET = "confirm", "reset"

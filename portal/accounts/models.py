@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from portal.clock import utcnow
+from portal.core.clock import utcnow
 
 ROLES = ("patron", "committee", "staff", "admin")
 

@@ -55,9 +55,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from portal.accounts import addresses, services
 from portal.accounts.models import Identity, User
 from portal.accounts.queries import user_by_email
-from portal.clock import utcnow
-from portal.errors import ValidationError
-from portal.i18n import _
+from portal.core.clock import utcnow
+from portal.core.errors import ValidationError
+from portal.core.i18n import _
 from portal.settings import Settings
 
 try:  # the HTTP client Authlib talks to the provider with: httpx2 where installed, else httpx

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from portal.accounts.models import User
-from portal.errors import Forbidden, Unconfirmed
+from portal.core.errors import Forbidden, Unconfirmed
 
 
 def take_part(actor: User) -> None:

@@ -19,11 +19,11 @@ from sqlmodel import Session
 
 from portal.accounts.models import User
 from portal.accounts.oidc import Proof, is_linked
-from portal.clock import utcnow
 from portal.comments.models import Comment
+from portal.core.clock import utcnow
+from portal.core.errors import ValidationError
+from portal.core.i18n import _
 from portal.decisions.models import FollowUp
-from portal.errors import ValidationError
-from portal.i18n import _
 from portal.ideas.models import Idea
 from portal.notifications.models import EmailOutbox, Event, Notification, Preference
 from portal.votes.models import Follow, Vote

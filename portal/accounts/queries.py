@@ -6,7 +6,7 @@ from sqlmodel import Session, select
 
 from portal.accounts import addresses
 from portal.accounts.models import AccountToken, User
-from portal.clock import utcnow
+from portal.core.clock import utcnow
 
 
 def user_by_email(db: Session, email: str) -> User | None:

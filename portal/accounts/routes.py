@@ -8,7 +8,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from portal import db
 from portal.accounts import (
     account_routes,
     auth,
@@ -22,8 +21,9 @@ from portal.accounts import (
 )
 from portal.accounts.auth import current_user
 from portal.accounts.models import User
-from portal.errors import NotFound, ValidationError
-from portal.i18n import _, get_locale
+from portal.core import db
+from portal.core.errors import NotFound, ValidationError
+from portal.core.i18n import _, get_locale
 from portal.templating import render
 from portal.web import (
     engine,

@@ -10,9 +10,9 @@ from portal.accounts import addresses
 from portal.accounts.models import ROLES, LoginSession, User
 from portal.accounts.passwords import hash_password, verify_password
 from portal.accounts.queries import user_by_email
-from portal.clock import utcnow
-from portal.errors import Forbidden, ValidationError
-from portal.i18n import _
+from portal.core.clock import utcnow
+from portal.core.errors import Forbidden, ValidationError
+from portal.core.i18n import _
 from portal.moderation import audit
 
 MIN_PASSWORD = 10
@@ -187,7 +187,7 @@ def set_committee(
     from datetime import date
 
     from portal.accounts.queries import user_by_email
-    from portal.clock import utcnow
+    from portal.core.clock import utcnow
     from portal.workshops import membership
 
     if not actor.is_admin:

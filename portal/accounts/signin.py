@@ -3,7 +3,7 @@
 Every place that asks for a password (signing in, linking single sign-on, deleting the
 account, changing the password) checks it through `password_matches`, so guesses count the
 same wherever they are made. Wrong passwords are counted three ways (see LIMITS in
-portal.ratelimit.limits):
+portal.core.ratelimit.limits):
 
 - for one account from one address ("login-fail-pair", 10 in 15 minutes): past it, that
   address may not try that account's password;
@@ -27,10 +27,11 @@ from contextlib import suppress
 
 from starlette.requests import Request
 
-from portal import db
 from portal.accounts import addresses, passwords, queries, services
 from portal.accounts.models import User
-from portal.ratelimit.limits import Counter, RateLimited, retry_after
+from portal.core import db
+from portal.core.ratelimit.limits import Counter
+from portal.core.ratelimit.windows import RateLimited, retry_after
 from portal.web import client_address, engine, limit
 
 PAIR, ADDRESS, ACCOUNT = "login-fail-pair", "login-fail-address", "login-fail-account"

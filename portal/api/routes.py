@@ -9,9 +9,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from portal import db
 from portal.accounts.queries import users_by_ids
-from portal.errors import NotFound
+from portal.core import db
+from portal.core.errors import NotFound
 from portal.ideas import names, queries
 from portal.ideas.models import Idea
 from portal.web import engine, path_id

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import text
 from sqlmodel import Session
 
-from portal.clock import utcnow
+from portal.core.clock import utcnow
 
 WINDOW_DAYS = 365
 ANSWER_DAYS = 14  # the promise when none is given (the site's settings hold the library's)

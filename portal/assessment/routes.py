@@ -9,8 +9,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from portal import db
 from portal.assessment import queries
+from portal.core import db
 from portal.decisions.models import OUTCOMES
 from portal.setup.current import site
 from portal.templating import render

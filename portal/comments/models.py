@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
-from portal.clock import utcnow
+from portal.core.clock import utcnow
 
 
 class Comment(SQLModel, table=True):

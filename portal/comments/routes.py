@@ -6,11 +6,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from portal import db
 from portal.comments import queries, services
 from portal.comments.models import Comment
-from portal.errors import Forbidden, NotFound, ValidationError
-from portal.forms import number
+from portal.core import db
+from portal.core.errors import Forbidden, NotFound, ValidationError
+from portal.core.forms import number
 from portal.templating import render
 from portal.web import (
     engine,

@@ -12,11 +12,11 @@ from sqlmodel import Session
 
 from portal.accounts.models import User
 from portal.accounts.permissions import take_part
-from portal.clock import aware, utcnow
 from portal.comments.models import Comment
-from portal.db import ID_MAX
-from portal.errors import Forbidden, NotFound, ValidationError
-from portal.i18n import _
+from portal.core.clock import aware, utcnow
+from portal.core.db import ID_MAX
+from portal.core.errors import Forbidden, NotFound, ValidationError
+from portal.core.i18n import _
 from portal.ideas import services as ideas
 from portal.ideas.models import Idea
 from portal.moderation import audit

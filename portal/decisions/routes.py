@@ -11,13 +11,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from portal import db
 from portal.accounts.auth import current_user
-from portal.clock import utcnow
+from portal.core import db
+from portal.core.clock import utcnow
+from portal.core.errors import Forbidden, NotFound, ValidationError
+from portal.core.forms import id_list
 from portal.decisions import queries, services
 from portal.decisions.models import OUTCOMES
-from portal.errors import Forbidden, NotFound, ValidationError
-from portal.forms import id_list
 from portal.ideas import queries as ideas_q
 from portal.notifications import queries as notifications_q
 from portal.setup.current import site

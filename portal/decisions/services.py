@@ -12,7 +12,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from portal.accounts.models import User
-from portal.clock import utcnow
+from portal.core.clock import utcnow
+from portal.core.errors import Forbidden, NotFound, ValidationError
+from portal.core.forms import linked_ids, number
+from portal.core.i18n import _
 from portal.decisions import queries
 from portal.decisions.models import (
     OUTCOMES,
@@ -23,9 +26,6 @@ from portal.decisions.models import (
     DecisionWorkshop,
     FollowUp,
 )
-from portal.errors import Forbidden, NotFound, ValidationError
-from portal.forms import linked_ids, number
-from portal.i18n import _
 from portal.ideas import queries as ideas_q
 from portal.ideas import services as ideas
 from portal.moderation import audit

@@ -15,9 +15,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from portal.accounts.models import User
-from portal.clock import utcnow
-from portal.errors import Forbidden, NotFound, ValidationError
-from portal.i18n import _
+from portal.core.clock import utcnow
+from portal.core.errors import Forbidden, NotFound, ValidationError
+from portal.core.i18n import _
 from portal.ideas import permissions, queries
 from portal.ideas.models import Category
 from portal.moderation import audit

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
-from portal.clock import utcnow
+from portal.core.clock import utcnow
 
 STATUSES = ("new", "under_review", "planned", "piloting", "done", "declined", "duplicate")
 OPEN_STATUSES = ("new", "under_review", "planned", "piloting")

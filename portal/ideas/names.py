@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from portal.i18n import _
+from portal.core.i18n import _
 from portal.ideas import permissions
 
 

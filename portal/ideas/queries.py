@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Select, desc, func, select, text
 from sqlmodel import Session
 
-from portal import forms
+from portal.core import forms
 from portal.ideas import names
 from portal.ideas.models import ORIGINS, STATUSES, Category, Idea, StatusChange
 from portal.ideas.names import Named

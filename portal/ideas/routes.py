@@ -6,13 +6,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from portal import db
 from portal.accounts.auth import current_user
 from portal.accounts.queries import users_by_ids
 from portal.comments import queries as comments_q
 from portal.comments import services as comment_rules
+from portal.core import db
+from portal.core.errors import Forbidden, NotFound, ValidationError
 from portal.decisions import queries as decisions_q
-from portal.errors import Forbidden, NotFound, ValidationError
 from portal.htmx import is_partial
 from portal.ideas import permissions, queries, services
 from portal.ideas.models import ORIGINS, STATUSES

@@ -10,10 +10,10 @@ from sqlmodel import Session
 
 from portal.accounts.models import User
 from portal.accounts.permissions import take_part
-from portal.clock import utcnow
-from portal.errors import Forbidden, NotFound, ValidationError
-from portal.forms import number
-from portal.i18n import _
+from portal.core.clock import utcnow
+from portal.core.errors import Forbidden, NotFound, ValidationError
+from portal.core.forms import number
+from portal.core.i18n import _
 from portal.ideas import permissions, queries
 from portal.ideas.models import STATUSES, Idea, StatusChange
 from portal.ideas.trending import weight

@@ -7,11 +7,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from portal import db
 from portal.accounts import services as accounts
 from portal.accounts.models import ROLES, User
-from portal.errors import Forbidden, NotFound, ValidationError
-from portal.forms import number
+from portal.core import db
+from portal.core.errors import Forbidden, NotFound, ValidationError
+from portal.core.forms import number
 from portal.moderation import audit, services
 from portal.templating import render
 from portal.web import (

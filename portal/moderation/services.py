@@ -8,11 +8,11 @@ from sqlmodel import Session
 
 from portal.accounts import services as accounts
 from portal.accounts.models import User
-from portal.clock import utcnow
 from portal.comments import services as comments
 from portal.comments.models import Comment
-from portal.errors import Forbidden, NotFound, ValidationError
-from portal.i18n import _
+from portal.core.clock import utcnow
+from portal.core.errors import Forbidden, NotFound, ValidationError
+from portal.core.i18n import _
 from portal.ideas.models import Idea
 from portal.moderation import audit
 from portal.moderation.models import TARGETS, Flag

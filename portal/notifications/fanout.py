@@ -13,8 +13,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from portal.accounts.models import User
-from portal.clock import utcnow
 from portal.comments import queries as comments_q
+from portal.core.clock import utcnow
 from portal.notifications.models import Event, Notification, Preference
 from portal.votes import queries as votes_q
 

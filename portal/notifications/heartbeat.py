@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine, delete
 from sqlalchemy.dialects import postgresql, sqlite
 
-from portal import db
-from portal.clock import utcnow
+from portal.core import db
+from portal.core.clock import utcnow
 from portal.notifications.models import WorkerHeartbeat
 
 # Often enough for a health check to tell a stopped worker within a minute, seldom enough

@@ -18,8 +18,8 @@ from contextlib import contextmanager
 from email.message import EmailMessage
 from urllib.parse import unquote, urlsplit
 
-from portal import i18n
-from portal.clock import utcnow
+from portal.core import i18n
+from portal.core.clock import utcnow
 from portal.notifications import unsubscribe
 from portal.settings import Settings
 from portal.templating import env

@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from portal.clock import utcnow
+from portal.core.clock import utcnow
 
 KINDS = ("comment", "status", "decision", "waitlist", "reminder", "cancelled", "released")
 MODES = ("immediate", "digest", "off")

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from portal.clock import aware
+from portal.core.clock import aware
 from portal.notifications.models import (
     KINDS,
     EmailOutbox,

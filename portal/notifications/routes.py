@@ -7,8 +7,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from portal import db
-from portal.errors import Forbidden, ValidationError
+from portal.core import db
+from portal.core.errors import Forbidden, ValidationError
 from portal.notifications import content, queries, services, unsubscribe
 from portal.notifications.models import KINDS, MODES
 from portal.templating import render

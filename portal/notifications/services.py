@@ -8,9 +8,9 @@ from sqlalchemy import ColumnElement, select, update
 from sqlmodel import Session
 
 from portal.accounts.models import User
-from portal.clock import utcnow
-from portal.errors import Forbidden, NotFound, ValidationError
-from portal.i18n import _
+from portal.core.clock import utcnow
+from portal.core.errors import Forbidden, NotFound, ValidationError
+from portal.core.i18n import _
 from portal.moderation import audit
 from portal.notifications import mailer
 from portal.notifications.models import (

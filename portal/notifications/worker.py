@@ -24,12 +24,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine, and_, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+import portal.core.ratelimit.jobs  # noqa: F401 - forgets old rate-limit windows
 import portal.models  # noqa: F401 - every table, for foreign keys across domains
-import portal.ratelimit.jobs  # noqa: F401 - forgets old rate-limit windows
 import portal.workshops.jobs  # noqa: F401 - registers the session reminders
-from portal import db
 from portal.accounts.models import User
-from portal.clock import utcnow
+from portal.core import db, jobs
+from portal.core.clock import utcnow
 from portal.notifications import content, mailer, unsubscribe
 from portal.notifications.fanout import fan_out
 from portal.notifications.heartbeat import Heartbeat
@@ -299,8 +299,6 @@ class Worker:
     # -- the loop ----------------------------------------------------------------------
     def step(self) -> int:
         """One round of every job; returns how much work was done."""
-        from portal.notifications import jobs
-
         self.heartbeat.beat()  # /healthz: when a worker was last seen
         # Scheduled jobs first: the events they write go out in this same round.
         work = jobs.run_scheduled(self)

@@ -10,7 +10,7 @@ import logging
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.requests import Request
 
-from portal import db
+from portal.core import db
 from portal.setup import queries
 from portal.setup.models import SiteSettings
 

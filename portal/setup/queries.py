@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from portal.i18n import _
+from portal.core.i18n import _
 from portal.settings import Settings
 from portal.setup.models import RESPONSE_DAYS, SiteSettings
 

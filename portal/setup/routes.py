@@ -6,8 +6,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from portal import db
-from portal.errors import Forbidden, ValidationError
+from portal.core import db
+from portal.core.errors import Forbidden, ValidationError
 from portal.setup import permissions, queries, services
 from portal.setup.models import RESPONSE_DAYS_MAX
 from portal.templating import render

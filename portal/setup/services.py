@@ -9,9 +9,9 @@ from sqlmodel import Session
 
 from portal.accounts import addresses
 from portal.accounts.models import User
-from portal.clock import utcnow
-from portal.errors import Forbidden, ValidationError
-from portal.i18n import _
+from portal.core.clock import utcnow
+from portal.core.errors import Forbidden, ValidationError
+from portal.core.i18n import _
 from portal.moderation import audit
 from portal.setup import permissions
 from portal.setup.models import RESPONSE_DAYS_MAX, SiteSettings

@@ -7,10 +7,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from portal import db
-from portal.clock import utcnow
+from portal.core import db
+from portal.core.clock import utcnow
+from portal.core.errors import Forbidden
 from portal.decisions import queries as decisions_q
-from portal.errors import Forbidden
 from portal.ideas import queries as ideas_q
 from portal.moderation import queries as moderation_q
 from portal.setup import queries as setup_q

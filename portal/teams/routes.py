@@ -8,10 +8,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from portal import db
 from portal.accounts.models import User
-from portal.errors import Forbidden, NotFound, ValidationError
-from portal.forms import number
+from portal.core import db
+from portal.core.errors import Forbidden, NotFound, ValidationError
+from portal.core.forms import number
 from portal.teams import permissions, queries, services
 from portal.templating import render
 from portal.web import engine, field, form_data, path_id, redirect, require_user

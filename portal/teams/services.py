@@ -12,9 +12,9 @@ from sqlmodel import Session
 
 from portal.accounts.models import User
 from portal.accounts.queries import user_by_email, user_by_id
-from portal.clock import utcnow
-from portal.errors import Forbidden, NotFound, ValidationError
-from portal.i18n import _
+from portal.core.clock import utcnow
+from portal.core.errors import Forbidden, NotFound, ValidationError
+from portal.core.i18n import _
 from portal.moderation import audit
 from portal.teams import permissions, queries
 from portal.teams.models import Team, TeamMember

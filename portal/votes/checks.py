@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlmodel import Session
 
-from portal.clock import utcnow
+from portal.core.clock import utcnow
 from portal.ideas.models import Idea
 from portal.ideas.trending import agree, weight
 from portal.integrity import Finding

@@ -9,8 +9,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from portal import db
-from portal.errors import NotFound
+from portal.core import db
+from portal.core.errors import NotFound
 from portal.htmx import is_partial
 from portal.ideas.models import Idea
 from portal.templating import render
@@ -31,7 +31,7 @@ async def vote(request: Request) -> Response:
     """Vote (action=add) or withdraw (action=remove): explicit, so a double click is harmless.
 
     The busiest write of the site: the rate-limit count and the vote share one transaction,
-    shared in turn with the other votes arriving at the same time (portal.groupcommit), and
+    shared in turn with the other votes arriving at the same time (portal.core.groupcommit), and
     the counter update returns what the button shows."""
     user = require_user(request)
     idea_id = path_id(request)

@@ -17,12 +17,12 @@ from sqlmodel import Session
 
 from portal.accounts.models import User
 from portal.accounts.permissions import take_part
-from portal.clock import aware, utcnow
-from portal.errors import Forbidden, NotFound
+from portal.core.clock import aware, utcnow
+from portal.core.errors import Forbidden, NotFound
+from portal.core.prepared import Prepared
 from portal.ideas import services as ideas
 from portal.ideas.models import Idea
 from portal.ideas.trending import weight
-from portal.prepared import Prepared
 from portal.votes import queries
 from portal.votes.models import Follow, Vote
 
@@ -33,7 +33,7 @@ Executor = Session | Connection
 @cache
 def _statements(dialect: str) -> SimpleNamespace:
     """The vote path's statements, built once per database kind and run as prepared statements
-    (portal.prepared): a vote is the hottest write of the site, and building or dispatching a
+    (portal.core.prepared): a vote is the hottest write of the site, and building or dispatching a
     statement costs more than running it. They touch the plain tables (no ORM bookkeeping),
     so they run in a session's transaction or on a bare connection alike."""
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
 
-from portal.clock import aware, utcnow
+from portal.core.clock import aware, utcnow
 from portal.workshops.models import Workshop
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from portal.clock import aware, utcnow
+from portal.core.clock import aware, utcnow
 from portal.integrity import Finding
 from portal.workshops.models import Registration, Workshop
 

@@ -10,11 +10,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from portal import db
 from portal.accounts import services as accounts
 from portal.accounts.auth import current_user
 from portal.accounts.models import User
-from portal.errors import Forbidden, ValidationError
+from portal.core import db
+from portal.core.errors import Forbidden, ValidationError
 from portal.templating import render
 from portal.web import engine, field, form_data, redirect, require_user
 from portal.workshops import membership, queries

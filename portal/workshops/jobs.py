@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from portal import db
-from portal.clock import utcnow
-from portal.notifications import jobs
+from portal.core import db, jobs
+from portal.core.clock import utcnow
 from portal.notifications import services as notifications
 from portal.workshops import membership, queries
 

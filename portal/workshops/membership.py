@@ -18,8 +18,8 @@ from sqlalchemy import delete, select
 from sqlmodel import Session
 
 from portal.accounts.models import User
-from portal.clock import utcnow
-from portal.errors import Forbidden
+from portal.core.clock import utcnow
+from portal.core.errors import Forbidden
 from portal.workshops import queries, services
 from portal.workshops.models import CalendarKey
 

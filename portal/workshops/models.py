@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from portal.clock import utcnow
+from portal.core.clock import utcnow
 
 KINDS = ("workshop", "focus_group", "committee_meeting", "usability_test")
 AUDIENCES = ("public", "committee")

@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from portal.accounts.models import User
 from portal.accounts.queries import user_by_id
-from portal.clock import utcnow
+from portal.core.clock import utcnow
 from portal.workshops import permissions
 from portal.workshops.models import CalendarKey, Registration, Workshop, WorkshopIdea
 

@@ -10,13 +10,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from portal import db
 from portal.accounts.auth import current_user
 from portal.accounts.queries import user_by_id, users_by_ids
-from portal.clock import utcnow
-from portal.db import ID_MAX
-from portal.errors import Forbidden, NotFound, ValidationError
-from portal.forms import id_list, number
+from portal.core import db
+from portal.core.clock import utcnow
+from portal.core.db import ID_MAX
+from portal.core.errors import Forbidden, NotFound, ValidationError
+from portal.core.forms import id_list, number
 from portal.ideas import queries as ideas_q
 from portal.templating import render
 from portal.web import (
@@ -235,7 +235,7 @@ def _form_values(w, zone_default: str) -> dict[str, str]:  # noqa: ANN001
 
     zone = ZoneInfo(w.timezone)
     local = lambda dt: dt.astimezone(zone).strftime("%Y-%m-%dT%H:%M")  # noqa: E731
-    from portal.clock import aware
+    from portal.core.clock import aware
 
     return {
         "title": w.title,

@@ -20,10 +20,10 @@ from sqlmodel import Session
 
 from portal.accounts.models import User
 from portal.accounts.permissions import take_part
-from portal.clock import aware, utcnow
-from portal.errors import Forbidden, NotFound, ValidationError
-from portal.forms import linked_ids, number
-from portal.i18n import _
+from portal.core.clock import aware, utcnow
+from portal.core.errors import Forbidden, NotFound, ValidationError
+from portal.core.forms import linked_ids, number
+from portal.core.i18n import _
 from portal.ideas import queries as ideas_q
 from portal.moderation import audit
 from portal.notifications import services as notifications

@@ -9,12 +9,12 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from portal import db
 from portal.accounts.models import AccountToken, LoginSession, User
+from portal.core import db
 from portal.notifications.models import EmailOutbox
 from tests.accounts.test_signup_and_confirm import _mail, link_in
 from tests.conftest import PASSWORD, Client, login_as, make_user
-from tests.ratelimit.conftest import one_window  # noqa: F401 - every attempt in one window
+from tests.core.ratelimit.conftest import one_window  # noqa: F401 - every attempt in one window
 
 NEW_PASSWORD = "a fresh and longer passphrase"
 

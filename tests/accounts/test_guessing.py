@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from portal import db
 from portal.accounts.models import LoginSession, User
-from portal.ratelimit.limits import LIMITS
+from portal.core import db
+from portal.core.ratelimit.windows import LIMITS
 from tests.conftest import PASSWORD, Client, login_as, make_user
-from tests.ratelimit.conftest import one_window  # noqa: F401 - every attempt in one window
+from tests.core.ratelimit.conftest import one_window  # noqa: F401 - every attempt in one window
 
 WRONG = "not the password at all"
 PAIR = LIMITS["login-fail-pair"].count

@@ -9,14 +9,14 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
-from portal import db
 from portal.accounts.auth import COOKIE as SESSION_COOKIE
 from portal.accounts.models import AccountToken, LoginSession, User
-from portal.clock import utcnow
+from portal.core import db
+from portal.core.clock import utcnow
 from portal.notifications.models import EmailOutbox
 from tests.accounts.test_signup_and_confirm import _mail, link_in, sign_up
 from tests.conftest import PASSWORD, Client, login_as
-from tests.ratelimit.conftest import one_window  # noqa: F401 - every attempt in one window
+from tests.core.ratelimit.conftest import one_window  # noqa: F401 - every attempt in one window
 
 NEW_PASSWORD = "a fresh and longer passphrase"
 

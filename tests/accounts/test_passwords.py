@@ -18,14 +18,14 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import select
 
-from portal import db
 from portal.accounts import passwords
 from portal.accounts.models import User
+from portal.core import db
 from portal.csrf import COOKIE as CSRF_COOKIE
 from portal.csrf import token_for
 from portal.ideas.models import Idea
 from tests.conftest import PASSWORD, SECRET
-from tests.ratelimit.conftest import one_window  # noqa: F401 - every attempt in one window
+from tests.core.ratelimit.conftest import one_window  # noqa: F401 - every attempt in one window
 
 HELD = "the password whose hash is held"
 WAIT = 10  # seconds: only a guard against a test that would otherwise hang

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from portal import db
 from portal.accounts.models import LoginSession, User
 from portal.comments import services as comments
+from portal.core import db
 from portal.ideas.models import Idea
 from portal.votes import services as votes
 from portal.votes.models import Vote

@@ -6,10 +6,10 @@ import re
 
 from sqlalchemy import func, select
 
-from portal import db
 from portal.accounts.auth import COOKIE as SESSION_COOKIE
 from portal.accounts.models import LoginSession, User
-from portal.clock import utcnow
+from portal.core import db
+from portal.core.clock import utcnow
 from tests.conftest import PASSWORD, Client, login_as
 
 SIGNUP = {"email": "new@example.org", "display_name": "Nia New", "password": PASSWORD}

@@ -9,13 +9,14 @@ import sys
 import pytest
 from sqlalchemy import func, select
 
-from portal import cli, db
+from portal import cli
 from portal.accounts import queries, services
 from portal.accounts.auth import start_session
 from portal.accounts.models import LoginSession, User
 from portal.accounts.passwords import verify_password
-from portal.clock import utcnow
-from portal.errors import Forbidden, ValidationError
+from portal.core import db
+from portal.core.clock import utcnow
+from portal.core.errors import Forbidden, ValidationError
 from tests.conftest import PASSWORD
 
 SAME_MESSAGE = "The email address or password is not right."

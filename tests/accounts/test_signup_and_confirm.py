@@ -13,16 +13,16 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, update
 
-from portal import db
 from portal.accounts.auth import COOKIE as SESSION_COOKIE
 from portal.accounts.models import AccountToken, User
-from portal.clock import utcnow
+from portal.core import db
+from portal.core.clock import utcnow
 from portal.ideas.models import Idea
 from portal.notifications.models import EmailOutbox, Notification
 from portal.votes.models import Follow
 from tests import factories as f
 from tests.conftest import PASSWORD, Client
-from tests.ratelimit.conftest import one_window  # noqa: F401 - every attempt in one window
+from tests.core.ratelimit.conftest import one_window  # noqa: F401 - every attempt in one window
 
 NEW = {"email": "Nia.New@Example.org", "display_name": "Nia New", "password": PASSWORD}
 

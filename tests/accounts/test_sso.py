@@ -13,11 +13,11 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 from sqlalchemy import func, select
 
-from portal import db
 from portal.accounts.auth import COOKIE as SESSION_COOKIE
 from portal.accounts.models import Identity, LoginSession, User
 from portal.accounts.oidc import STATE_COOKIE
 from portal.app import create_app
+from portal.core import db
 from portal.settings import Settings
 from tests.conftest import PASSWORD, Client, make_user
 from tests.oidc import fixtures

@@ -13,10 +13,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlalchemy import select
 
-from portal import db
 from portal.accounts import oidc
 from portal.accounts.models import Identity, LoginSession, User
-from portal.clock import utcnow
+from portal.core import db
+from portal.core.clock import utcnow
 from portal.ideas.models import Idea
 from portal.settings import Settings
 from portal.votes import services as votes

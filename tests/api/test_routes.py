@@ -8,7 +8,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from portal import db
+from portal.core import db
 from portal.ideas import services as ideas
 from portal.ideas.models import Category
 from portal.ideas.queries import PER_PAGE

@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import event
 
-from portal import db
 from portal.assessment import queries, routes
-from portal.clock import utcnow
+from portal.core import db
+from portal.core.clock import utcnow
 from portal.decisions.models import Decision, DecisionIdea
 from tests import factories as f
 from tests.conftest import login_as

@@ -10,10 +10,10 @@ import re
 import pytest
 from sqlalchemy import event
 
-from portal import db
 from portal.comments import queries
 from portal.comments import services as comments
 from portal.comments.queries import THREADS_PER_PAGE
+from portal.core import db
 from tests import factories as f
 from tests.conftest import login_as
 

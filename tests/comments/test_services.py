@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from portal import db
-from portal.clock import utcnow
 from portal.comments import queries, services
 from portal.comments.models import Comment
-from portal.errors import Forbidden, NotFound, ValidationError
+from portal.core import db
+from portal.core.clock import utcnow
+from portal.core.errors import Forbidden, NotFound, ValidationError
 from portal.ideas.models import Idea
 from tests import factories as f
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from portal import db
+from portal.core import db
 from portal.decisions import services
 from portal.decisions.models import Decision, DecisionIdea, FollowUp
 from portal.ideas.models import StatusChange

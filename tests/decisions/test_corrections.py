@@ -10,7 +10,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from portal import db
+from portal.core import db
 from portal.decisions import queries
 from portal.decisions.models import Decision, DecisionRevision
 from portal.ideas.models import Idea

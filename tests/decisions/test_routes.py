@@ -9,7 +9,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from portal import db
+from portal.core import db
 from portal.decisions.models import Decision, FollowUp
 from portal.ideas.models import Idea, StatusChange
 from tests import factories as f

@@ -8,10 +8,10 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from portal import db
+from portal.core import db
+from portal.core.errors import Forbidden, ValidationError
 from portal.decisions import queries, services
 from portal.decisions.models import Decision, DecisionIdea, FollowUp
-from portal.errors import Forbidden, ValidationError
 from portal.ideas.models import Idea, StatusChange
 from portal.notifications.models import Event
 from tests import factories as f

@@ -7,7 +7,7 @@ from __future__ import annotations
 import html
 import re
 
-from portal import db
+from portal.core import db
 from portal.teams import services as teams
 from tests import factories as f
 from tests.conftest import login_as

@@ -10,8 +10,8 @@ import re
 import pytest
 from sqlalchemy import select
 
-from portal import db
-from portal.errors import ValidationError
+from portal.core import db
+from portal.core.errors import ValidationError
 from portal.ideas import categories
 from portal.ideas.models import Category, Idea
 from portal.moderation.models import AuditEntry

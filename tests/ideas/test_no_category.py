@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import re
 
-from portal import db, integrity
+from portal import integrity
+from portal.core import db
 from portal.ideas import categories
 from portal.ideas.models import Idea
 from tests import factories as f

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from portal import db
 from portal.comments import services as comments
-from portal.errors import Forbidden
+from portal.core import db
+from portal.core.errors import Forbidden
 from portal.ideas import services
 from portal.ideas.models import Idea
 from tests import factories as f

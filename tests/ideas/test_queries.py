@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from portal import db
-from portal.clock import utcnow
+from portal.core import db
+from portal.core.clock import utcnow
 from portal.ideas import queries
 from portal.ideas import services as idea_services
 from portal.ideas.models import Category, Idea

@@ -7,10 +7,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from portal import db
 from portal.accounts import privacy
-from portal.clock import aware, utcnow
-from portal.errors import Forbidden, NotFound, ValidationError
+from portal.core import db
+from portal.core.clock import aware, utcnow
+from portal.core.errors import Forbidden, NotFound, ValidationError
 from portal.ideas import queries, services
 from portal.ideas.models import Idea, StatusChange
 from portal.ideas.trending import weight

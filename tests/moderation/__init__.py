@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from portal import db
 from portal.accounts.models import LoginSession
+from portal.core import db
 from portal.moderation import services
 from portal.moderation.models import AuditEntry, Flag
 from tests.factories import count

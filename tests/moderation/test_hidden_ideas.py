@@ -9,10 +9,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
-from portal import db
 from portal.accounts.models import User
-from portal.clock import utcnow
 from portal.comments.models import Comment
+from portal.core import db
+from portal.core.clock import utcnow
 from portal.ideas import services as ideas
 from portal.notifications import services as notifications
 from portal.notifications.models import KINDS, EmailOutbox

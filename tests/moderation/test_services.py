@@ -8,14 +8,14 @@ from datetime import timedelta
 
 import pytest
 
-from portal import db
 from portal.accounts import services as accounts
 from portal.accounts.models import User
-from portal.clock import utcnow
 from portal.comments import services as comments
 from portal.comments.models import Comment
+from portal.core import db
+from portal.core.clock import utcnow
+from portal.core.errors import Forbidden, NotFound, ValidationError
 from portal.decisions import services as decisions
-from portal.errors import Forbidden, NotFound, ValidationError
 from portal.ideas import services as ideas
 from portal.ideas.models import Idea
 from portal.moderation import audit, queries, services

@@ -12,7 +12,7 @@ from collections import Counter
 
 from sqlalchemy import func, select
 
-from portal import db
+from portal.core import db
 from portal.ideas import services as ideas
 from portal.notifications.models import EmailOutbox
 from portal.votes import services as votes

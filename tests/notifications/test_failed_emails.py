@@ -9,8 +9,8 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from portal import db
-from portal.clock import aware, utcnow
+from portal.core import db
+from portal.core.clock import aware, utcnow
 from portal.ideas import services as ideas
 from portal.moderation.models import AuditEntry
 from portal.notifications.models import EmailOutbox

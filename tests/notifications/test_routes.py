@@ -8,7 +8,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from portal import db
+from portal.core import db
 from portal.ideas import services as ideas
 from portal.notifications.models import KINDS, Notification, Preference
 from tests import factories as f

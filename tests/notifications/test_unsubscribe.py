@@ -13,8 +13,8 @@ import pytest
 from itsdangerous import URLSafeSerializer
 from sqlalchemy import select, update
 
-from portal import db
-from portal.clock import utcnow
+from portal.core import db
+from portal.core.clock import utcnow
 from portal.ideas import services as ideas
 from portal.notifications import unsubscribe
 from portal.notifications.models import KINDS, EmailOutbox, Notification, Preference

@@ -12,9 +12,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select, update
 
-from portal import db
 from portal.accounts.models import User
-from portal.clock import aware, utcnow
+from portal.core import db
+from portal.core.clock import aware, utcnow
 from portal.ideas import services as ideas
 from portal.notifications import services as notifications
 from portal.notifications.models import EmailOutbox, Event, Notification

@@ -10,10 +10,10 @@ import pytest
 from itsdangerous import TimestampSigner
 from sqlalchemy import func, select
 
-from portal import db
 from portal.accounts import oidc, services
 from portal.accounts.models import Identity, User
-from portal.errors import ValidationError
+from portal.core import db
+from portal.core.errors import ValidationError
 from tests.conftest import make_user
 
 ISSUER = "https://login.example.edu"

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from portal import db
+from portal.core import db
 from portal.models import metadata
 
 

@@ -14,10 +14,10 @@ from typing import Any
 
 import pytest
 
-from portal import db
 from portal.accounts.models import User
-from portal.clock import utcnow
 from portal.comments.models import Comment
+from portal.core import db
+from portal.core.clock import utcnow
 from portal.decisions.models import Decision
 from portal.ideas.models import Category, Idea
 from portal.ideas.trending import weight

@@ -19,9 +19,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from portal import db
 from portal.accounts import passwords
-from portal.clock import utcnow
+from portal.core import db
+from portal.core.clock import utcnow
 from portal.notifications.models import KINDS
 from portal.notifications.worker import Worker
 from portal.workshops import services as workshops

@@ -26,10 +26,10 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 
-from portal import db
 from portal.accounts import services as accounts
 from portal.accounts.auth import COOKIE
-from portal.clock import utcnow
+from portal.core import db
+from portal.core.clock import utcnow
 from portal.ideas import services as idea_services
 from portal.notifications.worker import Worker
 from portal.settings import TEMPLATES_DIR

@@ -7,8 +7,8 @@ import dataclasses
 import html
 import re
 
-from portal import db
 from portal.app import create_app
+from portal.core import db
 from portal.ideas import categories
 from portal.setup import services as setup
 from portal.teams import services as teams

@@ -10,8 +10,8 @@ import re
 
 import pytest
 
-from portal import db
 from portal.app import create_app
+from portal.core import db
 from portal.moderation.models import AuditEntry
 from portal.setup import queries
 from portal.setup.models import SiteSettings

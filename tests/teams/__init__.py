@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from portal import db
+from portal.core import db
 from portal.teams import services
 from portal.teams.models import Team
 

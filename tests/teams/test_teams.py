@@ -10,8 +10,9 @@ import re
 import pytest
 from sqlalchemy import select, update
 
-from portal import db, integrity
+from portal import integrity
 from portal.accounts.models import User
+from portal.core import db
 from portal.moderation.models import AuditEntry
 from portal.teams.models import Team, TeamMember
 from tests import factories as f

@@ -16,10 +16,10 @@ from functools import partial
 
 from sqlalchemy import func, select
 
-from portal import db
 from portal.comments import services as comments
 from portal.comments.models import Comment
-from portal.errors import Forbidden
+from portal.core import db
+from portal.core.errors import Forbidden
 from portal.ideas.models import Idea
 from portal.votes import services as votes
 from portal.votes.models import Vote

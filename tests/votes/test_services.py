@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from portal import db
-from portal.clock import utcnow
 from portal.comments import services as comments
-from portal.errors import Forbidden, NotFound
+from portal.core import db
+from portal.core.clock import utcnow
+from portal.core.errors import Forbidden, NotFound
 from portal.ideas.models import Idea
 from portal.ideas.trending import weight
 from portal.votes import queries, services

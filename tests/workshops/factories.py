@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 
-from portal import db
-from portal.clock import utcnow
+from portal.core import db
+from portal.core.clock import utcnow
 from portal.workshops import services
 from portal.workshops.models import Registration, Workshop, WorkshopIdea
 

@@ -13,10 +13,10 @@ from icalendar import Calendar
 from itsdangerous import URLSafeSerializer
 from sqlalchemy import update
 
-from portal import db
 from portal.accounts import services as accounts
 from portal.accounts.models import User
-from portal.clock import utcnow
+from portal.core import db
+from portal.core.clock import utcnow
 from portal.workshops import services
 from portal.workshops.models import Workshop
 from tests.conftest import SECRET, login_as

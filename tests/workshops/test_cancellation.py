@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from portal import db
+from portal.core import db
 from portal.notifications.models import Event
 from portal.workshops import services
 from tests.conftest import login_as, make_user

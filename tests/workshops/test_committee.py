@@ -9,11 +9,11 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import update
 
-from portal import db
 from portal.accounts import services as accounts
 from portal.accounts.models import User
-from portal.clock import utcnow
-from portal.errors import ValidationError
+from portal.core import db
+from portal.core.clock import utcnow
+from portal.core.errors import ValidationError
 from portal.workshops.models import Registration
 from tests.conftest import Client, login_as, make_user
 from tests.factories import count

@@ -24,7 +24,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from portal import db
+from portal.core import db
 from portal.csrf import COOKIE as CSRF_COOKIE
 from portal.csrf import token_for
 from portal.workshops import queries

@@ -11,10 +11,10 @@ from datetime import date, timedelta
 
 from sqlalchemy import select, update
 
-from portal import db
 from portal.accounts import services as accounts
 from portal.accounts.models import User
-from portal.clock import utcnow
+from portal.core import db
+from portal.core.clock import utcnow
 from portal.notifications.models import Event
 from portal.workshops import jobs
 from tests.conftest import login_as, make_user

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from portal import db
+from portal.core import db
 from portal.notifications import services as notifications
 from portal.notifications.models import Notification
 from portal.workshops import services

@@ -11,9 +11,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select, update
 
-from portal import db
 from portal.accounts.models import User
-from portal.clock import utcnow
+from portal.core import db
+from portal.core.clock import utcnow
 from portal.decisions.models import DecisionWorkshop
 from portal.notifications.models import Notification
 from portal.workshops import services

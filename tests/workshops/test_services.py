@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select, update
 
-from portal import db
 from portal.accounts.models import User
-from portal.clock import utcnow
-from portal.errors import Forbidden, NotFound, ValidationError
+from portal.core import db
+from portal.core.clock import utcnow
+from portal.core.errors import Forbidden, NotFound, ValidationError
 from portal.notifications.models import Event
 from portal.workshops import services
 from portal.workshops.models import Registration, Workshop

@@ -1,4 +1,4 @@
-"""Prepared statements (portal.prepared) read and write exactly what SQLAlchemy's own execution
+"""Prepared statements (portal.core.prepared) read and write exactly what SQLAlchemy's own execution
 does, inside the caller's transaction, and refuse what they cannot do."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import bindparam, event, insert, select
 
 from portal.accounts.models import User
-from portal.prepared import Prepared
-from portal.ratelimit.models import RateCounter
+from portal.core.prepared import Prepared
+from portal.core.ratelimit.models import RateCounter
 from tests.conftest import make_user
 
 USERS = User.__table__

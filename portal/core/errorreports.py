@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from portal import __version__, logs
+from portal import __version__
+from portal.core import logs
 from portal.settings import Settings
 
 

@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, select, text
 
-from portal import db
-from portal.backup import backup
 from portal.comments import services as comments
 from portal.comments.models import Comment
+from portal.core import db
+from portal.core.backup import backup
+from portal.core.migrate import upgrade
 from portal.ideas import services as ideas
-from portal.migrate import upgrade
 from portal.models import metadata
 from portal.votes import services as votes
 from portal.votes.models import Vote

@@ -15,9 +15,7 @@ test).
 
 from __future__ import annotations
 
-import math
 from contextlib import nullcontext
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Protocol
@@ -25,69 +23,11 @@ from typing import Protocol
 from sqlalchemy import Connection, Engine, bindparam, delete, literal_column, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from portal import db
-from portal.clock import utcnow
-from portal.prepared import Prepared
-from portal.ratelimit.models import RateCounter
-
-
-@dataclass(frozen=True)
-class Limit:
-    name: str
-    count: int
-    seconds: int
-
-
-LIMITS = {
-    # Every password tried from one address (signing in, linking single sign-on).
-    "login-address": Limit("login-address", 300, 15 * 60),
-    # Wrong passwords (portal.accounts.guessing): for one account from one address, from one
-    # address across accounts, and for one account from anywhere (an account "under attack").
-    "login-fail-pair": Limit("login-fail-pair", 10, 15 * 60),
-    "login-fail-address": Limit("login-fail-address", 30, 15 * 60),
-    "login-fail-account": Limit("login-fail-account", 100, 60 * 60),
-    "signup-address": Limit("signup-address", 100, 60 * 60),
-    # Asking for account emails (a password reset, the confirmation link again) from one
-    # address; and the emails one account is sent about itself, beyond which none is queued.
-    "account-email-address": Limit("account-email-address", 30, 60 * 60),
-    "account-email": Limit("account-email", 5, 60 * 60),
-    "idea": Limit("idea", 20, 60 * 60),
-    "comment": Limit("comment", 30, 10 * 60),
-    "vote": Limit("vote", 120, 60),
-    "flag": Limit("flag", 20, 60 * 60),
-}
-
-
-class RateLimited(Exception):
-    """Too many attempts; `retry_after` seconds until the window ends."""
-
-    def __init__(self, retry_after: int) -> None:
-        super().__init__(retry_after)
-        self.retry_after = retry_after
-
-
-@dataclass(frozen=True)
-class _Window:
-    """The fixed window of `limit` that an attempt at a given moment falls in."""
-
-    key: str  # "{limit}:{subject}", at most 200 characters
-    start: int  # epoch seconds
-    retry_after: int  # seconds from the attempt to the window's end, at least 1
-    allowed: int  # attempts allowed in the window
-
-    def check(self, count: int) -> None:
-        """Raise RateLimited when `count` attempts are past the limit."""
-        if count > self.allowed:
-            raise RateLimited(self.retry_after)
-
-
-def window_for(limit_name: str, subject: str, now: datetime | None, factor: float) -> _Window:
-    limit = LIMITS[limit_name]
-    epoch = int((now or utcnow()).timestamp())
-    start = epoch - epoch % limit.seconds
-    key = f"{limit.name}:{subject}".replace("\x00", "")[:200]
-    allowed = math.ceil(limit.count * factor)
-    return _Window(key, start, max(1, start + limit.seconds - epoch), allowed)
+from portal.core import db
+from portal.core.clock import utcnow
+from portal.core.prepared import Prepared
+from portal.core.ratelimit.models import RateCounter
+from portal.core.ratelimit.windows import LIMITS, window_for
 
 
 def hit(
@@ -103,7 +43,7 @@ def hit(
     RateLimited past the limit (times `factor`).
 
     The count has a transaction of its own, or joins the caller's write transaction on `conn`
-    (one commit instead of two, for a vote; portal.groupcommit keeps a refused count)."""
+    (one commit instead of two, for a vote; portal.core.groupcommit keeps a refused count)."""
     window = window_for(limit_name, subject, now, factor)
     params = {"key": window.key, "window_start": datetime.fromtimestamp(window.start, UTC)}
     # No page shows these counts: they leave the site's data version (and kept pages) alone.
@@ -158,11 +98,6 @@ def count(engine: Engine, limit_name: str, subject: str, now: datetime | None = 
             )
         ).scalar_one_or_none()
     return int(found or 0)
-
-
-def retry_after(limit_name: str, now: datetime | None = None) -> int:
-    """Seconds until the current window of `limit_name` ends (at least 1)."""
-    return window_for(limit_name, "", now, 1.0).retry_after
 
 
 def forget_old(engine: Engine, now: datetime | None = None) -> int:
@@ -224,7 +159,7 @@ def counter_for(redis_url: str, engine: Engine, *, factor: float = 1.0) -> Count
     if redis_url:
         # Redis is an optional extra (`pip install codesign-portal[redis]`): a SQLite-only
         # library does not install it, so it is imported only when it is asked for.
-        from portal.ratelimit.redis_counter import RedisCounter
+        from portal.core.ratelimit.redis_counter import RedisCounter
 
         return RedisCounter(redis_url, factor=factor)
     return DatabaseCounter(engine, factor=factor)

@@ -1,4 +1,6 @@
-"""Scheduled jobs that other domains add to the worker's round (e.g. session reminders).
+"""Scheduled jobs of the worker's round, registered by the parts that own the work (the session
+reminders of portal.workshops.jobs, the old rate-limit windows of portal.core.ratelimit.jobs):
+the worker runs whatever is registered, without importing any of them.
 
 A job is a function taking the worker and returning how much work it did; it must be safe to
 run again and from several workers at once."""

@@ -32,8 +32,8 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import make_url, text
 from sqlalchemy.exc import OperationalError
 
-from portal import db
-from portal.migrate import alembic_config
+from portal.core import db
+from portal.core.migrate import alembic_config
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_MAGIC = b"PGDMP"

@@ -1,5 +1,5 @@
 """Every number read from a form, an address or a query string follows one rule
-(portal/forms.py): ASCII digits only, and no larger than what it may name. Python's int() would
+(portal/core/forms.py): ASCII digits only, and no larger than what it may name. Python's int() would
 also read "١٢" (Arabic-Indic), "１２" (full width), "²", "1_2" and "+12", and refuses more than
 4,300 digits with a ValueError; a number past 2**31 - 1 overflows PostgreSQL's integer.
 
@@ -15,10 +15,10 @@ import re
 import pytest
 from sqlalchemy import select
 
-from portal import db
 from portal.comments.models import Comment
+from portal.core import db
+from portal.core.forms import id_list, number, page
 from portal.decisions.models import FollowUp
-from portal.forms import id_list, number, page
 from portal.ideas.models import Idea, StatusChange
 from portal.moderation.models import Flag
 from portal.workshops.models import Registration, Workshop

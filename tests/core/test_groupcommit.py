@@ -1,4 +1,4 @@
-"""Units of work that arrive together are written together (portal.groupcommit): each keeps its
+"""Units of work that arrive together are written together (portal.core.groupcommit): each keeps its
 own result or its own error, one failing unit fails alone, and while another process holds the
 write lock the event loop goes on serving."""
 
@@ -13,11 +13,11 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import Connection, func, insert, select
 
-from portal import db
-from portal.errors import Forbidden
-from portal.groupcommit import GroupCommit
-from portal.ratelimit.limits import RateLimited
-from portal.ratelimit.models import RateCounter
+from portal.core import db
+from portal.core.errors import Forbidden
+from portal.core.groupcommit import GroupCommit
+from portal.core.ratelimit.models import RateCounter
+from portal.core.ratelimit.windows import RateLimited
 
 WINDOW = datetime(2026, 1, 1, tzinfo=UTC)
 

@@ -12,7 +12,7 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 from sqlalchemy import Connection
 
-from portal.ratelimit.limits import window_for
+from portal.core.ratelimit.windows import window_for
 
 log = logging.getLogger("portal.ratelimit")
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from portal.db import ID_MAX
+from portal.core.db import ID_MAX
 
 PAGE_MAX = 10_000
 # ASCII digits only: \d, str.isdigit() and int() also accept "١٢" (Arabic-Indic), "１２" (full

@@ -28,9 +28,9 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine
 
-from portal import db
-from portal.errors import Forbidden, NotFound, ValidationError
-from portal.ratelimit.limits import RateLimited
+from portal.core import db
+from portal.core.errors import Forbidden, NotFound, ValidationError
+from portal.core.ratelimit.windows import RateLimited
 
 T = TypeVar("T")
 Work = Callable[[Connection], Any]

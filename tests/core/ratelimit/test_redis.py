@@ -14,10 +14,11 @@ import pytest
 import redis
 from sqlalchemy import func, select
 
-from portal import db
-from portal.ratelimit.limits import LIMITS, DatabaseCounter, RateLimited, counter_for
-from portal.ratelimit.models import RateCounter
-from portal.ratelimit.redis_counter import RedisCounter
+from portal.core import db
+from portal.core.ratelimit.limits import DatabaseCounter, counter_for
+from portal.core.ratelimit.models import RateCounter
+from portal.core.ratelimit.redis_counter import RedisCounter
+from portal.core.ratelimit.windows import LIMITS, RateLimited
 from portal.settings import Settings, from_env
 from tests.conftest import PASSWORD, Client, make_user
 from tests.pg import free_port

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from portal.notifications import jobs
-from portal.ratelimit.limits import forget_old
+from portal.core import jobs
+from portal.core.ratelimit.limits import forget_old
 
 
 @jobs.register

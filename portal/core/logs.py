@@ -84,10 +84,10 @@ def config(settings: Settings) -> dict[str, Any]:
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "filters": {"request_id": {"()": "portal.logs.RequestIdFilter"}},
+        "filters": {"request_id": {"()": "portal.core.logs.RequestIdFilter"}},
         "formatters": {
-            "text": {"()": "portal.logs.TextFormatter"},
-            "json": {"()": "portal.logs.JsonFormatter"},
+            "text": {"()": "portal.core.logs.TextFormatter"},
+            "json": {"()": "portal.core.logs.JsonFormatter"},
         },
         "handlers": {
             "default": {

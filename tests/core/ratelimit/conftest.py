@@ -11,7 +11,7 @@ from datetime import datetime
 import pytest
 import redis
 
-from portal.clock import utcnow
+from portal.core.clock import utcnow
 from tests.pg import free_port
 from tests.processes import stop
 
@@ -21,7 +21,8 @@ def one_window(monkeypatch: pytest.MonkeyPatch) -> datetime:
     """Every attempt in a test falls in the same window: a slow run that crosses a minute
     boundary would otherwise start a fresh count halfway through."""
     frozen = utcnow().replace(minute=30, second=0, microsecond=0)
-    monkeypatch.setattr("portal.ratelimit.limits.utcnow", lambda: frozen)
+    for module in ("windows", "limits"):  # the window an attempt is in, and the old ones
+        monkeypatch.setattr(f"portal.core.ratelimit.{module}.utcnow", lambda: frozen)
     return frozen
 
 

@@ -8,12 +8,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from portal import db
 from portal.accounts.models import LoginSession
-from portal.db import make_engine
+from portal.core import db
+from portal.core.db import make_engine
+from portal.core.ratelimit.limits import forget_old, hit
+from portal.core.ratelimit.models import RateCounter
+from portal.core.ratelimit.windows import LIMITS, RateLimited
 from portal.ideas.models import Idea
-from portal.ratelimit.limits import LIMITS, RateLimited, forget_old, hit
-from portal.ratelimit.models import RateCounter
 from tests.conftest import PASSWORD, login_as
 from tests.factories import idea as make_idea
 
