@@ -11,7 +11,7 @@ starts the portal with uvicorn[standard] and 2 workers, and runs wrk from a seco
 It prints requests/s, p50/p99 latency, socket errors and timeouts, each endpoint's ratio to the
 floor, and memory per worker, then writes the same as JSON under bench/results/. wrk sends no
 cookies, so read endpoints are measured as a visitor sees them: with the portal's default kept
-pages (portal.pagecache). A third table measures them with kept pages off, every page rendered.
+pages (portal.web.pagecache). A third table measures them with kept pages off, every page rendered.
 
     python bench/run.py                 # full size: 100k ideas, 50k users, 1M votes, 300k comments
     python bench/run.py --small         # 10k ideas, for a quick look

@@ -15,9 +15,7 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from portal import csrf, templating
 from portal import settings as settings_mod
-from portal.access import AccessLogMiddleware
 from portal.accounts.passwords import Busy
 from portal.accounts.routes import routes as account_routes
 from portal.api.routes import routes as api_routes
@@ -30,22 +28,24 @@ from portal.core.i18n import _, ngettext
 from portal.core.ratelimit.limits import counter_for
 from portal.core.ratelimit.windows import RateLimited
 from portal.decisions.routes import routes as decision_routes
-from portal.htmx import is_partial
 from portal.ideas.category_routes import routes as category_routes
 from portal.ideas.routes import routes as idea_routes
-from portal.metrics import Metrics
-from portal.metrics import routes as metrics_routes
 from portal.moderation.routes import routes as moderation_routes
 from portal.notifications.routes import routes as notification_routes
-from portal.pagecache import PageCacheMiddleware
-from portal.security import LocaleMiddleware, PrivateWhenSignedIn, SecurityHeadersMiddleware
 from portal.setup.routes import routes as setup_routes
 from portal.site import routes as site_routes
 from portal.staff.routes import routes as staff_routes
 from portal.teams.routes import routes as team_routes
-from portal.templating import render
 from portal.votes.routes import routes as vote_routes
-from portal.web import FormRefused, LoginRequired, login_url, redirect
+from portal.web import csrf, templating
+from portal.web.access import AccessLogMiddleware
+from portal.web.htmx import is_partial
+from portal.web.metrics import Metrics
+from portal.web.metrics import routes as metrics_routes
+from portal.web.pagecache import PageCacheMiddleware
+from portal.web.requests import FormRefused, LoginRequired, login_url, redirect
+from portal.web.security import LocaleMiddleware, PrivateWhenSignedIn, SecurityHeadersMiddleware
+from portal.web.templating import render
 from portal.workshops.committee import routes as committee_routes
 from portal.workshops.routes import routes as workshop_routes
 

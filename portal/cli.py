@@ -102,7 +102,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             proxy_headers=True,
             log_config=logs.config(s),  # applied again in every worker process
             log_level=s.log_level.lower(),
-            access_log=False,  # portal.access writes one line per request
+            access_log=False,  # portal.web.access writes one line per request
         )
     return 0
 

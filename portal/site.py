@@ -18,8 +18,8 @@ from portal.core import db, i18n
 from portal.ideas import queries as ideas_q
 from portal.ideas.routes import card_context
 from portal.settings import MIGRATIONS_DIR, PACKAGE_DIR, STATIC_DIR, TEMPLATES_DIR
-from portal.templating import render
-from portal.web import engine, field, form_data, redirect, safe_next
+from portal.web.requests import engine, field, form_data, redirect, safe_next
+from portal.web.templating import render
 
 
 async def home(request: Request) -> Response:

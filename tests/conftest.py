@@ -23,10 +23,10 @@ from portal.accounts.models import User
 from portal.app import create_app
 from portal.core import db
 from portal.core.migrate import upgrade
-from portal.csrf import COOKIE as CSRF_COOKIE
-from portal.csrf import token_for
 from portal.ideas.models import Category
 from portal.settings import Settings
+from portal.web.csrf import COOKIE as CSRF_COOKIE
+from portal.web.csrf import token_for
 from tests import pg
 
 DB_KIND = os.environ.get("PORTAL_TEST_DB", "sqlite")

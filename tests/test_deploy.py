@@ -24,11 +24,11 @@ from sqlalchemy import create_engine, text
 
 from portal.cli import build_parser
 from portal.core import db
-from portal.csrf import COOKIE as CSRF_COOKIE
-from portal.csrf import token_for
 from portal.ideas import services as ideas
 from portal.ideas.models import Category
 from portal.settings import PACKAGE_DIR, STATIC_DIR, from_env
+from portal.web.csrf import COOKIE as CSRF_COOKIE
+from portal.web.csrf import token_for
 from tests.conftest import PASSWORD, SECRET, make_user
 from tests.pg import free_port
 from tests.processes import ROOT, portal_command, portal_server, stop

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from portal import templating
 from portal.app import create_app
 from portal.notifications.worker import Worker
 from portal.settings import from_env
+from portal.web import templating
 
 
 def test_settings_tuning_values_come_from_the_environment() -> None:

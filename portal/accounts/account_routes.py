@@ -19,8 +19,8 @@ from portal.core import db
 from portal.core.errors import ValidationError
 from portal.core.i18n import _
 from portal.core.ratelimit.windows import RateLimited
-from portal.templating import render
-from portal.web import engine, field, form_data, limit, redirect, require_user, safe_next
+from portal.web.requests import engine, field, form_data, limit, redirect, require_user, safe_next
+from portal.web.templating import render
 
 
 def may_email(request: Request, address: str) -> bool:

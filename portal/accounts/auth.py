@@ -17,10 +17,10 @@ from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
-from portal import csrf
 from portal.accounts.models import LoginSession, User
 from portal.core.clock import utcnow
 from portal.core.prepared import Prepared
+from portal.web import csrf
 
 COOKIE = "sid"
 LIFETIME = timedelta(days=30)

@@ -24,16 +24,8 @@ from portal.accounts.models import User
 from portal.core import db
 from portal.core.errors import NotFound, ValidationError
 from portal.core.i18n import _, get_locale
-from portal.templating import render
-from portal.web import (
-    engine,
-    field,
-    form_data,
-    limit,
-    redirect,
-    require_user,
-    safe_next,
-)
+from portal.web.requests import engine, field, form_data, limit, redirect, require_user, safe_next
+from portal.web.templating import render
 
 DELETE_PAGE = oidc.PROOF_PATH
 

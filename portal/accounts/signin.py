@@ -18,7 +18,7 @@ A refusal comes before any hashing, so it costs almost nothing, and says only "s
 (429 with Retry-After). The checks count nothing: only a wrong password is counted, so signing
 in with the right one never nears a limit. Accounts are counted by their id, so every spelling
 of an address is the same account; an address no account has is counted by its normal form.
-IPv6 addresses count by their /64 (`portal.web.client_address`).
+IPv6 addresses count by their /64 (`portal.web.requests.client_address`).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from portal.accounts.models import User
 from portal.core import db
 from portal.core.ratelimit.limits import Counter
 from portal.core.ratelimit.windows import RateLimited, retry_after
-from portal.web import client_address, engine, limit
+from portal.web.requests import client_address, engine, limit
 
 PAIR, ADDRESS, ACCOUNT = "login-fail-pair", "login-fail-address", "login-fail-account"
 

@@ -14,7 +14,7 @@ from portal.core import db
 from portal.core.errors import NotFound
 from portal.ideas import names, queries
 from portal.ideas.models import Idea
-from portal.web import engine, path_id
+from portal.web.requests import engine, path_id
 
 
 def _idea(idea: Idea, base: str, categories: dict, people: dict) -> dict[str, Any]:

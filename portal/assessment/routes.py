@@ -13,8 +13,8 @@ from portal.assessment import queries
 from portal.core import db
 from portal.decisions.models import OUTCOMES
 from portal.setup.current import site
-from portal.templating import render
-from portal.web import engine
+from portal.web.requests import engine
+from portal.web.templating import render
 
 # The figures are medians and shares over a year of ideas: computing them reads that whole
 # year (half a second at 100,000 ideas), so each process keeps them this long. The page says so.

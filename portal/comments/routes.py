@@ -11,16 +11,8 @@ from portal.comments.models import Comment
 from portal.core import db
 from portal.core.errors import Forbidden, NotFound, ValidationError
 from portal.core.forms import number
-from portal.templating import render
-from portal.web import (
-    engine,
-    field,
-    form_data,
-    limit,
-    path_id,
-    redirect,
-    require_user,
-)
+from portal.web.requests import engine, field, form_data, limit, path_id, redirect, require_user
+from portal.web.templating import render
 
 
 async def create(request: Request) -> Response:

@@ -12,7 +12,7 @@ Handlers run these short units of work directly in the event loop: each takes a 
 two, and hopping to a thread pool for every query would cost more than it saves.
 
 Every write that changes what pages show also moves the site's data version (one row in
-`site_version`), so a page kept for visitors (portal.pagecache) is reused only while nothing
+`site_version`), so a page kept for visitors (portal.web.pagecache) is reused only while nothing
 has changed since it was rendered.
 """
 

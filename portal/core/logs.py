@@ -3,7 +3,7 @@
 Each record is one line with its time (ISO 8601, UTC), level, logger and message: plain text by
 default, or one JSON object per line with `LOG_FORMAT=json`, where the fields a record carries
 (`request_id`, `method`, `path`, `status`, `duration_ms` for the access log) are fields of the
-object. Records logged while a request is answered carry its request id (portal.access), so an
+object. Records logged while a request is answered carry its request id (portal.web.access), so an
 error can be found from the reference its page shows.
 """
 
@@ -17,7 +17,7 @@ from typing import Any
 
 from portal.settings import Settings
 
-# The id of the request being answered (set by portal.access.AccessLogMiddleware).
+# The id of the request being answered (set by portal.web.access.AccessLogMiddleware).
 request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 
 # What every LogRecord has; anything else was given with `extra=` and is a field of its own.
@@ -99,7 +99,7 @@ def config(settings: Settings) -> dict[str, Any]:
         },
         "root": {"handlers": ["default"], "level": settings.log_level},
         # uvicorn's own loggers write through the same handler (its access log stays off:
-        # portal.access writes one line per request instead).
+        # portal.web.access writes one line per request instead).
         "loggers": {
             "uvicorn": {"handlers": [], "propagate": True, "level": settings.log_level},
             "uvicorn.error": {"handlers": [], "propagate": True},

@@ -22,8 +22,16 @@ from portal.ideas import queries as ideas_q
 from portal.notifications import queries as notifications_q
 from portal.setup.current import site
 from portal.teams import queries as teams_q
-from portal.templating import markdown, render
-from portal.web import engine, field, form_data, page_number, path_id, redirect, require_user
+from portal.web.requests import (
+    engine,
+    field,
+    form_data,
+    page_number,
+    path_id,
+    redirect,
+    require_user,
+)
+from portal.web.templating import markdown, render
 from portal.workshops import permissions as workshop_rules
 from portal.workshops import queries as workshops_q
 

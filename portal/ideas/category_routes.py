@@ -11,8 +11,8 @@ from portal.accounts.models import User
 from portal.core import db
 from portal.core.errors import Forbidden, NotFound, ValidationError
 from portal.ideas import categories, permissions, queries
-from portal.templating import render
-from portal.web import engine, field, form_data, path_id, redirect, require_user
+from portal.web.requests import engine, field, form_data, path_id, redirect, require_user
+from portal.web.templating import render
 
 
 def _admin(request: Request) -> User:

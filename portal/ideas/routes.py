@@ -13,12 +13,21 @@ from portal.comments import services as comment_rules
 from portal.core import db
 from portal.core.errors import Forbidden, NotFound, ValidationError
 from portal.decisions import queries as decisions_q
-from portal.htmx import is_partial
 from portal.ideas import permissions, queries, services
 from portal.ideas.models import ORIGINS, STATUSES
-from portal.templating import render
 from portal.votes import queries as votes_q
-from portal.web import engine, field, form_data, limit, page_number, path_id, redirect, require_user
+from portal.web.htmx import is_partial
+from portal.web.requests import (
+    engine,
+    field,
+    form_data,
+    limit,
+    page_number,
+    path_id,
+    redirect,
+    require_user,
+)
+from portal.web.templating import render
 from portal.workshops import permissions as workshop_rules
 from portal.workshops import queries as workshops_q
 

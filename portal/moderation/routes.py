@@ -13,8 +13,7 @@ from portal.core import db
 from portal.core.errors import Forbidden, NotFound, ValidationError
 from portal.core.forms import number
 from portal.moderation import audit, services
-from portal.templating import render
-from portal.web import (
+from portal.web.requests import (
     engine,
     field,
     form_data,
@@ -25,6 +24,7 @@ from portal.web import (
     require_user,
     safe_next,
 )
+from portal.web.templating import render
 
 
 async def report(request: Request) -> Response:

@@ -22,7 +22,7 @@ from portal.core import i18n
 from portal.core.clock import utcnow
 from portal.notifications import unsubscribe
 from portal.settings import Settings
-from portal.templating import env
+from portal.web.templating import env
 
 log = logging.getLogger("portal.mail")
 ACCOUNT = "account"  # the outbox kind of emails about a person's own account

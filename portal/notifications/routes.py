@@ -11,8 +11,7 @@ from portal.core import db
 from portal.core.errors import Forbidden, ValidationError
 from portal.notifications import content, queries, services, unsubscribe
 from portal.notifications.models import KINDS, MODES
-from portal.templating import render
-from portal.web import (
+from portal.web.requests import (
     engine,
     field,
     form_data,
@@ -22,6 +21,7 @@ from portal.web import (
     require_user,
     safe_next,
 )
+from portal.web.templating import render
 
 
 async def index(request: Request) -> Response:

@@ -10,8 +10,8 @@ from portal.core import db
 from portal.core.errors import Forbidden, ValidationError
 from portal.setup import permissions, queries, services
 from portal.setup.models import RESPONSE_DAYS_MAX
-from portal.templating import render
-from portal.web import engine, field, form_data, redirect, require_user
+from portal.web.requests import engine, field, form_data, redirect, require_user
+from portal.web.templating import render
 
 
 async def settings(request: Request) -> Response:

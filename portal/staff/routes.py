@@ -15,8 +15,8 @@ from portal.ideas import queries as ideas_q
 from portal.moderation import queries as moderation_q
 from portal.setup import queries as setup_q
 from portal.setup.current import site
-from portal.templating import render
-from portal.web import engine, require_user
+from portal.web.requests import engine, require_user
+from portal.web.templating import render
 
 
 async def desk(request: Request) -> Response:

@@ -13,8 +13,8 @@ from portal.core import db
 from portal.core.errors import Forbidden, NotFound, ValidationError
 from portal.core.forms import number
 from portal.teams import permissions, queries, services
-from portal.templating import render
-from portal.web import engine, field, form_data, path_id, redirect, require_user
+from portal.web.requests import engine, field, form_data, path_id, redirect, require_user
+from portal.web.templating import render
 
 FIELDS = ("name", "name_zh", "description")
 

@@ -11,11 +11,10 @@ from starlette.routing import Route
 
 from portal.core import db
 from portal.core.errors import NotFound
-from portal.htmx import is_partial
 from portal.ideas.models import Idea
-from portal.templating import render
 from portal.votes import services
-from portal.web import (
+from portal.web.htmx import is_partial
+from portal.web.requests import (
     engine,
     field,
     form_data,
@@ -25,6 +24,7 @@ from portal.web import (
     require_user,
     safe_next,
 )
+from portal.web.templating import render
 
 
 async def vote(request: Request) -> Response:

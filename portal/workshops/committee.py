@@ -15,8 +15,8 @@ from portal.accounts.auth import current_user
 from portal.accounts.models import User
 from portal.core import db
 from portal.core.errors import Forbidden, ValidationError
-from portal.templating import render
-from portal.web import engine, field, form_data, redirect, require_user
+from portal.web.requests import engine, field, form_data, redirect, require_user
+from portal.web.templating import render
 from portal.workshops import membership, queries
 from portal.workshops.routes import feed_token
 

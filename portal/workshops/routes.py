@@ -18,8 +18,7 @@ from portal.core.db import ID_MAX
 from portal.core.errors import Forbidden, NotFound, ValidationError
 from portal.core.forms import id_list, number
 from portal.ideas import queries as ideas_q
-from portal.templating import render
-from portal.web import (
+from portal.web.requests import (
     engine,
     field,
     form_data,
@@ -28,6 +27,7 @@ from portal.web import (
     redirect,
     require_user,
 )
+from portal.web.templating import render
 from portal.workshops import calendar, permissions, queries, services
 from portal.workshops.models import AUDIENCES, KINDS
 

@@ -21,9 +21,9 @@ from sqlalchemy import select
 from portal.accounts import passwords
 from portal.accounts.models import User
 from portal.core import db
-from portal.csrf import COOKIE as CSRF_COOKIE
-from portal.csrf import token_for
 from portal.ideas.models import Idea
+from portal.web.csrf import COOKIE as CSRF_COOKIE
+from portal.web.csrf import token_for
 from tests.conftest import PASSWORD, SECRET
 from tests.core.ratelimit.conftest import one_window  # noqa: F401 - every attempt in one window
 

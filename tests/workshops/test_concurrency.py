@@ -25,8 +25,8 @@ import pytest
 from sqlalchemy import select
 
 from portal.core import db
-from portal.csrf import COOKIE as CSRF_COOKIE
-from portal.csrf import token_for
+from portal.web.csrf import COOKIE as CSRF_COOKIE
+from portal.web.csrf import token_for
 from portal.workshops import queries
 from portal.workshops.models import Registration
 from tests.conftest import PASSWORD, SECRET, make_user

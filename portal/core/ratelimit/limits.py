@@ -9,7 +9,7 @@ multiply a limit, and a refused attempt still counts. The counts live in one of 
   `ratelimit:{limit}:{subject}:{window_start}`, which expires when its window ends.
 
 `counter_for(redis_url, engine)` picks one when the app starts; routes count through it
-(`portal.web.limit`). The `RATE_LIMIT_FACTOR` setting scales every limit (e.g. 10 for a load
+(`portal.web.requests.limit`). The `RATE_LIMIT_FACTOR` setting scales every limit (e.g. 10 for a load
 test).
 """
 

@@ -65,7 +65,7 @@ class Metrics:
         self._paths: dict[str, str] = {}
 
     def observe(self, scope: Scope, status: int, seconds: float) -> None:
-        """Count one answered request (portal.access calls this)."""
+        """Count one answered request (portal.web.access calls this)."""
         method = scope["method"] if scope["method"] in METHODS else "other"
         key = (method, self._route(scope), status)
         series = self._series.get(key)

@@ -12,7 +12,7 @@ import pytest
 from portal.core import db
 from portal.ideas import services as ideas
 from portal.settings import PACKAGE_DIR, TEMPLATES_DIR
-from portal.templating import ALLOWED_TAGS, env, markdown
+from portal.web.templating import ALLOWED_TAGS, env, markdown
 
 UNSAFE = re.compile(r"\|\s*safe\b|Markup\s*\(|autoescape\s+false|\.__html__")
 
@@ -83,7 +83,7 @@ def test_python_marks_markup_safe_only_in_the_markdown_filter():
             if re.search(r"\bMarkup\s*\(|\|\s*safe\b", line) and "import" not in line:
                 hits.append(f"{path.relative_to(PACKAGE_DIR)}:{n}")
     assert len(hits) == 1, hits
-    source = (PACKAGE_DIR / "templating.py").read_text()
+    source = (PACKAGE_DIR / "web" / "templating.py").read_text()
     markdown_body = source.split("def markdown(", 1)[1].split("\ndef ", 1)[0]
     assert "Markup(_cleaner.clean(" in markdown_body
 

@@ -18,7 +18,7 @@ from portal.accounts.models import User
 from portal.core import forms
 from portal.core.errors import NotFound
 from portal.core.i18n import _
-from portal.csrf import MAX_FIELDS
+from portal.web.csrf import MAX_FIELDS
 
 FLASH_COOKIE = "flash"
 

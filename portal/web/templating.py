@@ -27,7 +27,7 @@ from portal.core.clock import aware, utcnow
 from portal.ideas import names
 from portal.ideas import permissions as idea_rules
 from portal.settings import STATIC_DIR, TEMPLATES_DIR
-from portal.web import here
+from portal.web.requests import here
 
 ALLOWED_TAGS = [
     "p",
@@ -204,7 +204,7 @@ def render(
     """Render `template` with the request, the signed-in user and the locale in its context."""
     from portal.accounts.auth import current_user
     from portal.setup.current import site
-    from portal.web import flash_messages, take_flash
+    from portal.web.requests import flash_messages, take_flash
 
     flash_key = request.cookies.get("flash")
     user = current_user(request)

@@ -13,7 +13,6 @@ from starlette.routing import Route
 from starlette.testclient import TestClient
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from portal import csrf
 from portal.accounts import services as accounts
 from portal.accounts.auth import COOKIE as SESSION_COOKIE
 from portal.accounts.models import LoginSession, User
@@ -21,10 +20,11 @@ from portal.app import create_app
 from portal.comments import services as comments
 from portal.core import db
 from portal.core.clock import utcnow
-from portal.csrf import COOKIE as CSRF_COOKIE
-from portal.csrf import token_for
 from portal.ideas import services as ideas
 from portal.models import metadata
+from portal.web import csrf
+from portal.web.csrf import COOKIE as CSRF_COOKIE
+from portal.web.csrf import token_for
 from tests.conftest import PASSWORD, SECRET, Client, login_as
 
 EVIL = "https://evil.example"

@@ -11,9 +11,9 @@ import re
 import pytest
 from starlette.routing import Route
 
-from portal.access import printable_path
 from portal.app import create_app
 from portal.core import logs
+from portal.web.access import printable_path
 from tests.conftest import Client
 
 GENERATED = re.compile(r"[0-9a-f]{32}")

@@ -9,9 +9,9 @@ from sqlalchemy import event
 
 from portal.core import db
 from portal.core.db import make_engine
-from portal.csrf import COOKIE as CSRF_COOKIE
-from portal.csrf import token_for
 from portal.ideas.models import Idea
+from portal.web.csrf import COOKIE as CSRF_COOKIE
+from portal.web.csrf import token_for
 from tests import factories as f
 from tests.conftest import SECRET, Client, login_as
 
@@ -108,7 +108,7 @@ def test_flash_messages_and_errors_are_never_kept(client):
 def test_a_kept_page_expires(client, monkeypatch):
     client.get("/")
     clock = __import__("time").monotonic() + 31
-    monkeypatch.setattr("portal.pagecache.time.monotonic", lambda: clock)
+    monkeypatch.setattr("portal.web.pagecache.time.monotonic", lambda: clock)
     assert "x-cache" not in client.get("/").headers
 
 
@@ -177,7 +177,7 @@ def test_a_page_rendered_for_a_signed_in_person_is_not_kept_even_as_a_plain_visi
     someone signed in is never kept."""
     login_as(client, patron)
     sid = _sid(client)
-    from portal.pagecache import PageCacheMiddleware
+    from portal.web.pagecache import PageCacheMiddleware
 
     monkeypatch.setattr(PageCacheMiddleware, "_credentials", staticmethod(lambda scope: False))
     signed_in = Client(app, base_url="http://testserver")

@@ -11,7 +11,7 @@ rendered for a signed-in person. "No credentials" is judged by the very parser t
 in (Starlette's, behind `request.cookies`): no cookie but the CSRF and language ones (no login
 session, no flash message, no sign-in state, nothing unreadable) and no Authorization header. The
 answer must be a 200 that sets no cookie, carries no `Cache-Control: no-store` or `private`
-(every response for a signed-in person does, see portal.security), and was rendered while nobody
+(every response for a signed-in person does, see portal.web.security), and was rendered while nobody
 was signed in (`request.state.user` empty). Either guard alone would keep a signed-in page from
 strangers; both are checked, so a parser disagreement or a new way of signing in cannot open
 that door again. The page's CSRF token is the one thing that differs per visitor: it is kept as
