@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import insert  # noqa: E402
 
+import portal.domains  # noqa: E402, F401 - every domain's jobs, and the words of its emails
 from bench.common import SECRET, results_path, server, signed_in  # noqa: E402
 from portal.accounts import services as accounts  # noqa: E402
 from portal.accounts.models import User  # noqa: E402

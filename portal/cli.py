@@ -121,6 +121,7 @@ def cmd_seed(args: argparse.Namespace) -> int:
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
+    import portal.domains  # noqa: F401 - every domain's jobs, and the words of its emails
     from portal.core import errorreports, logs
     from portal.notifications.worker import Worker
 

@@ -13,14 +13,34 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from portal.accounts import addresses, auth, lifecycle, oidc, passwords, queries, services
+from portal.accounts.auth import require_user
 from portal.accounts.models import User
 from portal.accounts.signin import password_matches
 from portal.core import db
 from portal.core.errors import ValidationError
 from portal.core.i18n import _
 from portal.core.ratelimit.windows import RateLimited
-from portal.web.requests import engine, field, form_data, limit, redirect, require_user, safe_next
+from portal.web import flash
+from portal.web.requests import engine, field, form_data, limit, redirect, safe_next
 from portal.web.templating import render
+
+
+@flash.texts.register
+def flash_texts() -> dict[str, str]:
+    """What the next page says after this module's redirects, by their flash keys."""
+    return {
+        "email_confirmed": _("Thank you: your email address is confirmed. Welcome!"),
+        "confirmation_sent": _("We sent the link again. It may take a minute to arrive."),
+        "email_change_sent": _(
+            "We sent a link to the new address. Your address changes when you follow it."
+        ),
+        "email_changed": _("Your email address is changed. We told your old address."),
+        "password_changed": _("Your password is changed. You are signed out everywhere else."),
+        "password_reset": _(
+            "Your new password is set and you are signed in. You are signed out everywhere else."
+        ),
+        "profile_saved": _("Your profile is saved."),
+    }
 
 
 def may_email(request: Request, address: str) -> bool:

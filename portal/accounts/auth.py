@@ -1,7 +1,9 @@
 """Login sessions: a random token in an HttpOnly cookie, its hash in the database.
 
 Every request with the cookie looks the session up (one indexed query), so signing out, a role
-change or a block takes effect on the very next request, even for a copied cookie.
+change or a block takes effect on the very next request, even for a copied cookie. The lookup
+runs when something first asks who is signed in; `SignedInMiddleware` leaves it on every
+request for the web floor, which knows no accounts (portal.web.requests.signed_in).
 """
 
 from __future__ import annotations
@@ -16,11 +18,13 @@ from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from portal.accounts.models import LoginSession, User
 from portal.core.clock import utcnow
 from portal.core.prepared import Prepared
 from portal.web import csrf
+from portal.web.requests import LoginRequired
 
 COOKIE = "sid"
 LIFETIME = timedelta(days=30)
@@ -112,3 +116,25 @@ def current_user(request: Request) -> User | None:
             user = _detached(row)
     state["user"] = user
     return user
+
+
+def require_user(request: Request) -> User:
+    """The signed-in person; visitors are sent to sign in and back (LoginRequired)."""
+    user = current_user(request)
+    if user is None:
+        raise LoginRequired()
+    return user
+
+
+class SignedInMiddleware:
+    """Leaves `current_user` on every request's state as `find_user`, for the parts that know
+    no accounts (templates, error pages): they call it when they need the person, so a request
+    that never does costs no query, as before."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            scope.setdefault("state", {})["find_user"] = current_user
+        await self.app(scope, receive, send)

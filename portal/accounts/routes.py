@@ -19,13 +19,27 @@ from portal.accounts import (
     services,
     signin,
 )
-from portal.accounts.auth import current_user
+from portal.accounts.auth import current_user, require_user
 from portal.accounts.models import User
 from portal.core import db
 from portal.core.errors import NotFound, ValidationError
 from portal.core.i18n import _, get_locale
-from portal.web.requests import engine, field, form_data, limit, redirect, require_user, safe_next
+from portal.web import flash
+from portal.web.requests import engine, field, form_data, limit, redirect, safe_next
 from portal.web.templating import render
+
+
+@flash.texts.register
+def flash_texts() -> dict[str, str]:
+    """What the next page says after this module's redirects, by their flash keys."""
+    return {
+        "signed_in": _("You are signed in."),
+        "signed_out": _("You are signed out."),
+        "account_deleted": _(
+            "Your account is deleted. What you wrote stays, as by a deleted user."
+        ),
+    }
+
 
 DELETE_PAGE = oidc.PROOF_PATH
 

@@ -3,7 +3,7 @@
 Every place that asks for a password (signing in, linking single sign-on, deleting the
 account, changing the password) checks it through `password_matches`, so guesses count the
 same wherever they are made. Wrong passwords are counted three ways (see LIMITS in
-portal.core.ratelimit.limits):
+portal.core.ratelimit.windows):
 
 - for one account from one address ("login-fail-pair", 10 in 15 minutes): past it, that
   address may not try that account's password;
@@ -26,12 +26,15 @@ from __future__ import annotations
 from contextlib import suppress
 
 from starlette.requests import Request
+from starlette.responses import Response
 
 from portal.accounts import addresses, passwords, queries, services
 from portal.accounts.models import User
 from portal.core import db
+from portal.core.i18n import _
 from portal.core.ratelimit.limits import Counter
 from portal.core.ratelimit.windows import RateLimited, retry_after
+from portal.web.errors import error_page
 from portal.web.requests import client_address, engine, limit
 
 PAIR, ADDRESS, ACCOUNT = "login-fail-pair", "login-fail-address", "login-fail-account"
@@ -94,3 +97,16 @@ async def authenticate(request: Request, email: str, password: str) -> User:
         with db.write(engine(request), shown=False) as session:
             services.renew_hash(db=session, user=user, renewed=renewed)
     return user
+
+
+async def busy(request: Request, exc: Exception) -> Response:
+    """The page for passwords.Busy: this process hashes all it can just now (503)."""
+    assert isinstance(exc, passwords.Busy)
+    response = error_page(
+        request,
+        503,
+        _("The portal is busy"),
+        _("Many people are signing in just now. Please try again in a few seconds."),
+    )
+    response.headers["Retry-After"] = str(exc.retry_after)
+    return response

@@ -6,13 +6,26 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from portal.accounts.auth import require_user
 from portal.comments import queries, services
 from portal.comments.models import Comment
 from portal.core import db
 from portal.core.errors import Forbidden, NotFound, ValidationError
 from portal.core.forms import number
-from portal.web.requests import engine, field, form_data, limit, path_id, redirect, require_user
+from portal.core.i18n import _
+from portal.web import flash
+from portal.web.requests import engine, field, form_data, limit, path_id, redirect
 from portal.web.templating import render
+
+
+@flash.texts.register
+def flash_texts() -> dict[str, str]:
+    """What the next page says after this module's redirects, by their flash keys."""
+    return {
+        "comment_posted": _("Your comment is posted."),
+        "comment_saved": _("Your comment is saved."),
+        "comment_deleted": _("The comment is deleted."),
+    }
 
 
 async def create(request: Request) -> Response:

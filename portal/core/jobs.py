@@ -7,16 +7,13 @@ run again and from several workers at once."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-SCHEDULED: list[Callable[[Any], int]] = []
+from portal.core.hooks import Hooks
 
-
-def register(job: Callable[[Any], int]) -> Callable[[Any], int]:
-    SCHEDULED.append(job)
-    return job
+scheduled: Hooks[[Any], int] = Hooks("the worker's round: scheduled jobs")
+register = scheduled.register
 
 
 def run_scheduled(worker: Any) -> int:
-    return sum(job(worker) for job in SCHEDULED)
+    return sum(scheduled(worker))

@@ -11,29 +11,37 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from portal.accounts.auth import current_user
+from portal.accounts.auth import current_user, require_user
 from portal.core import db
 from portal.core.clock import utcnow
 from portal.core.errors import Forbidden, NotFound, ValidationError
 from portal.core.forms import id_list
+from portal.core.i18n import _
 from portal.decisions import queries, services
 from portal.decisions.models import OUTCOMES
 from portal.ideas import queries as ideas_q
 from portal.notifications import queries as notifications_q
 from portal.setup.current import site
 from portal.teams import queries as teams_q
-from portal.web.requests import (
-    engine,
-    field,
-    form_data,
-    page_number,
-    path_id,
-    redirect,
-    require_user,
-)
+from portal.web import flash
+from portal.web.requests import engine, field, form_data, page_number, path_id, redirect
 from portal.web.templating import markdown, render
 from portal.workshops import permissions as workshop_rules
 from portal.workshops import queries as workshops_q
+
+
+@flash.texts.register
+def flash_texts() -> dict[str, str]:
+    """What the next page says after this module's redirects, by their flash keys."""
+    return {
+        "decision_published": _("The decision is published. Everyone who took part will be told."),
+        "follow_up_saved": _("Thank you. Your answer is saved."),
+        "review_recorded": _("The review is recorded."),
+        "decision_corrected": _(
+            "The correction is published. The earlier text stays readable in its history; "
+            "nobody was notified."
+        ),
+    }
 
 
 async def index(request: Request) -> Response:

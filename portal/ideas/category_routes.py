@@ -7,12 +7,28 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from portal.accounts.auth import require_user
 from portal.accounts.models import User
 from portal.core import db
 from portal.core.errors import Forbidden, NotFound, ValidationError
+from portal.core.i18n import _
 from portal.ideas import categories, permissions, queries
-from portal.web.requests import engine, field, form_data, path_id, redirect, require_user
+from portal.web import flash
+from portal.web.requests import engine, field, form_data, path_id, redirect
 from portal.web.templating import render
+
+
+@flash.texts.register
+def flash_texts() -> dict[str, str]:
+    """What the next page says after this module's redirects, by their flash keys."""
+    return {
+        "category_added": _("The category is added. People can choose it now."),
+        "category_saved": _("The category's names are saved."),
+        "category_moved": _("The order of the categories is saved."),
+        "category_archived": _("The category is archived. Its ideas keep it."),
+        "category_restored": _("The category is offered again."),
+        "category_deleted": _("The category is deleted."),
+    }
 
 
 def _admin(request: Request) -> User:

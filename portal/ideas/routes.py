@@ -6,30 +6,33 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from portal.accounts.auth import current_user
+from portal.accounts.auth import current_user, require_user
 from portal.accounts.queries import users_by_ids
 from portal.comments import queries as comments_q
 from portal.comments import services as comment_rules
 from portal.core import db
 from portal.core.errors import Forbidden, NotFound, ValidationError
+from portal.core.i18n import _
 from portal.decisions import queries as decisions_q
 from portal.ideas import permissions, queries, services
 from portal.ideas.models import ORIGINS, STATUSES
 from portal.votes import queries as votes_q
+from portal.web import flash
 from portal.web.htmx import is_partial
-from portal.web.requests import (
-    engine,
-    field,
-    form_data,
-    limit,
-    page_number,
-    path_id,
-    redirect,
-    require_user,
-)
+from portal.web.requests import engine, field, form_data, limit, page_number, path_id, redirect
 from portal.web.templating import render
 from portal.workshops import permissions as workshop_rules
 from portal.workshops import queries as workshops_q
+
+
+@flash.texts.register
+def flash_texts() -> dict[str, str]:
+    """What the next page says after this module's redirects, by their flash keys."""
+    return {
+        "idea_posted": _("Your idea is posted. You will hear about every step it takes."),
+        "idea_saved": _("Your changes are saved."),
+        "status_changed": _("The status is changed and the response is public."),
+    }
 
 
 def _idea_id(request: Request) -> int:

@@ -8,11 +8,14 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from portal.accounts import services as accounts
+from portal.accounts.auth import require_user
 from portal.accounts.models import ROLES, User
 from portal.core import db
 from portal.core.errors import Forbidden, NotFound, ValidationError
 from portal.core.forms import number
+from portal.core.i18n import _
 from portal.moderation import audit, services
+from portal.web import flash
 from portal.web.requests import (
     engine,
     field,
@@ -21,10 +24,21 @@ from portal.web.requests import (
     page_number,
     path_id,
     redirect,
-    require_user,
     safe_next,
 )
 from portal.web.templating import render
+
+
+@flash.texts.register
+def flash_texts() -> dict[str, str]:
+    """What the next page says after this module's redirects, by their flash keys."""
+    return {
+        "reported": _("Thank you. The moderators will look at your report."),
+        "moderation_hide": _("It is hidden. Its author sees the reason."),
+        "moderation_restore": _("It is shown again."),
+        "moderation_dismiss": _("The reports are dismissed."),
+        "person_saved": _("Saved. The person's sessions ended, so the change applies at once."),
+    }
 
 
 async def report(request: Request) -> Response:

@@ -3,25 +3,51 @@ staff's list of emails that failed."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from portal.accounts.auth import current_user, require_user
 from portal.core import db
 from portal.core.errors import Forbidden, ValidationError
+from portal.core.i18n import _
 from portal.notifications import content, queries, services, unsubscribe
 from portal.notifications.models import KINDS, MODES
-from portal.web.requests import (
-    engine,
-    field,
-    form_data,
-    page_number,
-    path_id,
-    redirect,
-    require_user,
-    safe_next,
-)
-from portal.web.templating import render
+from portal.web import flash
+from portal.web.requests import engine, field, form_data, page_number, path_id, redirect, safe_next
+from portal.web.templating import context_hook, render
+
+
+@context_hook
+def unread(request: Request) -> dict[str, Any]:
+    """The header's count of unread notifications, on every page: read only when the page
+    shows it (for a signed-in person), in a query of its own."""
+    user = current_user(request)
+
+    def count() -> int:
+        with db.read(engine(request)) as session:
+            return queries.unread_count(session, user.id) if user else 0
+
+    return {"unread_count": count}
+
+
+@flash.texts.register
+def flash_texts() -> dict[str, str]:
+    """What the next page says after this module's redirects, by their flash keys."""
+    return {
+        "all_read": _("All notifications are marked as read."),
+        "preferences_saved": _("Your email settings are saved."),
+        "email_retried": _("The email is back in the queue. The worker sends it in a moment."),
+        "emails_retried": _(
+            "The failed emails are back in the queue. The worker sends them in a moment."
+        ),
+        "email_not_failed": _(
+            "That email is no longer among the failed ones: it was sent, or it is back in the "
+            "queue already."
+        ),
+    }
 
 
 async def index(request: Request) -> Response:

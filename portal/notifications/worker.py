@@ -24,9 +24,6 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine, and_, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-import portal.core.ratelimit.jobs  # noqa: F401 - forgets old rate-limit windows
-import portal.models  # noqa: F401 - every table, for foreign keys across domains
-import portal.workshops.jobs  # noqa: F401 - registers the session reminders
 from portal.accounts.models import User
 from portal.core import db, jobs
 from portal.core.clock import utcnow

@@ -1,11 +1,12 @@
-"""The site's settings for the request being served: read from the database once per request
-(one row by its key), so a change made through any process shows on the next page everywhere.
-Pages kept for visitors are rendered again after a change, since saving moves the site's data
-version like every write."""
+"""The site's settings for the request being served, on every page as `site`: read from the
+database once per request (one row by its key), so a change made through any process shows on
+the next page everywhere. Pages kept for visitors are rendered again after a change, since
+saving moves the site's data version like every write."""
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.requests import Request
@@ -13,6 +14,7 @@ from starlette.requests import Request
 from portal.core import db
 from portal.setup import queries
 from portal.setup.models import SiteSettings
+from portal.web.templating import context_hook
 
 log = logging.getLogger(__name__)
 
@@ -32,3 +34,9 @@ def site(request: Request) -> queries.Site:
         return queries.from_row(SiteSettings(id=1), default_name)
     request.state.site = kept
     return kept
+
+
+@context_hook
+def site_context(request: Request) -> dict[str, Any]:
+    """Every page shows the site's name, welcome and contact address."""
+    return {"site": site(request)}

@@ -6,12 +6,23 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from portal.accounts.auth import require_user
 from portal.core import db
 from portal.core.errors import Forbidden, ValidationError
+from portal.core.i18n import _
 from portal.setup import permissions, queries, services
 from portal.setup.models import RESPONSE_DAYS_MAX
-from portal.web.requests import engine, field, form_data, redirect, require_user
+from portal.web import flash
+from portal.web.requests import engine, field, form_data, redirect
 from portal.web.templating import render
+
+
+@flash.texts.register
+def flash_texts() -> dict[str, str]:
+    """What the next page says after this module's redirects, by their flash keys."""
+    return {
+        "settings_saved": _("The settings are saved."),
+    }
 
 
 async def settings(request: Request) -> Response:

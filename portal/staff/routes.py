@@ -7,6 +7,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from portal.accounts.auth import require_user
 from portal.core import db
 from portal.core.clock import utcnow
 from portal.core.errors import Forbidden
@@ -15,7 +16,7 @@ from portal.ideas import queries as ideas_q
 from portal.moderation import queries as moderation_q
 from portal.setup import queries as setup_q
 from portal.setup.current import site
-from portal.web.requests import engine, require_user
+from portal.web.requests import engine
 from portal.web.templating import render
 
 

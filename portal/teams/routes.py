@@ -8,13 +8,30 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from portal.accounts.auth import require_user
 from portal.accounts.models import User
 from portal.core import db
 from portal.core.errors import Forbidden, NotFound, ValidationError
 from portal.core.forms import number
+from portal.core.i18n import _
 from portal.teams import permissions, queries, services
-from portal.web.requests import engine, field, form_data, path_id, redirect, require_user
+from portal.web import flash
+from portal.web.requests import engine, field, form_data, path_id, redirect
 from portal.web.templating import render
+
+
+@flash.texts.register
+def flash_texts() -> dict[str, str]:
+    """What the next page says after this module's redirects, by their flash keys."""
+    return {
+        "team_added": _("The team is added. Add its members here."),
+        "team_saved": _("The team is saved."),
+        "team_archived": _("The team is archived. Decisions that named it still do."),
+        "team_restored": _("The team is offered again."),
+        "member_added": _("The member is added."),
+        "member_removed": _("The member is removed from the team."),
+    }
+
 
 FIELDS = ("name", "name_zh", "description")
 

@@ -9,22 +9,27 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from portal.accounts.auth import require_user
 from portal.core import db
 from portal.core.errors import NotFound
+from portal.core.i18n import _
 from portal.ideas.models import Idea
 from portal.votes import services
+from portal.web import flash
 from portal.web.htmx import is_partial
-from portal.web.requests import (
-    engine,
-    field,
-    form_data,
-    limit,
-    path_id,
-    redirect,
-    require_user,
-    safe_next,
-)
+from portal.web.requests import engine, field, form_data, limit, path_id, redirect, safe_next
 from portal.web.templating import render
+
+
+@flash.texts.register
+def flash_texts() -> dict[str, str]:
+    """What the next page says after this module's redirects, by their flash keys."""
+    return {
+        "voted": _("Your vote is counted."),
+        "vote_withdrawn": _("Your vote is withdrawn."),
+        "followed": _("You follow this idea now."),
+        "unfollowed": _("You no longer follow this idea."),
+    }
 
 
 async def vote(request: Request) -> Response:

@@ -6,7 +6,7 @@ Requests are counted and timed by method, route and status. The route is the add
 template (`/ideas/{id:int}`, `/static`), never the address itself: one series per route, not
 one per idea or per address a scanner tries (those are `unmatched`). Emails waiting and failed,
 the age of the oldest waiting one and the worker's heartbeat are read from the database when
-Prometheus asks (portal.health).
+Prometheus asks (the health report that the app hands over: portal.home.health).
 
 uvicorn's workers are separate processes. `portal serve` gives them a directory of their own
 (PROMETHEUS_MULTIPROC_DIR), where each writes its counts, and whichever process answers a
@@ -16,7 +16,7 @@ scrape adds up all of them (prometheus-client's multiprocess mode).
 from __future__ import annotations
 
 import hmac
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from sqlalchemy import Engine
@@ -25,7 +25,6 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Scope
 
-from portal import health
 from portal.core.errors import NotFound
 from portal.settings import Settings
 
@@ -33,12 +32,15 @@ from portal.settings import Settings
 BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 # Any other method a client makes up is one series, not one each.
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+# Whether the database answered, and the health report (what /healthz answers).
+Report = Callable[[Engine], tuple[bool, dict[str, Any]]]
 
 
 class Metrics:
     """The request metrics of this process and the registry a scrape reads."""
 
-    def __init__(self, settings: Settings, engine: Engine) -> None:
+    def __init__(self, settings: Settings, engine: Engine, health: Report) -> None:
+        # prometheus-client is imported only when the metrics are on (see above).
         from prometheus_client import CollectorRegistry, Counter, Histogram
 
         self.expected = f"Bearer {settings.metrics_token}".encode()
@@ -60,7 +62,7 @@ class Metrics:
             from prometheus_client import multiprocess
 
             multiprocess.MultiProcessCollector(self.registry, path=settings.metrics_dir)
-        self.registry.register(HealthCollector(engine))
+        self.registry.register(HealthCollector(engine, health))
         self._series: dict[tuple[str, str, int], tuple[Any, Any]] = {}
         self._paths: dict[str, str] = {}
 
@@ -102,8 +104,9 @@ class Metrics:
 class HealthCollector:
     """The health report as gauges, read when Prometheus scrapes."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, report: Report) -> None:
         self.engine = engine
+        self.report = report
 
     def collect(self) -> Iterator[Any]:
         from prometheus_client.core import GaugeMetricFamily
@@ -111,7 +114,7 @@ class HealthCollector:
         def gauge(name: str, text: str, value: float | None) -> Any:
             return GaugeMetricFamily(name, text, value=float("nan") if value is None else value)
 
-        reachable, body = health.report(self.engine)
+        reachable, body = self.report(self.engine)
         database = body["database"]
         yield gauge("portal_database_up", "Whether the database answers.", int(reachable))
         if not reachable:

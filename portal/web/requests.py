@@ -1,9 +1,10 @@
-"""Small helpers that every domain's routes share: the engine, the signed-in user, safe
-redirects, flash messages, and forms."""
+"""Small helpers that every domain's routes share: the engine, the signed-in person, rate
+limits, safe redirects, forms and ids in addresses."""
 
 from __future__ import annotations
 
 import ipaddress
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 from sqlalchemy import Connection, Engine
@@ -11,16 +12,12 @@ from starlette.convertors import IntegerConvertor, register_url_convertor
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import RedirectResponse
 
-from portal.accounts.auth import current_user
-from portal.accounts.models import User
 from portal.core import forms
 from portal.core.errors import NotFound
-from portal.core.i18n import _
 from portal.web.csrf import MAX_FIELDS
-
-FLASH_COOKIE = "flash"
+from portal.web.flash import COOKIE as flash_cookie
 
 
 class LoginRequired(Exception):
@@ -69,11 +66,16 @@ def engine(request: Request) -> Engine:
     return request.app.state.engine
 
 
-def require_user(request: Request) -> User:
-    user = current_user(request)
-    if user is None:
-        raise LoginRequired()
-    return user
+def signed_in(request: Request) -> Any:
+    """The signed-in person, or None: looked up on first use by the function that the accounts
+    middleware leaves on the request (`state.find_user`), which keeps them as `state.user`. A
+    request that never asks (a static file, /ping) costs no query; the page cache and
+    `PrivateWhenSignedIn` read `state.user` to tell whether a page was rendered for someone."""
+    state = request.scope.setdefault("state", {})
+    if "user" in state:
+        return state["user"]
+    find = state.get("find_user")
+    return find(request) if find is not None else None
 
 
 def safe_next(target: str | None, default: str = "/") -> str:
@@ -101,95 +103,8 @@ def redirect(url: str, *, flash: str | None = None) -> RedirectResponse:
     """A 303 See Other, so that a POST is followed by a GET, with an optional flash message."""
     response = RedirectResponse(url, status_code=303)
     if flash:
-        response.set_cookie(FLASH_COOKIE, flash, max_age=60, httponly=True, samesite="lax")
+        response.set_cookie(flash_cookie, flash, max_age=60, httponly=True, samesite="lax")
     return response
-
-
-def flash_messages() -> dict[str, str]:
-    """Flash messages by key: only keys travel in the cookie, never text."""
-    return {
-        "idea_posted": _("Your idea is posted. You will hear about every step it takes."),
-        "idea_saved": _("Your changes are saved."),
-        "status_changed": _("The status is changed and the response is public."),
-        "comment_posted": _("Your comment is posted."),
-        "comment_saved": _("Your comment is saved."),
-        "comment_deleted": _("The comment is deleted."),
-        "signed_in": _("You are signed in."),
-        "email_confirmed": _("Thank you: your email address is confirmed. Welcome!"),
-        "confirmation_sent": _("We sent the link again. It may take a minute to arrive."),
-        "email_change_sent": _(
-            "We sent a link to the new address. Your address changes when you follow it."
-        ),
-        "email_changed": _("Your email address is changed. We told your old address."),
-        "password_changed": _("Your password is changed. You are signed out everywhere else."),
-        "password_reset": _(
-            "Your new password is set and you are signed in. You are signed out everywhere else."
-        ),
-        "signed_out": _("You are signed out."),
-        "voted": _("Your vote is counted."),
-        "vote_withdrawn": _("Your vote is withdrawn."),
-        "followed": _("You follow this idea now."),
-        "unfollowed": _("You no longer follow this idea."),
-        "profile_saved": _("Your profile is saved."),
-        "decision_published": _("The decision is published. Everyone who took part will be told."),
-        "follow_up_saved": _("Thank you. Your answer is saved."),
-        "review_recorded": _("The review is recorded."),
-        "all_read": _("All notifications are marked as read."),
-        "preferences_saved": _("Your email settings are saved."),
-        "email_retried": _("The email is back in the queue. The worker sends it in a moment."),
-        "emails_retried": _(
-            "The failed emails are back in the queue. The worker sends them in a moment."
-        ),
-        "email_not_failed": _(
-            "That email is no longer among the failed ones: it was sent, or it is back in the "
-            "queue already."
-        ),
-        "registered": _("You have a place. We will remind you the day before."),
-        "waitlisted": _(
-            "The session is full, so you are on the waitlist. We will tell you if a place frees up."
-        ),
-        "registration_cancelled": _("Your registration is cancelled."),
-        "session_scheduled": _("The session is scheduled."),
-        "session_saved": _("The session is saved."),
-        "session_cancelled": _("The session is cancelled."),
-        "attendance_saved": _("Attendance is saved."),
-        "notes_published": _("The notes and outcomes are published."),
-        "committee_saved": _("The committee membership is saved."),
-        "calendar_link_new": _(
-            "You have a new calendar address. Add it to your calendar app: any earlier address "
-            "no longer works."
-        ),
-        "reported": _("Thank you. The moderators will look at your report."),
-        "moderation_hide": _("It is hidden. Its author sees the reason."),
-        "moderation_restore": _("It is shown again."),
-        "moderation_dismiss": _("The reports are dismissed."),
-        "person_saved": _("Saved. The person's sessions ended, so the change applies at once."),
-        "settings_saved": _("The settings are saved."),
-        "category_added": _("The category is added. People can choose it now."),
-        "category_saved": _("The category's names are saved."),
-        "category_moved": _("The order of the categories is saved."),
-        "category_archived": _("The category is archived. Its ideas keep it."),
-        "category_restored": _("The category is offered again."),
-        "category_deleted": _("The category is deleted."),
-        "team_added": _("The team is added. Add its members here."),
-        "team_saved": _("The team is saved."),
-        "team_archived": _("The team is archived. Decisions that named it still do."),
-        "team_restored": _("The team is offered again."),
-        "member_added": _("The member is added."),
-        "member_removed": _("The member is removed from the team."),
-        "decision_corrected": _(
-            "The correction is published. The earlier text stays readable in its history; "
-            "nobody was notified."
-        ),
-        "account_deleted": _(
-            "Your account is deleted. What you wrote stays, as by a deleted user."
-        ),
-    }
-
-
-def take_flash(request: Request, response: Response) -> None:
-    if FLASH_COOKIE in request.cookies:
-        response.delete_cookie(FLASH_COOKIE)
 
 
 async def form_data(request: Request) -> FormData:

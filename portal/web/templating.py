@@ -2,6 +2,10 @@
 
 User text is stored raw and reaches HTML only through `markdown` (for bodies) or Jinja's
 autoescaping (for everything else). `markdown` is the one place where markup is marked safe.
+
+Templates know more than this module does: each domain offers the words for its codes and the
+way to name its objects (`template_globals`, from its labels.py), and adds to every page's
+context (`context_hook`: the header's unread count, the site's settings).
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from datetime import date, datetime
 from functools import lru_cache, partial
 from typing import Any
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 import bleach
 from babel.dates import format_date, format_datetime, format_timedelta
@@ -21,13 +26,12 @@ from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from portal import labels
 from portal.core import i18n
 from portal.core.clock import aware, utcnow
-from portal.ideas import names
-from portal.ideas import permissions as idea_rules
+from portal.core.hooks import Hooks
 from portal.settings import STATIC_DIR, TEMPLATES_DIR
-from portal.web.requests import here
+from portal.web import flash
+from portal.web.requests import here, signed_in
 
 ALLOWED_TAGS = [
     "p",
@@ -112,8 +116,6 @@ def datetime_in(value: datetime | None, zone: str, fmt: str = "full") -> str:
     """A moment in a given time zone (the library's), in the reader's language."""
     if not value:
         return ""
-    from zoneinfo import ZoneInfo
-
     pattern = "EEEE d MMMM y, HH:mm" if fmt == "full" else "HH:mm"
     if i18n.get_locale() == "zh_Hans":
         pattern = "y年M月d日 EEEE HH:mm" if fmt == "full" else "HH:mm"
@@ -160,37 +162,42 @@ env.install_gettext_callables(
 env.filters.update(
     markdown=markdown, date=fmt_date, datetime=fmt_datetime, ago=ago, datetime_in=datetime_in
 )
-env.globals.update(
-    static_url=static_url,
-    query=query,
-    here=here,
-    LOCALES=i18n.LOCALES,
-    status_label=labels.status_label,
-    origin_label=labels.origin_label,
-    sort_label=labels.sort_label,
-    role_label=labels.role_label,
-    outcome_label=labels.outcome_label,
-    kind_label=labels.kind_label,
-    mode_label=labels.mode_label,
-    session_kind_label=labels.session_kind_label,
-    audience_label=labels.audience_label,
-    # The one way a template names an idea or shows its text: hidden ones only to staff and
-    # their author (portal/ideas/names.py).
-    idea_title=names.title,
-    can_read_idea=idea_rules.can_read,
-)
-env.filters["zip_labels"] = lambda codes: [(c, labels.status_label(c)) for c in codes]
-env.filters["category_name"] = lambda c: labels.category_label(c, i18n.get_locale())
-# Anything named in both languages (`name`, `name_zh`): categories, teams.
-env.filters["local_name"] = env.filters["category_name"]
+env.globals.update(static_url=static_url, query=query, here=here, LOCALES=i18n.LOCALES)
 
 
-def _unread(request: Request, user: Any) -> int:
-    from portal.core import db
-    from portal.notifications.queries import unread_count
+def local_name(row: object) -> str:
+    """The name of anything named in both languages (`name`, `name_zh`: categories, teams) in
+    the reader's language, or in English when it has no Chinese name."""
+    name_zh = getattr(row, "name_zh", "")
+    return name_zh if i18n.get_locale() == "zh_Hans" and name_zh else getattr(row, "name", "")
 
-    with db.read(request.app.state.engine) as session:
-        return unread_count(session, user.id)
+
+env.filters["local_name"] = local_name
+env.filters["category_name"] = local_name
+
+
+def template_globals(**functions: Any) -> None:
+    """Offer `functions` to every template under these names: the domains' words for their
+    codes (`status_label`) and ways to name their objects (`idea_title`). A name is offered
+    once; offering it again with something else is a mistake, not an override."""
+    for name, function in functions.items():
+        if env.globals.get(name, function) is not function:
+            raise ValueError(f"the template global {name!r} is offered twice")
+        env.globals[name] = function
+
+
+def template_filters(**functions: Any) -> None:
+    """Offer `functions` to every template as filters (`{{ codes|zip_labels }}`)."""
+    for name, function in functions.items():
+        if env.filters.get(name, function) is not function:
+            raise ValueError(f"the template filter {name!r} is offered twice")
+        env.filters[name] = function
+
+
+# Each takes the request and returns names to add to the context of every page it renders
+# (evaluated lazily where a query would be wasted on pages that do not show them).
+context_hooks: Hooks[[Request], dict[str, Any]] = Hooks("every page's template context")
+context_hook = context_hooks.register
 
 
 def render(
@@ -201,27 +208,23 @@ def render(
     status_code: int = 200,
     headers: dict[str, str] | None = None,
 ) -> HTMLResponse:
-    """Render `template` with the request, the signed-in user and the locale in its context."""
-    from portal.accounts.auth import current_user
-    from portal.setup.current import site
-    from portal.web.requests import flash_messages, take_flash
-
-    flash_key = request.cookies.get("flash")
-    user = current_user(request)
+    """Render `template` with the request, the signed-in person, the locale and what the
+    domains add to every page (`context_hooks`) in its context."""
+    flash_key = request.cookies.get(flash.COOKIE)
     ctx = {
-        "unread_count": lambda: _unread(request, user),
-        "flash": flash_messages().get(flash_key) if flash_key else None,
+        "flash": flash.message(flash_key) if flash_key else None,
         "request": request,
-        "user": user,
+        "user": signed_in(request),
         "locale": i18n.get_locale(),
         "html_lang": i18n.HTML_LANG[i18n.get_locale()],
         "settings": request.app.state.settings,
-        "site": site(request),
         "csrf_token": getattr(request.state, "csrf_token", ""),
-        **(context or {}),
     }
+    for added in context_hooks(request):
+        ctx.update(added)
+    ctx.update(context or {})
     html = env.get_template(template).render(ctx)
     response = HTMLResponse(html, status_code=status_code, headers=headers)
     if flash_key:
-        take_flash(request, response)
+        flash.take(request, response)
     return response

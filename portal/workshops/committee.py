@@ -11,14 +11,28 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from portal.accounts import services as accounts
-from portal.accounts.auth import current_user
+from portal.accounts.auth import current_user, require_user
 from portal.accounts.models import User
 from portal.core import db
 from portal.core.errors import Forbidden, ValidationError
-from portal.web.requests import engine, field, form_data, redirect, require_user
+from portal.core.i18n import _
+from portal.web import flash
+from portal.web.requests import engine, field, form_data, redirect
 from portal.web.templating import render
 from portal.workshops import membership, queries
 from portal.workshops.routes import feed_token
+
+
+@flash.texts.register
+def flash_texts() -> dict[str, str]:
+    """What the next page says after this module's redirects, by their flash keys."""
+    return {
+        "committee_saved": _("The committee membership is saved."),
+        "calendar_link_new": _(
+            "You have a new calendar address. Add it to your calendar app: any earlier address "
+            "no longer works."
+        ),
+    }
 
 
 async def committee(request: Request) -> Response:

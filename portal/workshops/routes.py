@@ -10,26 +10,38 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from portal.accounts.auth import current_user
+from portal.accounts.auth import current_user, require_user
 from portal.accounts.queries import user_by_id, users_by_ids
 from portal.core import db
 from portal.core.clock import utcnow
 from portal.core.db import ID_MAX
 from portal.core.errors import Forbidden, NotFound, ValidationError
 from portal.core.forms import id_list, number
+from portal.core.i18n import _
 from portal.ideas import queries as ideas_q
-from portal.web.requests import (
-    engine,
-    field,
-    form_data,
-    page_number,
-    path_id,
-    redirect,
-    require_user,
-)
+from portal.web import flash
+from portal.web.requests import engine, field, form_data, page_number, path_id, redirect
 from portal.web.templating import render
 from portal.workshops import calendar, permissions, queries, services
 from portal.workshops.models import AUDIENCES, KINDS
+
+
+@flash.texts.register
+def flash_texts() -> dict[str, str]:
+    """What the next page says after this module's redirects, by their flash keys."""
+    return {
+        "registered": _("You have a place. We will remind you the day before."),
+        "waitlisted": _(
+            "The session is full, so you are on the waitlist. We will tell you if a place frees up."
+        ),
+        "registration_cancelled": _("Your registration is cancelled."),
+        "session_scheduled": _("The session is scheduled."),
+        "session_saved": _("The session is saved."),
+        "session_cancelled": _("The session is cancelled."),
+        "attendance_saved": _("Attendance is saved."),
+        "notes_published": _("The notes and outcomes are published."),
+    }
+
 
 # v2 signs (user id, key); the v1 addresses signed the user id alone and could not be revoked.
 FEED_SALT = "committee-feed-v2"
@@ -150,8 +162,8 @@ async def register(request: Request) -> Response:
             reg = services.register(
                 db=s, actor=user, workshop_id=workshop_id, access_needs=field(form, "access_needs")
             )
-        flash = "registered" if reg.status == "confirmed" else "waitlisted"
-        return redirect(f"/sessions/{workshop_id}", flash=flash)
+        said = "registered" if reg.status == "confirmed" else "waitlisted"
+        return redirect(f"/sessions/{workshop_id}", flash=said)
     except ValidationError as exc:
         context = _detail_context(request, workshop_id)
         context.update(errors=exc.errors, values={"access_needs": field(form, "access_needs")})

@@ -21,9 +21,9 @@ from prometheus_client.parser import text_string_to_metric_families
 from portal.app import create_app
 from tests import factories as f
 from tests.conftest import SECRET, Client
+from tests.home.test_health import email
 from tests.pg import free_port
 from tests.processes import ROOT, portal_server
-from tests.test_health import email
 
 TOKEN = "scrape-me-0123456789"
 BEARER = {"Authorization": f"Bearer {TOKEN}"}

@@ -1,5 +1,6 @@
-"""Site-wide pages: home, health check, the language switcher, and the small files every site
-has: favicon, robots.txt, and the source code of the running portal (AGPL section 13)."""
+"""Site-wide addresses that belong to no domain: /ping, the language switcher, static files, and
+the small files every site has: favicon, robots.txt, and the source code of the running portal
+(AGPL section 13)."""
 
 from __future__ import annotations
 
@@ -8,46 +9,24 @@ import tarfile
 from functools import cache
 
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, PlainTextResponse, Response
+from starlette.responses import FileResponse, PlainTextResponse, Response
 from starlette.routing import Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import Scope
 
-from portal import health
-from portal.accounts.auth import current_user
-from portal.comments import queries as comments_q
-from portal.core import db, i18n
-from portal.ideas import queries as ideas_q
-from portal.ideas.routes import card_context
+from portal.core import i18n
 from portal.settings import MIGRATIONS_DIR, PACKAGE_DIR, STATIC_DIR, TEMPLATES_DIR
-from portal.web.requests import engine, field, form_data, redirect, safe_next
-from portal.web.templating import render
+from portal.web.requests import field, form_data, redirect, safe_next
 
 
-async def home(request: Request) -> Response:
-    user = current_user(request)
-    with db.read(engine(request)) as session:
-        trending = ideas_q.list_ideas(session, ideas_q.Filters(sort="trending"), per_page=6).items
-        newest = ideas_q.list_ideas(session, ideas_q.Filters(sort="new"), per_page=5).items
-        changes = ideas_q.recent_status_changes(session, limit=5)
-        comments = comments_q.recent(session, limit=5)
-        titles = ideas_q.titles(session, {c.idea_id for c in comments}, user)
-        context = {
-            "trending": trending,
-            "newest": newest,
-            "changes": changes,
-            "recent_comments": comments,
-            "titles": titles,
-            **card_context(session, trending, user),
-        }
-    return render(request, "home.html", context)
+class CachedStatic(StaticFiles):
+    """Static files; addresses carry a content hash (?v=), so they may be cached for a year."""
 
-
-async def healthz(request: Request) -> Response:
-    """For load balancers and monitoring: 200 with the health report (portal.health) while the
-    database answers, 503 when it does not."""
-    reachable, body = health.report(engine(request))
-    return JSONResponse(
-        body, status_code=200 if reachable else 503, headers={"Cache-Control": "no-store"}
-    )
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        response = await super().get_response(path, scope)
+        if response.status_code == 200:
+            response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        return response
 
 
 async def ping(request: Request) -> Response:
@@ -119,8 +98,6 @@ async def source(request: Request) -> Response:
 
 
 routes = [
-    Route("/", home, name="home"),
-    Route("/healthz", healthz, name="healthz"),
     Route("/ping", ping, name="ping"),
     Route("/language", set_language, methods=["POST"], name="language"),
     Route("/favicon.ico", favicon, name="favicon"),

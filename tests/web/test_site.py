@@ -40,9 +40,9 @@ def test_every_page_links_to_the_source_of_the_running_portal(client):
     assert "attachment" in response.headers["content-disposition"]
     with tarfile.open(fileobj=io.BytesIO(response.content)) as archive:
         names = set(archive.getnames())
-        shipped = archive.extractfile("codesign-portal/portal/site.py").read()  # type: ignore[union-attr]
+        shipped = archive.extractfile("codesign-portal/portal/web/site.py").read()  # type: ignore[union-attr]
     assert "codesign-portal/LICENSE" in names and "codesign-portal/pyproject.toml" in names
-    assert shipped == (PACKAGE_DIR / "site.py").read_bytes()
+    assert shipped == (PACKAGE_DIR / "web" / "site.py").read_bytes()
     assert any(n.startswith("codesign-portal/templates/") for n in names)
     assert not any("/var/" in n or "secret" in n or "__pycache__" in n for n in names)
     assert SECRET.encode() not in response.content

@@ -1,0 +1,51 @@
+"""What pages and emails say of ideas: the words for their stored codes (statuses, origins,
+sorts) in the reader's language, and the one way to name an idea (portal.ideas.names), offered
+to every template."""
+
+from __future__ import annotations
+
+from portal.core.i18n import _
+from portal.ideas import names, permissions
+from portal.web.templating import template_filters, template_globals
+
+
+def status_label(code: str) -> str:
+    return {
+        "new": _("New"),
+        "under_review": _("Under review"),
+        "planned": _("Planned"),
+        "piloting": _("Piloting"),
+        "done": _("Done"),
+        "declined": _("Declined"),
+        "duplicate": _("Duplicate"),
+    }.get(code, code)
+
+
+def origin_label(code: str) -> str:
+    return {"patron": _("Patron idea"), "library": _("Library proposal")}.get(code, code)
+
+
+def sort_label(code: str) -> str:
+    return {
+        "top": _("Top"),
+        "new": _("Newest"),
+        "trending": _("Trending"),
+        "discussed": _("Most discussed"),
+    }.get(code, code)
+
+
+def zip_labels(codes: list[str]) -> list[tuple[str, str]]:
+    """Statuses with their words, for a list of choices."""
+    return [(code, status_label(code)) for code in codes]
+
+
+template_globals(
+    status_label=status_label,
+    origin_label=origin_label,
+    sort_label=sort_label,
+    # The one way a template names an idea or shows its text: hidden ones only to staff and
+    # their author (portal/ideas/names.py).
+    idea_title=names.title,
+    can_read_idea=permissions.can_read,
+)
+template_filters(zip_labels=zip_labels)
