@@ -133,11 +133,11 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from portal.integrity import run
+    from portal.domains import check
 
     engine = db.make_engine(_settings().database_url, pool=False)
     try:
-        report = run(engine, repair=args.repair)
+        report = check(engine, repair=args.repair)
     finally:
         engine.dispose()
     for finding in report.findings:

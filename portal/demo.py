@@ -22,6 +22,7 @@ from portal.ideas.trending import weight
 from portal.teams import services as teams
 from portal.votes import services as votes
 from portal.workshops import services as workshops
+from portal.workshops.models import Registration, Workshop
 
 CATEGORIES = [
     ("spaces", "Spaces and study rooms", "空间与自习室"),
@@ -295,8 +296,6 @@ def seed_demo(
 def _sessions_and_decisions(s, staff, people, crowd, team_id: int) -> None:  # noqa: ANN001
     """Design sessions (upcoming, committee-only, and a past one with notes and attendance)
     and a decision that draws on the past one."""
-    from portal.workshops.models import Registration, Workshop
-
     top = [i.id for i in ideas_q.top_open(s, 5)]
     start = utcnow().replace(hour=17, minute=0, second=0, microsecond=0)
     workshop = workshops.schedule(

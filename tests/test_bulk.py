@@ -6,14 +6,14 @@ from __future__ import annotations
 from sqlalchemy import text
 
 from portal.bulk import seed
-from portal.integrity import run
+from portal.domains import check
 from tests.factories import counter_mismatches
 
 
 def test_seed_writes_the_asked_amounts_with_consistent_counters(engine):
     counts = seed(engine, ideas=60, users=40, votes=500, comments=150, log=lambda _m: None)
     assert counts == {"users": 40, "ideas": 60, "votes": 500, "comments": 150}
-    assert [str(finding) for finding in run(engine).findings] == []
+    assert [str(finding) for finding in check(engine).findings] == []
     assert counter_mismatches(engine) == []
     with engine.connect() as conn:
         found = conn.execute(

@@ -17,9 +17,9 @@ from portal.comments import services as comments
 from portal.comments.models import Comment
 from portal.core import db
 from portal.core.clock import utcnow
+from portal.domains import check
 from portal.ideas import services as ideas
 from portal.ideas.models import Idea
-from portal.integrity import run
 from portal.moderation import services as moderation
 from portal.notifications.models import EmailOutbox
 from portal.votes.models import Vote
@@ -79,7 +79,7 @@ def _lines(report) -> list[str]:  # noqa: ANN001
 
 
 def test_check_finds_nothing_wrong_in_a_site_used_through_the_services(engine, site):
-    report = run(engine)
+    report = check(engine)
     assert _lines(report) == []
     assert report.summary().startswith("Everything agrees")
     assert None in f.votes_of(engine, site.a)  # the vote of the deleted account
@@ -184,33 +184,33 @@ REPAIRABLE = [
 def test_check_names_what_disagrees_and_repair_sets_it_right(engine, site, breakage):
     statement, line = breakage(site)
     _change(engine, statement)
-    found = _lines(run(engine))
+    found = _lines(check(engine))
     assert any(line in text for text in found), found
     assert all(not text.endswith("(repaired)") for text in found)
 
     version = db.data_version(engine)
-    repaired = run(engine, repair=True)
+    repaired = check(engine, repair=True)
     assert repaired.findings and repaired.left == [], _lines(repaired)
     assert db.data_version(engine) > version  # kept pages show the repaired figures
 
-    assert _lines(run(engine)) == []
+    assert _lines(check(engine)) == []
     assert f.counter_mismatches(engine) == []
 
 
 def test_repair_of_a_chain_points_the_duplicate_at_the_idea_that_holds_its_votes(engine, site):
     _change(engine, _chain(site)[0])
-    run(engine, repair=True)
+    check(engine, repair=True)
     assert f.get(engine, Idea, site.c).duplicate_of_id == site.a
 
 
 def test_repair_of_a_reply_puts_it_where_the_idea_page_shows_it(engine, site):
     _change(engine, _reply_to_reply(site)[0])
-    run(engine, repair=True)
+    check(engine, repair=True)
     with db.read(engine) as s:
         deep = s.execute(select(Comment).where(Comment.body == "Deep")).scalar_one()
     assert deep.parent_id == site.note  # in the thread it replied to
     _change(engine, _reply_elsewhere(site)[0])
-    run(engine, repair=True)
+    check(engine, repair=True)
     assert f.get(engine, Comment, site.reply).parent_id is None  # a thread of its own on b
 
 
@@ -218,7 +218,7 @@ def test_repair_of_a_first_response_takes_the_earliest_answer(engine, site):
     with db.read(engine) as s:
         reply = s.get(Comment, site.reply)
     _change(engine, _no_first_response(site)[0])
-    run(engine, repair=True)
+    check(engine, repair=True)
     assert f.get(engine, Idea, site.a).first_response_at == reply.created_at
 
 
@@ -251,7 +251,7 @@ def test_what_the_rows_cannot_decide_is_reported_and_left_as_it_is(engine, site,
     statement, line = breakage(site)
     _change(engine, statement)
     version = db.data_version(engine)
-    report = run(engine, repair=True)
+    report = check(engine, repair=True)
     assert [str(f) for f in report.left] == [f"{line} (not repairable here)"]
     assert db.data_version(engine) == version  # nothing was changed
     assert report.summary() == "1 disagreement; the rows cannot tell what is right."
@@ -260,7 +260,7 @@ def test_what_the_rows_cannot_decide_is_reported_and_left_as_it_is(engine, site,
 def test_waitlist_beside_a_free_place_is_reported(engine, site, committee):
     sessions.register(engine, committee, site.session)  # the third person waits
     _change(engine, update(Workshop).where(Workshop.id == site.session).values(capacity=3))
-    assert _lines(run(engine)) == [
+    assert _lines(check(engine)) == [
         f"session {site.session}: free places 1, waitlisted 1 (not repairable here)"
     ]
 
@@ -268,8 +268,8 @@ def test_waitlist_beside_a_free_place_is_reported(engine, site, committee):
 def test_check_alone_changes_nothing(engine, site):
     _change(engine, _vote_count(site)[0])
     version = db.data_version(engine)
-    run(engine)
-    run(engine)
+    check(engine)
+    check(engine)
     assert db.data_version(engine) == version
     assert f.get(engine, Idea, site.a).vote_count == 5
 

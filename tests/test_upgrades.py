@@ -15,8 +15,8 @@ from sqlalchemy import create_engine, text
 
 from portal.accounts import passwords
 from portal.core.migrate import alembic_config, upgrade
+from portal.domains import check
 from portal.ideas.trending import weight
-from portal.integrity import run
 from tests.conftest import DB_KIND, PASSWORD, SECRET, Client
 from tests.processes import portal_run
 
@@ -306,7 +306,7 @@ def test_migrating_a_database_of_the_first_release_keeps_every_row(first_release
             for got, expected in zip(found, values, strict=True):
                 wrong = {k: (got[k], v) for k, v in expected.items() if not _same(got[k], v)}
                 assert wrong == {}, (table.name, expected["id"], wrong)
-        assert [str(f) for f in run(engine).findings] == []
+        assert [str(f) for f in check(engine).findings] == []
     finally:
         engine.dispose()
 
@@ -332,7 +332,7 @@ def test_the_site_works_on_a_database_migrated_from_the_first_release(first_rele
             assert 'aria-pressed="true"' in page.text  # her vote is still hers
             c.post("/ideas/2/vote", {"action": "remove"})
             c.post("/ideas/1/comments", {"body": "Still waiting for Sundays"})
-            assert [str(f) for f in run(app.state.engine).findings] == []
+            assert [str(f) for f in check(app.state.engine).findings] == []
         with app.state.engine.connect() as conn:
             assert conn.execute(text("SELECT vote_count FROM idea WHERE id = 2")).scalar() == 0
             assert conn.execute(text("SELECT comment_count FROM idea WHERE id = 1")).scalar() == 4

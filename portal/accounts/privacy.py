@@ -1,6 +1,10 @@
 """Privacy: download everything the portal holds about you, or delete your account.
 
-Both reach across domains on purpose: they are about one person wherever their data lives.
+Both are about one person wherever their data lives, so each domain that holds rows about a
+person registers its part here (in its own privacy.py): what it exports (`exports`) and what
+it erases or gives up before the account goes (`erasures`). This module reads and deletes
+only the account's own rows.
+
 Deleting erases the person (the account row and what only concerns them: sessions,
 preferences, follows, notifications, registrations, unsent email); what they wrote stays,
 shown as by "deleted user", and their votes stay counted: the vote rows remain without the
@@ -14,24 +18,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import Select, select
 from sqlmodel import Session
 
 from portal.accounts.models import User
 from portal.accounts.oidc import Proof, is_linked
-from portal.comments.models import Comment
 from portal.core.clock import utcnow
 from portal.core.errors import ValidationError
+from portal.core.hooks import Hooks
 from portal.core.i18n import _
-from portal.decisions.models import FollowUp
-from portal.ideas.models import Idea
-from portal.notifications.models import EmailOutbox, Event, Notification, Preference
-from portal.votes.models import Follow, Vote
-from portal.workshops import services as workshops
-from portal.workshops.models import Registration
+
+# Each takes (db, user id) and returns its sections of the export: {"votes": [row, ...]}.
+exports: Hooks[[Session, int], dict[str, list[dict[str, Any]]]] = Hooks(
+    "a person's data is exported"
+)
+# Each takes (db, the person) and erases or gives up what only concerns them, before the
+# account row goes (the database's ON DELETE rules then take what refers to it).
+erasures: Hooks[[Session, User], None] = Hooks("a person deletes their account")
 
 
-def _rows(db: Session, stmt) -> list[dict[str, Any]]:  # noqa: ANN001
+def rows(db: Session, stmt: Select) -> list[dict[str, Any]]:
+    """The rows of `stmt` (one model's), JSON-ready: dates and times in ISO 8601."""
     out = []
     for row in db.execute(stmt).scalars():
         data = row.model_dump()
@@ -43,21 +50,13 @@ def export(db: Session, user: User) -> dict[str, Any]:
     """All data about `user`, as JSON-ready dicts (no password hash)."""
     profile = {
         k: v
-        for k, v in _rows(db, select(User).where(User.id == user.id))[0].items()
+        for k, v in rows(db, select(User).where(User.id == user.id))[0].items()
         if k != "password_hash"
     }
-    return {
-        "exported_at": utcnow().isoformat(),
-        "profile": profile,
-        "ideas": _rows(db, select(Idea).where(Idea.author_id == user.id)),
-        "comments": _rows(db, select(Comment).where(Comment.author_id == user.id)),
-        "votes": _rows(db, select(Vote).where(Vote.user_id == user.id)),
-        "follows": _rows(db, select(Follow).where(Follow.user_id == user.id)),
-        "registrations": _rows(db, select(Registration).where(Registration.user_id == user.id)),
-        "follow_ups": _rows(db, select(FollowUp).where(FollowUp.user_id == user.id)),
-        "notifications": _rows(db, select(Notification).where(Notification.user_id == user.id)),
-        "email_preferences": _rows(db, select(Preference).where(Preference.user_id == user.id)),
-    }
+    data: dict[str, Any] = {"exported_at": utcnow().isoformat(), "profile": profile}
+    for sections in exports(db, user.id):
+        data.update(sections)
+    return data
 
 
 def _confirm(db: Session, user: User, password_ok: bool | None, proof: Proof | None) -> None:
@@ -91,21 +90,7 @@ def delete_account(
     user = db.get(User, actor.id)
     assert user is not None
     _confirm(db, user, password_ok, proof)
-    active = (
-        db.execute(
-            select(Registration.workshop_id).where(
-                Registration.user_id == user.id, Registration.status != "cancelled"
-            )
-        )
-        .scalars()
-        .all()
-    )
-    for workshop_id in active:  # free the places, so the waitlist moves up
-        workshops.cancel_registration(db=db, actor=user, workshop_id=workshop_id)
-    db.execute(
-        delete(EmailOutbox).where(EmailOutbox.user_id == user.id, EmailOutbox.status != "sent")
-    )
-    db.execute(delete(Event).where(Event.user_id == user.id, Event.fanned_out_at.is_(None)))
+    erasures(db, user)
     # Votes stay as anonymous rows (ON DELETE SET NULL): the counts and the rows still agree.
     db.delete(user)
     db.flush()

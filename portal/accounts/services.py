@@ -1,6 +1,12 @@
-"""Writes of the accounts domain: one function per verb."""
+"""Writes of the accounts domain: one function per verb.
+
+What a change of role or committee term means to other domains, they register with
+`role_changed` (design sessions: a membership that ends releases the person's places in
+committee-only sessions, portal.workshops.membership)."""
 
 from __future__ import annotations
+
+from datetime import date
 
 from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
@@ -11,9 +17,14 @@ from portal.accounts.models import ROLES, LoginSession, User
 from portal.accounts.passwords import hash_password, verify_password
 from portal.accounts.queries import user_by_email
 from portal.core.clock import utcnow
-from portal.core.errors import Forbidden, ValidationError
+from portal.core.errors import Forbidden, NotFound, ValidationError
+from portal.core.hooks import Hooks
 from portal.core.i18n import _
 from portal.moderation import audit
+
+# Called in the same transaction with (db, the person, their role before, whether they were a
+# committee member before) after an admin changed their role or committee term.
+role_changed: Hooks[[Session, User, str, bool], None] = Hooks("a role or committee term changed")
 
 MIN_PASSWORD = 10
 COMMON_PASSWORDS = {
@@ -154,12 +165,26 @@ def end_all_sessions(*, db: Session, user_id: int) -> None:
     db.execute(delete(LoginSession).where(LoginSession.user_id == user_id))
 
 
+def set_blocked(*, db: Session, user_id: int, blocked: bool) -> User:
+    """Block or unblock a person, as the moderators decided (who may block whom is theirs:
+    portal.moderation.services). A block ends every session at once; the time of the first
+    block is kept while it lasts."""
+    user = db.get(User, user_id)
+    if user is None:
+        raise NotFound()
+    if blocked:
+        user.blocked_at = user.blocked_at or utcnow()
+        end_all_sessions(db=db, user_id=user.id)
+    else:
+        user.blocked_at = None
+    db.add(user)
+    return user
+
+
 def set_role(*, db: Session, actor: User, user_id: int, role: str) -> User:
     """Admins change a role; the person's sessions end so the change applies at once. A role
     that ends a committee membership releases the person's committee places (see
     portal.workshops.membership)."""
-    from portal.workshops import membership
-
     if not actor.is_admin:
         raise Forbidden()
     if actor.id == user_id:  # an admin must not lock themselves (or the last admin) out
@@ -173,7 +198,7 @@ def set_role(*, db: Session, actor: User, user_id: int, role: str) -> User:
     user.role = role
     db.add(user)
     end_all_sessions(db=db, user_id=user_id)
-    membership.role_changed(db=db, user=user, before_role=before, was_member=was_member)
+    role_changed(db, user, before, was_member)
     audit.record(db, actor, "set_role", "user", user_id, {"role": before}, {"role": role})
     return user
 
@@ -184,12 +209,6 @@ def set_committee(
     """Admins grant the committee role for a term (it lapses after `until`, which must not have
     passed), or remove it. The person's sessions end so the change applies at once; a removal
     releases their committee places (see portal.workshops.membership)."""
-    from datetime import date
-
-    from portal.accounts.queries import user_by_email
-    from portal.core.clock import utcnow
-    from portal.workshops import membership
-
     if not actor.is_admin:
         raise Forbidden()
     user = user_by_email(db, email or "")
@@ -220,7 +239,7 @@ def set_committee(
     user.committee_listed = listed if member else False
     db.add(user)
     end_all_sessions(db=db, user_id=user.id)
-    membership.role_changed(db=db, user=user, before_role=before["role"], was_member=was_member)
+    role_changed(db, user, before["role"], was_member)
     audit.record(
         db,
         actor,

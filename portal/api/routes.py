@@ -12,9 +12,12 @@ from starlette.routing import Route
 from portal.accounts.queries import users_by_ids
 from portal.core import db
 from portal.core.errors import NotFound
+from portal.decisions import queries as decisions_q
 from portal.ideas import names, queries
 from portal.ideas.models import Idea
+from portal.teams import queries as teams_q
 from portal.web.requests import engine, path_id
+from portal.workshops import queries as workshops_q
 
 
 def _idea(idea: Idea, base: str, categories: dict, people: dict) -> dict[str, Any]:
@@ -89,8 +92,6 @@ def _session(w, base: str, agenda: list[int]) -> dict[str, Any]:
 
 async def sessions_index(request: Request) -> Response:
     """Public design sessions (never committee-only ones), upcoming or ?when=past."""
-    from portal.workshops import queries as workshops_q
-
     base = request.app.state.settings.base_url
     past = request.query_params.get("when") == "past"
     with db.read(engine(request)) as session:
@@ -107,9 +108,6 @@ def _team(team) -> dict[str, Any]:  # noqa: ANN001
 
 async def decisions_index(request: Request) -> Response:
     """Published decisions, newest first, with their responsible teams."""
-    from portal.decisions import queries as decisions_q
-    from portal.teams import queries as teams_q
-
     base = request.app.state.settings.base_url
     with db.read(engine(request)) as session:
         rows, has_next = decisions_q.listing(session)

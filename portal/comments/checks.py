@@ -19,9 +19,10 @@ from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
 from portal.comments.models import Comment
+from portal.core.integrity import Finding
+from portal.ideas import counters
+from portal.ideas import queries as ideas_q
 from portal.ideas import services as ideas
-from portal.ideas.models import Idea
-from portal.integrity import Finding
 
 SHOWN = (Comment.deleted_at.is_(None), Comment.hidden_at.is_(None))
 
@@ -33,28 +34,20 @@ def _shown(db: Session, idea_id: int) -> int:
 
 
 def counts(db: Session, repair: bool) -> list[Finding]:
-    shown = (
-        select(Comment.idea_id, func.count().label("n"))
-        .where(*SHOWN)
-        .group_by(Comment.idea_id)
-        .subquery()
+    shown = dict(
+        db.execute(
+            select(Comment.idea_id, func.count()).where(*SHOWN).group_by(Comment.idea_id)
+        ).all()
     )
-    rows = func.coalesce(shown.c.n, 0)
-    wrong = db.execute(
-        select(Idea.id, Idea.comment_count, rows)
-        .outerjoin(shown, shown.c.idea_id == Idea.id)
-        .where(Idea.comment_count != rows)
-    ).all()
+    kept = ideas_q.comment_counts(db)
+    wrong = [(i, n, shown.get(i, 0)) for i, n in sorted(kept.items()) if n != shown.get(i, 0)]
     findings = []
     for idea_id, count, counted in wrong:
         if repair:  # again under the idea's lock, so a comment posted meanwhile counts once
-            locked = db.execute(
-                select(Idea.comment_count).where(Idea.id == idea_id).with_for_update()
-            ).scalar_one()
-            count, counted = locked, _shown(db, idea_id)
+            count, counted = counters.locked(db, idea_id).comment_count, _shown(db, idea_id)
             if count == counted:
                 continue
-            ideas.recount(db=db, idea_id=idea_id, comment_count=counted)
+            counters.recount(db=db, idea_id=idea_id, comment_count=counted)
         findings.append(
             Finding(f"idea {idea_id}", f"comment_count {count}, rows {counted}", repaired=repair)
         )
@@ -111,8 +104,9 @@ def threads(db: Session, repair: bool) -> list[Finding]:
 def responses(db: Session, repair: bool) -> list[Finding]:
     first = db.execute(
         select(Comment.idea_id, func.min(Comment.created_at))
-        .join(Idea, Idea.id == Comment.idea_id)
-        .where(Idea.first_response_at.is_(None), or_(Comment.is_staff, Comment.is_official))
+        .where(
+            Comment.idea_id.in_(ideas_q.unanswered()), or_(Comment.is_staff, Comment.is_official)
+        )
         .group_by(Comment.idea_id)
         .order_by(Comment.idea_id)
     ).all()

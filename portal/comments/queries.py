@@ -8,6 +8,7 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlmodel import Session
 
 from portal.comments.models import Comment
+from portal.ideas import queries as ideas_q
 
 THREADS_PER_PAGE = 50
 
@@ -28,6 +29,13 @@ class ThreadPage:
 def get(db: Session, comment_id: int) -> Comment | None:
     """One comment by id, whatever its state."""
     return db.get(Comment, comment_id)
+
+
+def by_ids(db: Session, ids: set[int]) -> dict[int, Comment]:
+    """These comments by id, in one query (missing ones are left out)."""
+    if not ids:
+        return {}
+    return {c.id: c for c in db.execute(select(Comment).where(Comment.id.in_(ids))).scalars()}
 
 
 def _roots(idea_id: int) -> Select:
@@ -94,14 +102,10 @@ def url(db: Session, comment: Comment) -> str:
 def recent(db: Session, limit: int = 5) -> list[Comment]:
     """The latest comments that are neither deleted nor hidden, on ideas that are not hidden
     (for the home page's activity)."""
-    from portal.ideas.models import Idea
-
     # Walked from the newest comment back, each step looking its idea up by key, so the cost
     # does not grow with the number of ideas. A correlated EXISTS, not a join: for the join,
     # SQLite (3.38 and later) first builds a Bloom filter over the whole idea table.
-    idea_shown = (
-        select(Idea.id).where(Idea.id == Comment.idea_id, Idea.hidden_at.is_(None)).exists()
-    )
+    idea_shown = ideas_q.is_shown(Comment.idea_id)
     return list(
         db.execute(
             select(Comment)

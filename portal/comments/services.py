@@ -1,11 +1,13 @@
-"""Writes of the comments domain: comment, reply, edit, delete, mark the official answer.
+"""Writes of the comments domain: comment, reply, edit, delete, mark the official answer, hide
+and show again (as the moderators decide: portal.moderation).
 
 An idea's comment_count is the number of its comments that readers see: neither deleted nor
 hidden (`counts`). Every path that changes that moves the count in the same transaction."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import update
 from sqlmodel import Session
@@ -17,8 +19,9 @@ from portal.core.clock import aware, utcnow
 from portal.core.db import ID_MAX
 from portal.core.errors import Forbidden, NotFound, ValidationError
 from portal.core.i18n import _
+from portal.ideas import counters
+from portal.ideas import queries as ideas_q
 from portal.ideas import services as ideas
-from portal.ideas.models import Idea
 from portal.moderation import audit
 from portal.notifications import services as notifications
 from portal.votes import services as votes
@@ -47,7 +50,7 @@ def add(
 ) -> Comment:
     """Comment on an idea, or reply to a top-level comment. The author follows the idea."""
     take_part(actor)
-    idea = db.get(Idea, idea_id)
+    idea = ideas_q.get(db, idea_id)
     if idea is None:
         raise NotFound()
     if idea.hidden_at is not None and not actor.is_staff:
@@ -67,7 +70,7 @@ def add(
     )
     db.add(comment)
     db.flush()
-    ideas.adjust_counts(db=db, idea_id=idea_id, comments=1)
+    counters.adjust_counts(db=db, idea_id=idea_id, comments=1)
     if actor.is_staff:
         ideas.record_response(db=db, idea_ids=[idea_id])
     votes.follow(db=db, actor=actor, idea_id=idea_id)
@@ -139,7 +142,32 @@ def recount_change(*, db: Session, comment: Comment, counted_before: bool) -> No
     (the caller holds the comment's row lock, so two changes at once count once)."""
     delta = int(counts(comment)) - int(counted_before)
     if delta:
-        ideas.adjust_counts(db=db, idea_id=comment.idea_id, comments=delta)
+        counters.adjust_counts(db=db, idea_id=comment.idea_id, comments=delta)
+
+
+def hide(*, db: Session, comment_id: int, reason: str) -> dict[str, Any]:
+    """Hide a comment: its author sees `reason`, everyone else a placeholder; it no longer
+    counts for its idea. The moderators decide (portal.moderation.services), and record what
+    it was before: returned here."""
+    return _set_hidden(db, comment_id, utcnow(), reason)
+
+
+def unhide(*, db: Session, comment_id: int) -> dict[str, Any]:
+    """Show a hidden comment again; what it was before."""
+    return _set_hidden(db, comment_id, None, "")
+
+
+def _set_hidden(db: Session, comment_id: int, at: datetime | None, reason: str) -> dict[str, Any]:
+    # Locked, so that two moderators at once count the comment once.
+    comment = db.get(Comment, comment_id, with_for_update=True)
+    if comment is None or comment.deleted_at is not None:
+        raise NotFound()
+    counted = counts(comment)
+    before = {"hidden_at": comment.hidden_at, "hidden_reason": comment.hidden_reason}
+    comment.hidden_at, comment.hidden_reason = at, reason
+    db.add(comment)
+    recount_change(db=db, comment=comment, counted_before=counted)
+    return before
 
 
 def mark_official(*, db: Session, actor: User, comment_id: int, official: bool = True) -> Comment:

@@ -13,18 +13,17 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlmodel import Session
 
+from portal.core.integrity import Finding
 from portal.decisions.models import Decision, DecisionIdea
+from portal.ideas import queries as ideas_q
 from portal.ideas import services as ideas
-from portal.ideas.models import Idea
-from portal.integrity import Finding
 
 
 def check(db: Session, repair: bool) -> list[Finding]:
     rows = db.execute(
         select(DecisionIdea.idea_id, func.min(Decision.published_at), func.min(Decision.id))
         .join(Decision, Decision.id == DecisionIdea.decision_id)
-        .join(Idea, Idea.id == DecisionIdea.idea_id)
-        .where(Idea.first_response_at.is_(None))
+        .where(DecisionIdea.idea_id.in_(ideas_q.unanswered()))
         .group_by(DecisionIdea.idea_id)
         .order_by(DecisionIdea.idea_id)
     ).all()

@@ -14,6 +14,7 @@ from portal.decisions.models import (
     DecisionIdea,
     DecisionRevision,
     DecisionTeam,
+    DecisionWorkshop,
     FollowUp,
 )
 
@@ -154,8 +155,6 @@ def titles(db: Session, ids: set[int]) -> dict[int, str]:
 
 def workshop_ids(db: Session, decision_id: int) -> list[int]:
     """The design sessions a decision drew on."""
-    from portal.decisions.models import DecisionWorkshop
-
     return list(
         db.execute(
             select(DecisionWorkshop.workshop_id)

@@ -32,6 +32,7 @@ from portal.moderation import audit
 from portal.notifications import queries as notifications_q
 from portal.notifications import services as notifications
 from portal.teams import queries as teams_q
+from portal.workshops import queries as workshops_q
 
 # What publishing does to the linked ideas' status, when staff ask for it.
 IDEA_STATUS = {"adopted": "planned", "piloting": "piloting", "declined": "declined"}
@@ -62,8 +63,6 @@ def _idea_ids(db: Session, raw: str, errors: dict[str, str]) -> list[int]:
 
 
 def _workshop_ids(db: Session, raw: str, errors: dict[str, str]) -> list[int]:
-    from portal.workshops import queries as workshops_q
-
     return linked_ids(
         raw,
         lambda ids: workshops_q.titles(db, ids),

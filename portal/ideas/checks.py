@@ -16,10 +16,9 @@ from __future__ import annotations
 from sqlalchemy import func, or_, select, update
 from sqlmodel import Session
 
+from portal.core.integrity import Finding
 from portal.ideas import services
 from portal.ideas.models import Idea, StatusChange
-from portal.integrity import Finding
-from portal.votes import services as votes
 
 
 def _end(ideas: dict, start: int) -> tuple[int | None, str]:
@@ -61,7 +60,7 @@ def _duplicate(db: Session, ideas: dict, row, repair: bool) -> Finding | None:  
             return Finding(subject, f"{problem}: {why or 'a loop'}", repairable=False)
         if repair:
             db.execute(update(Idea).where(Idea.id == row.id).values(duplicate_of_id=end))
-            votes.merge_into(db=db, source_id=row.id, target_id=end)
+            services.merged(db, row.id, end)  # its votes follow, as when it was marked
         return Finding(subject, f"{problem} of idea {end}", repaired=repair)
     if original.hidden_at is not None:
         return Finding(subject, f"a duplicate of idea {target}, which is hidden", False)

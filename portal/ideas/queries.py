@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, desc, func, select, text
+from sqlalchemy import ColumnElement, Select, desc, func, select, text
 from sqlmodel import Session
 
 from portal.core import forms
 from portal.ideas import names
-from portal.ideas.models import ORIGINS, STATUSES, Category, Idea, StatusChange
+from portal.ideas.models import OPEN_STATUSES, ORIGINS, STATUSES, Category, Idea, StatusChange
 from portal.ideas.names import Named
 
 PER_PAGE = 20
@@ -235,8 +236,6 @@ def awaiting_response(db: Session, limit: int = 20) -> list[Idea]:
 
 def top_open(db: Session, limit: int = 5) -> list[Idea]:
     """The most-voted ideas that are still open (for a session's agenda)."""
-    from portal.ideas.models import OPEN_STATUSES
-
     return list(
         db.execute(
             select(Idea)
@@ -245,3 +244,38 @@ def top_open(db: Session, limit: int = 5) -> list[Idea]:
             .limit(limit)
         ).scalars()
     )
+
+
+def by_ids(db: Session, ids: set[int]) -> dict[int, Idea]:
+    """These ideas by id, in one query (missing ones are left out)."""
+    if not ids:
+        return {}
+    return {i.id: i for i in db.execute(select(Idea).where(Idea.id.in_(ids))).scalars()}
+
+
+def created_at(db: Session, idea_id: int) -> datetime:
+    """When the idea was proposed."""
+    return db.execute(select(Idea.created_at).where(Idea.id == idea_id)).scalar_one()
+
+
+def is_shown(idea_id: ColumnElement[int]) -> ColumnElement[bool]:
+    """Whether the idea `idea_id` (a column of another table) exists and is not hidden: a
+    correlated EXISTS, for another domain's query to filter on in the same statement."""
+    return select(Idea.id).where(Idea.id == idea_id, Idea.hidden_at.is_(None)).exists()
+
+
+def unanswered() -> Select:
+    """A SELECT of the ids of ideas without a first staff response yet (for checks that find
+    a response the idea does not know of)."""
+    return select(Idea.id).where(Idea.first_response_at.is_(None))
+
+
+def vote_counters(db: Session) -> list[Any]:
+    """Every idea's id, vote_count, trending and created_at (for `portal check`), in one
+    query."""
+    return list(db.execute(select(Idea.id, Idea.vote_count, Idea.trending, Idea.created_at)))
+
+
+def comment_counts(db: Session) -> dict[int, int]:
+    """Every idea's comment_count by id (for `portal check`), in one query."""
+    return dict(db.execute(select(Idea.id, Idea.comment_count)).all())

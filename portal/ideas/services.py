@@ -1,9 +1,14 @@
-"""Writes of the ideas domain: propose, edit, change status, mark duplicate."""
+"""Writes of the ideas domain: propose, edit, change status, mark duplicate, hide and show.
+
+An idea's counters are moved through portal.ideas.counters; what other domains do beside an
+idea's own rows when it is proposed or merged into another, they register here (`proposed`,
+`merged`), since ideas cannot import the domains that build on it."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import or_, select, update
 from sqlmodel import Session
@@ -13,17 +18,24 @@ from portal.accounts.permissions import take_part
 from portal.core.clock import utcnow
 from portal.core.errors import Forbidden, NotFound, ValidationError
 from portal.core.forms import number
+from portal.core.hooks import Hooks
 from portal.core.i18n import _
 from portal.ideas import permissions, queries
 from portal.ideas.models import STATUSES, Idea, StatusChange
 from portal.ideas.trending import weight
 from portal.moderation import audit
 from portal.notifications import services as notifications
-from portal.votes import services as votes
 
 TITLE_MAX = 120
 BODY_MAX = 10_000
 RESPONSE_MAX = 5_000
+
+# Called in the proposing transaction with (db, author, idea id): the votes domain has the
+# author follow their idea.
+proposed: Hooks[[Session, User, int], None] = Hooks("an idea is proposed")
+# Called in the status change's transaction with (db, duplicate's id, original's id): the
+# votes domain moves the duplicate's votes and followers to the original.
+merged: Hooks[[Session, int, int], None] = Hooks("an idea is marked a duplicate of another")
 
 
 def _category(
@@ -95,7 +107,7 @@ def propose(
     )
     db.add(idea)
     db.flush()
-    votes.follow(db=db, actor=actor, idea_id=idea.id)
+    proposed(db, actor, idea.id)
     return idea
 
 
@@ -169,7 +181,7 @@ def change_status(
     idea.first_response_at = idea.first_response_at or now
     idea.duplicate_of_id = original.id if original is not None else None
     if original is not None:
-        votes.merge_into(db=db, source_id=idea.id, target_id=original.id)
+        merged(db, idea.id, original.id)
         # Its own duplicates' votes are moving on to the original too: point them there, so
         # no duplicate names another duplicate.
         db.execute(
@@ -218,34 +230,24 @@ def record_response(*, db: Session, idea_ids: Iterable[int], at: datetime | None
     )
 
 
-def adjust_counts(
-    *, db: Session, idea_id: int, votes: int = 0, comments: int = 0, trending: float = 0.0
-) -> None:
-    """Keep an idea's counters in step with its rows, in the caller's transaction."""
-    db.execute(
-        update(Idea)
-        .where(Idea.id == idea_id)
-        .values(
-            vote_count=Idea.vote_count + votes,
-            comment_count=Idea.comment_count + comments,
-            trending=Idea.trending + trending,
-        )
-    )
+def hide(*, db: Session, idea_id: int, reason: str) -> dict[str, Any]:
+    """Hide an idea: staff and its author still read it, with `reason`; everyone else reads
+    "Hidden idea" (portal.ideas.names), and it takes no new votes or comments except from
+    moderators. The moderators decide (portal.moderation.services), and record what it was
+    before: returned here."""
+    return _set_hidden(db, idea_id, utcnow(), reason)
 
 
-def recount(
-    *,
-    db: Session,
-    idea_id: int,
-    vote_count: int | None = None,
-    trending: float | None = None,
-    comment_count: int | None = None,
-) -> None:
-    """Set the counters given from a full recount of the rows (after a merge, or by
-    `portal check --repair`)."""
-    given = {"vote_count": vote_count, "trending": trending, "comment_count": comment_count}
-    db.execute(
-        update(Idea)
-        .where(Idea.id == idea_id)
-        .values({k: v for k, v in given.items() if v is not None})
-    )
+def unhide(*, db: Session, idea_id: int) -> dict[str, Any]:
+    """Show a hidden idea again; what it was before."""
+    return _set_hidden(db, idea_id, None, "")
+
+
+def _set_hidden(db: Session, idea_id: int, at: datetime | None, reason: str) -> dict[str, Any]:
+    idea = db.get(Idea, idea_id, with_for_update=True)
+    if idea is None:
+        raise NotFound()
+    before = {"hidden_at": idea.hidden_at, "hidden_reason": idea.hidden_reason}
+    idea.hidden_at, idea.hidden_reason = at, reason
+    db.add(idea)
+    return before

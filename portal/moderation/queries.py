@@ -1,4 +1,5 @@
-"""Reads of the moderation domain: the staff queue."""
+"""Reads of the moderation domain: the staff queue (the reported ideas and comments read
+through their domains' queries)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlmodel import Session
 
-from portal.comments.models import Comment
-from portal.ideas.models import Idea
-from portal.ideas.queries import Named
+from portal.comments import queries as comments_q
+from portal.ideas import queries as ideas_q
+from portal.ideas.names import Named
 from portal.moderation.models import Flag
 
 
@@ -34,17 +35,9 @@ def queue(db: Session, limit: int = 100) -> list[QueueItem]:
     )
     idea_ids = {f.target_id for f in flags if f.target_type == "idea"}
     comment_ids = {f.target_id for f in flags if f.target_type == "comment"}
-    comments = (
-        {c.id: c for c in db.execute(select(Comment).where(Comment.id.in_(comment_ids))).scalars()}
-        if comment_ids
-        else {}
-    )
+    comments = comments_q.by_ids(db, comment_ids)
     idea_ids |= {c.idea_id for c in comments.values()}
-    ideas = (
-        {i.id: i for i in db.execute(select(Idea).where(Idea.id.in_(idea_ids))).scalars()}
-        if idea_ids
-        else {}
-    )
+    ideas = ideas_q.by_ids(db, idea_ids)
     items: dict[tuple[str, int], QueueItem] = {}
     for f in flags:
         key = (f.target_type, f.target_id)

@@ -1,4 +1,7 @@
-"""Writes of the moderation domain: flag, hide, restore, dismiss, block, unblock."""
+"""Writes of the moderation domain: flag, hide, restore, dismiss, block, unblock.
+
+Moderation decides and keeps the record (reports, the audit log); the ideas, comments and
+accounts domains change their own rows when asked (hide, unhide, set_blocked)."""
 
 from __future__ import annotations
 
@@ -6,27 +9,34 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from portal.accounts import queries as accounts_q
 from portal.accounts import services as accounts
 from portal.accounts.models import User
+from portal.comments import queries as comments_q
 from portal.comments import services as comments
-from portal.comments.models import Comment
 from portal.core.clock import utcnow
 from portal.core.errors import Forbidden, NotFound, ValidationError
 from portal.core.i18n import _
-from portal.ideas.models import Idea
+from portal.ideas import queries as ideas_q
+from portal.ideas import services as ideas
 from portal.moderation import audit
 from portal.moderation.models import TARGETS, Flag
 
 REASON_MAX = 500
 
 
-def _target(db: Session, target_type: str, target_id: int, lock: bool = False) -> Idea | Comment:
-    model = {"idea": Idea, "comment": Comment}.get(target_type)
-    ok = model and 0 < target_id < 2**31
-    row = db.get(model, target_id, with_for_update=lock) if ok else None
-    if row is None or (isinstance(row, Comment) and row.deleted_at is not None):
+def _target(db: Session, target_type: str, target_id: int) -> None:
+    """NotFound unless the target exists: an idea, or a comment that is not deleted."""
+    ok = target_type in TARGETS and 0 < target_id < 2**31
+    if target_type == "idea" and ok:
+        found = ideas_q.get(db, target_id) is not None
+    elif target_type == "comment" and ok:
+        comment = comments_q.get(db, target_id)
+        found = comment is not None and comment.deleted_at is None
+    else:
+        found = False
+    if not found:
         raise NotFound()
-    return row
 
 
 def _reason(reason: str, field: str = "reason") -> str:
@@ -45,8 +55,6 @@ def flag(*, db: Session, actor: User, target_type: str, target_id: int, reason: 
     no-op. Returns True when a new report was made."""
     if actor.blocked_at is not None:
         raise Forbidden()
-    if target_type not in TARGETS:
-        raise NotFound()
     _target(db, target_type, target_id)
     reason = _reason(reason)
     try:
@@ -73,14 +81,12 @@ def hide(*, db: Session, actor: User, target_type: str, target_id: int, reason: 
     """Staff hide content: its author sees why; everyone else sees a placeholder."""
     if not actor.is_staff:
         raise Forbidden()
-    row = _target(db, target_type, target_id, lock=True)
+    _target(db, target_type, target_id)
     reason = _reason(reason)
-    counted = isinstance(row, Comment) and comments.counts(row)
-    before = {"hidden_at": row.hidden_at, "hidden_reason": row.hidden_reason}
-    row.hidden_at, row.hidden_reason = utcnow(), reason
-    db.add(row)
-    if isinstance(row, Comment):
-        comments.recount_change(db=db, comment=row, counted_before=counted)
+    if target_type == "idea":
+        before = ideas.hide(db=db, idea_id=target_id, reason=reason)
+    else:
+        before = comments.hide(db=db, comment_id=target_id, reason=reason)
     _resolve(db, target_type, target_id, "hidden")
     audit.record(db, actor, "hide", target_type, target_id, before, {"hidden_reason": reason})
 
@@ -89,13 +95,11 @@ def restore(*, db: Session, actor: User, target_type: str, target_id: int) -> No
     """Staff show hidden content again."""
     if not actor.is_staff:
         raise Forbidden()
-    row = _target(db, target_type, target_id, lock=True)
-    counted = isinstance(row, Comment) and comments.counts(row)
-    before = {"hidden_at": row.hidden_at, "hidden_reason": row.hidden_reason}
-    row.hidden_at, row.hidden_reason = None, ""
-    db.add(row)
-    if isinstance(row, Comment):
-        comments.recount_change(db=db, comment=row, counted_before=counted)
+    _target(db, target_type, target_id)
+    if target_type == "idea":
+        before = ideas.unhide(db=db, idea_id=target_id)
+    else:
+        before = comments.unhide(db=db, comment_id=target_id)
     audit.record(db, actor, "restore", target_type, target_id, before, {"hidden_at": None})
 
 
@@ -114,7 +118,7 @@ def set_blocked(*, db: Session, actor: User, user_id: int, blocked: bool, reason
     block staff; nobody blocks an admin or themselves."""
     if not actor.is_staff:
         raise Forbidden()
-    person = db.get(User, user_id) if 0 < user_id < 2**31 else None
+    person = accounts_q.user_by_id(db, user_id) if 0 < user_id < 2**31 else None
     if person is None:
         raise NotFound()
     if person.id == actor.id or person.is_admin or (person.is_staff and not actor.is_admin):
@@ -122,11 +126,7 @@ def set_blocked(*, db: Session, actor: User, user_id: int, blocked: bool, reason
     before = {"blocked_at": person.blocked_at}
     if blocked:
         reason = _reason(reason)
-        person.blocked_at = person.blocked_at or utcnow()
-        accounts.end_all_sessions(db=db, user_id=person.id)
-    else:
-        person.blocked_at = None
-    db.add(person)
+    person = accounts.set_blocked(db=db, user_id=person.id, blocked=blocked)
     audit.record(
         db,
         actor,

@@ -8,7 +8,7 @@ from __future__ import annotations
 from sqlalchemy import delete, select
 from sqlmodel import Session
 
-from portal.integrity import Finding
+from portal.core.integrity import Finding
 from portal.notifications.models import EmailOutbox
 
 

@@ -9,15 +9,15 @@ from typing import Any
 
 from sqlmodel import Session
 
+from portal.comments import queries as comments_q
+from portal.decisions import queries as decisions_q
+from portal.ideas import queries as ideas_q
 from portal.notifications.models import Event
+from portal.workshops import queries as workshops_q
 
 
 def for_event(db: Session, event: Event, base_url: str) -> dict:
     """The facts an email about `event` needs (titles, links, excerpts)."""
-    from portal.comments import queries as comments_q
-    from portal.decisions import queries as decisions_q
-    from portal.ideas import queries as ideas_q
-
     ctx: dict = {"kind": event.kind, "detail": event.detail}
     if event.idea_id:
         idea = ideas_q.get(db, event.idea_id)
@@ -44,8 +44,6 @@ def for_event(db: Session, event: Event, base_url: str) -> dict:
                 url=f"{base_url}/you-said-we-did/{decision.id}",
             )
     if event.workshop_id:
-        from portal.workshops import queries as workshops_q
-
         ctx.update(workshops_q.email_context(db, event.workshop_id, base_url, event.user_id))
         if event.kind == "released":  # (in a digest) its reader no longer sees the session
             ctx["url"] = ctx.get("sessions_url", f"{base_url}/sessions")
@@ -55,9 +53,6 @@ def for_event(db: Session, event: Event, base_url: str) -> dict:
 def for_events(db: Session, events: list[Event], reader: Any) -> dict[int, dict]:
     """Titles and links for `reader`'s page of in-app notifications, in a fixed number of
     queries."""
-    from portal.decisions import queries as decisions_q
-    from portal.ideas import queries as ideas_q
-
     idea_titles = ideas_q.titles(db, {e.idea_id for e in events if e.idea_id}, reader)
     decision_titles = decisions_q.titles(db, {e.decision_id for e in events if e.decision_id})
     out: dict[int, dict] = {}

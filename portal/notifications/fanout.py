@@ -15,13 +15,13 @@ from sqlmodel import Session
 from portal.accounts.models import User
 from portal.comments import queries as comments_q
 from portal.core.clock import utcnow
+from portal.decisions import queries as decisions_q
 from portal.notifications.models import Event, Notification, Preference
 from portal.votes import queries as votes_q
+from portal.workshops import queries as workshops_q
 
 
 def _decision_idea_ids(db: Session, decision_id: int) -> list[int]:
-    from portal.decisions import queries as decisions_q
-
     return decisions_q.idea_ids(db, decision_id)
 
 
@@ -52,9 +52,6 @@ def recipients(db: Session, event: Event) -> Select | None:
 
 def _extra_decision_people(db: Session, decision_id: int) -> Select | None:
     """People who attended the design sessions a decision drew on."""
-    from portal.decisions import queries as decisions_q
-    from portal.workshops import queries as workshops_q
-
     workshop_ids = decisions_q.workshop_ids(db, decision_id)
     return workshops_q.attendees_select(workshop_ids) if workshop_ids else None
 

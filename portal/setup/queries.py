@@ -9,8 +9,10 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from portal.core.i18n import _
+from portal.ideas import queries as ideas_q
 from portal.settings import Settings
 from portal.setup.models import RESPONSE_DAYS, SiteSettings
+from portal.teams import queries as teams_q
 
 # The name a site has when nobody chose one (neither here nor with SITE_NAME).
 BUILT_IN_NAME = next(f.default for f in dataclasses.fields(Settings) if f.name == "site_name")
@@ -68,9 +70,6 @@ class Step:
 
 def checklist(db: Session, site: Site) -> list[Step]:
     """What is not set up yet, computed from the data: each step goes once it is done."""
-    from portal.ideas import queries as ideas_q
-    from portal.teams import queries as teams_q
-
     steps = [
         (site.named, _("Name the site"), "/staff/settings#site_name"),
         (bool(ideas_q.active_categories(db)), _("Add categories"), "/staff/categories#name"),

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from portal.accounts.models import User
-from portal.integrity import Finding
+from portal.core.integrity import Finding
 from portal.teams import services
 from portal.teams.models import TeamMember
 

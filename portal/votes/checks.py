@@ -4,13 +4,13 @@ vote, as merging duplicates recomputes it. Both are repaired from the rows."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlmodel import Session
 
 from portal.core.clock import utcnow
-from portal.ideas.models import Idea
+from portal.core.integrity import Finding
+from portal.ideas import counters
+from portal.ideas import queries as ideas_q
 from portal.ideas.trending import agree, weight
-from portal.integrity import Finding
 from portal.votes import queries, services
 
 
@@ -28,17 +28,15 @@ def check(db: Session, repair: bool) -> list[Finding]:
     now = utcnow()
     tallies = queries.tallies(db)
     findings = []
-    ideas = db.execute(select(Idea.id, Idea.vote_count, Idea.trending, Idea.created_at))
-    for idea_id, count, trending, created in ideas.all():
+    for idea_id, count, trending, created in ideas_q.vote_counters(db):
         counted, weights = tallies.get(idea_id, (0, 0.0))
         rows = (counted, weight(created) + weights)
         problems = _problems((count, trending), rows, now)
         if problems and repair:
             # Again under the idea's lock: a vote that arrived since is counted, once.
-            locked = db.execute(
-                select(Idea.vote_count, Idea.trending).where(Idea.id == idea_id).with_for_update()
-            ).one()
-            problems = _problems(tuple(locked), queries.tally(db, idea_id), now)
+            locked = counters.locked(db, idea_id)
+            stored = (locked.vote_count, locked.trending)
+            problems = _problems(stored, queries.tally(db, idea_id), now)
             if problems:
                 services.recount(db=db, idea_id=idea_id)
         findings += [Finding(f"idea {idea_id}", p, repaired=repair) for p in problems]

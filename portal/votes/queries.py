@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from portal.ideas.models import Idea
+from portal.ideas import queries as ideas_q
 from portal.ideas.trending import weight
 from portal.votes.models import Follow, Vote
 
@@ -54,7 +54,7 @@ def tally(db: Session, idea_id: int) -> tuple[int, float]:
     """An idea's vote_count and trending as its rows give them: the number of its votes, and
     the weight of its creation plus each vote's weight (portal.ideas.trending)."""
     times = db.execute(select(Vote.created_at).where(Vote.idea_id == idea_id)).scalars().all()
-    created = db.execute(select(Idea.created_at).where(Idea.id == idea_id)).scalar_one()
+    created = ideas_q.created_at(db, idea_id)
     return len(times), weight(created) + sum(weight(t) for t in times)
 
 

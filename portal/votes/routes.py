@@ -13,7 +13,7 @@ from portal.accounts.auth import require_user
 from portal.core import db
 from portal.core.errors import NotFound
 from portal.core.i18n import _
-from portal.ideas.models import Idea
+from portal.ideas import queries as ideas_q
 from portal.votes import services
 from portal.web import flash
 from portal.web.htmx import is_partial
@@ -61,7 +61,7 @@ async def follow(request: Request) -> Response:
     form = await form_data(request)
     stop = field(form, "action") == "remove"
     with db.write(engine(request)) as session:
-        if session.get(Idea, idea_id) is None:
+        if ideas_q.get(session, idea_id) is None:
             raise NotFound()
         if stop:
             services.unfollow(db=session, actor=user, idea_id=idea_id)

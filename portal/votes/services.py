@@ -2,7 +2,8 @@
 
 Uniqueness is the database's job (one vote and one follow per person per idea); the services
 add the row with INSERT ... ON CONFLICT DO NOTHING, so a double click or a race ends as a
-no-op, never an error, and they move the idea's counters in the same transaction.
+no-op, never an error, and they have the ideas domain move the idea's counters in the same
+transaction (portal.ideas.counters).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from functools import cache
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, exists, inspect, or_, select, update
+from sqlalchemy import Connection, bindparam, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
@@ -20,43 +21,27 @@ from portal.accounts.permissions import take_part
 from portal.core.clock import aware, utcnow
 from portal.core.errors import Forbidden, NotFound
 from portal.core.prepared import Prepared
+from portal.ideas import counters
 from portal.ideas import services as ideas
-from portal.ideas.models import Idea
 from portal.ideas.trending import weight
 from portal.votes import queries
 from portal.votes.models import Follow, Vote
 
-CLOSED = ("done", "declined", "duplicate")
 Executor = Session | Connection
 
 
 @cache
 def _statements(dialect: str) -> SimpleNamespace:
-    """The vote path's statements, built once per database kind and run as prepared statements
-    (portal.core.prepared): a vote is the hottest write of the site, and building or dispatching a
-    statement costs more than running it. They touch the plain tables (no ORM bookkeeping),
-    so they run in a session's transaction or on a bare connection alike."""
+    """The vote path's own statements, built once per database kind and run as prepared
+    statements (portal.core.prepared): a vote is the hottest write of the site, and building
+    or dispatching a statement costs more than running it. They touch the plain tables (no
+    ORM bookkeeping), so they run in a session's transaction or on a bare connection alike;
+    the idea's side (is it open, its counters) is the ideas domain's (portal.ideas.counters)."""
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    votes, follows, ideas = Vote.__table__, Follow.__table__, Idea.__table__
+    votes, follows = Vote.__table__, Follow.__table__
     idea_id, user_id = bindparam("idea_id"), bindparam("user_id")
     now = bindparam("now", type_=votes.c.created_at.type)
-    open_idea = select(idea_id, user_id, now).where(
-        exists().where(
-            ideas.c.id == idea_id,
-            # not NOT IN: its list is expanded at each run, and a prepared statement is fixed
-            *(ideas.c.status != closed for closed in CLOSED),
-            ideas.c.hidden_at.is_(None),
-        )
-    )
-    # What a vote button shows of its idea.
-    shown = (
-        ideas.c.id,
-        ideas.c.title,
-        ideas.c.status,
-        ideas.c.hidden_at,
-        ideas.c.author_id,
-        ideas.c.vote_count,
-    )
+    open_idea = select(idea_id, user_id, now).where(counters.open_to_votes(idea_id))
     statements = SimpleNamespace(
         add_vote=insert(votes)
         .from_select(["idea_id", "user_id", "created_at"], open_idea)
@@ -69,14 +54,6 @@ def _statements(dialect: str) -> SimpleNamespace:
         .values(idea_id=idea_id, user_id=user_id, created_at=now)
         .on_conflict_do_nothing(index_elements=["idea_id", "user_id"])
         .returning(follows.c.id),
-        count=update(ideas)
-        .where(ideas.c.id == idea_id)
-        .values(
-            vote_count=ideas.c.vote_count + bindparam("votes"),
-            trending=ideas.c.trending + bindparam("trending"),
-        )
-        .returning(*shown),
-        shown=select(*shown).where(ideas.c.id == idea_id),
     )
     return SimpleNamespace(**{k: Prepared(v) for k, v in vars(statements).items()})
 
@@ -92,21 +69,9 @@ def _connection(db: Executor) -> Connection:
 
 def _idea(db: Executor, idea_id: int) -> Any:
     """The idea as a vote button shows it; NotFound when there is none."""
-    conn = _connection(db)
-    row = _sql(conn).shown.first(conn, {"idea_id": idea_id})
+    row = counters.vote_shown(db, idea_id)
     if row is None:
         raise NotFound()
-    return row
-
-
-def _count(db: Executor, idea_id: int, votes: int, trending: float) -> Any:
-    params = {"idea_id": idea_id, "votes": votes, "trending": trending}
-    conn = _connection(db)
-    row = _sql(conn).count.first(conn, params)
-    if isinstance(db, Session):  # an Idea this session holds now has old counters
-        held = db.identity_map.get(inspect(Idea).identity_key_from_primary_key((idea_id,)))
-        if held is not None:
-            db.expire(held, ["vote_count", "trending"])
     return row
 
 
@@ -120,10 +85,10 @@ def _add(db: Executor, actor: User, idea_id: int) -> tuple[bool, Any]:
     conn = _connection(db)
     if _sql(conn).add_vote.first(conn, {**params, "now": now}) is None:
         idea = _idea(db, idea_id)
-        if idea.status in CLOSED or idea.hidden_at is not None:
+        if idea.status in counters.CLOSED_TO_VOTES or idea.hidden_at is not None:
             raise Forbidden()
         return False, idea
-    idea = _count(db, idea_id, 1, weight(now))
+    idea = counters.count_vote(db, idea_id, 1, weight(now))
     follow(db=db, actor=actor, idea_id=idea_id)
     return True, idea
 
@@ -136,7 +101,7 @@ def _remove(db: Executor, actor: User, idea_id: int) -> tuple[bool, Any]:
     removed = _sql(conn).remove_vote.first(conn, params)
     if removed is None:
         return False, _idea(db, idea_id)
-    return True, _count(db, idea_id, -1, -weight(aware(removed.created_at)))
+    return True, counters.count_vote(db, idea_id, -1, -weight(aware(removed.created_at)))
 
 
 def vote(*, db: Executor, actor: User, idea_id: int) -> bool:
@@ -193,7 +158,18 @@ def merge_into(*, db: Session, source_id: int, target_id: int) -> None:
 def recount(*, db: Session, idea_id: int) -> None:
     """Set an idea's vote_count and trending from its rows."""
     count, trending = queries.tally(db, idea_id)
-    ideas.recount(db=db, idea_id=idea_id, vote_count=count, trending=trending)
+    counters.recount(db=db, idea_id=idea_id, vote_count=count, trending=trending)
+
+
+# The votes domain's part in an idea's life (portal.ideas.services calls these).
+@ideas.proposed.register
+def _author_follows(db: Session, author: User, idea_id: int) -> None:
+    follow(db=db, actor=author, idea_id=idea_id)
+
+
+@ideas.merged.register
+def _votes_move(db: Session, source_id: int, target_id: int) -> None:
+    merge_into(db=db, source_id=source_id, target_id=target_id)
 
 
 __all__ = ["cast", "follow", "merge_into", "recount", "unfollow", "vote", "withdraw"]

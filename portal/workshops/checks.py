@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from portal.core.clock import aware, utcnow
-from portal.integrity import Finding
+from portal.core.integrity import Finding
 from portal.workshops.models import Registration, Workshop
 
 

@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from portal.accounts import queries as accounts_q
 from portal.accounts import services as accounts
 from portal.accounts.auth import current_user, require_user
 from portal.accounts.models import User
@@ -69,8 +70,6 @@ async def calendar_link(request: Request) -> Response:
 
 
 def accounts_listed(s) -> list[User]:  # noqa: ANN001
-    from portal.accounts import queries as accounts_q
-
     # A member whose term has ended is no longer on the committee, listed or not.
     return [m for m in accounts_q.committee_members(s, listed_only=True) if m.is_committee]
 
@@ -97,8 +96,6 @@ async def manage(request: Request) -> Response:
             return redirect("/staff/committee", flash="committee_saved")
         except ValidationError as exc:
             errors = exc.errors
-    from portal.accounts import queries as accounts_q
-
     with db.read(engine(request)) as s:
         members = accounts_q.committee_members(s)
     return render(

@@ -17,6 +17,7 @@ import secrets
 from sqlalchemy import delete, select
 from sqlmodel import Session
 
+from portal.accounts import services as accounts
 from portal.accounts.models import User
 from portal.core.clock import utcnow
 from portal.core.errors import Forbidden
@@ -37,8 +38,9 @@ def new_calendar_key(*, db: Session, actor: User) -> str:
     return row.key
 
 
-def role_changed(*, db: Session, user: User, before_role: str, was_member: bool) -> None:
-    """Called by the accounts services after an admin changed `user`'s role or term."""
+@accounts.role_changed.register
+def role_changed(db: Session, user: User, before_role: str, was_member: bool) -> None:
+    """After an admin changed `user`'s role or term (portal.accounts.services calls it)."""
     if not user.is_committee and before_role in MEMBER_ROLES:
         end_membership(db=db, user_id=user.id)
     elif user.is_committee and not was_member:

@@ -13,7 +13,7 @@ from starlette.routing import Route
 from portal.accounts.auth import current_user, require_user
 from portal.accounts.queries import user_by_id, users_by_ids
 from portal.core import db
-from portal.core.clock import utcnow
+from portal.core.clock import aware, utcnow
 from portal.core.db import ID_MAX
 from portal.core.errors import Forbidden, NotFound, ValidationError
 from portal.core.forms import id_list, number
@@ -247,8 +247,6 @@ def _form_values(w, zone_default: str) -> dict[str, str]:  # noqa: ANN001
 
     zone = ZoneInfo(w.timezone)
     local = lambda dt: dt.astimezone(zone).strftime("%Y-%m-%dT%H:%M")  # noqa: E731
-    from portal.core.clock import aware
-
     return {
         "title": w.title,
         "description": w.description,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from portal import integrity
+from portal import domains
 from portal.core import db
 from portal.ideas import categories
 from portal.ideas.models import Idea
@@ -50,7 +50,7 @@ def test_an_idea_without_a_category_shows_everywhere(client, engine, patron, sta
     login_as(client, staff)
     assert client.get(f"/ideas/{idea_id}/edit").status_code == 200
     assert client.get("/staff").status_code == 200
-    assert integrity.run(engine).findings == []
+    assert domains.check(engine).findings == []
 
 
 def test_once_a_category_exists_the_form_requires_one(client, engine, admin, patron):

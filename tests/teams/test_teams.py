@@ -10,7 +10,7 @@ import re
 import pytest
 from sqlalchemy import select, update
 
-from portal import integrity
+from portal import domains
 from portal.accounts.models import User
 from portal.core import db
 from portal.moderation.models import AuditEntry
@@ -195,11 +195,11 @@ def test_a_member_no_longer_staff_is_marked_and_portal_check_repairs_it(
     with db.write(engine) as s:  # another admin makes them a patron at /staff/users
         s.execute(update(User).where(User.id == staff.id).values(role="patron"))
     assert "No longer staff" in client.get(f"/staff/teams/{row.id}").text
-    [finding] = integrity.run(engine).findings
+    [finding] = domains.check(engine).findings
     assert str(finding) == f"team {row.id}: member user {staff.id} is a patron, not staff"
-    assert integrity.run(engine, repair=True).left == []
+    assert domains.check(engine, repair=True).left == []
     assert members_of(engine, row.id) == set()
-    assert integrity.run(engine).findings == []
+    assert domains.check(engine).findings == []
 
 
 def test_a_deleted_account_leaves_its_teams(client, engine, admin, staff):

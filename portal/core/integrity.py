@@ -2,10 +2,10 @@
 
 Each domain knows its own rules and offers them as checks (its `checks.py`): a function
 `check(db, repair)` that reads its tables, returns a `Finding` per disagreement, and with
-`repair` sets right what can be recomputed from the rows, through the domain's services. This
-module only collects them and runs them in one transaction: a consistent snapshot for a check,
-one write transaction for a repair (which then moves the site's data version, so pages kept
-for visitors are rendered again).
+`repair` sets right what can be recomputed from the rows, through the domain's services. The
+app's wiring lists them in the order they run (portal.domains.CHECKS); this module runs them
+in one transaction: a consistent snapshot for a check, one write transaction for a repair
+(which then moves the site's data version, so pages kept for visitors are rendered again).
 """
 
 from __future__ import annotations
@@ -42,27 +42,6 @@ class Finding:
 Check = Callable[[Session, bool], list[Finding]]
 
 
-def checks() -> list[tuple[str, Check]]:
-    """Every domain's checks, in the order they run (and repair)."""
-    from portal.comments import checks as comments
-    from portal.decisions import checks as decisions
-    from portal.ideas import checks as ideas
-    from portal.notifications import checks as notifications
-    from portal.teams import checks as teams
-    from portal.votes import checks as votes
-    from portal.workshops import checks as workshops
-
-    return [
-        ("votes and trending", votes.check),
-        ("comment counts and threads", comments.check),
-        ("duplicates and first responses", ideas.check),
-        ("decisions' ideas", decisions.check),
-        ("session places", workshops.check),
-        ("email queue", notifications.check),
-        ("team members", teams.check),
-    ]
-
-
 @dataclass
 class Report:
     names: list[str]
@@ -87,20 +66,19 @@ class Report:
         return f"{found} ({fixable} can be repaired with --repair)."
 
 
-def run(engine: Engine, *, repair: bool = False) -> Report:
-    """Run every check, and with `repair` set right what can be recomputed, in one
-    transaction."""
-    collected = checks()
-    report = Report([name for name, _check in collected])
+def run(engine: Engine, checks: list[tuple[str, Check]], *, repair: bool = False) -> Report:
+    """Run `checks` (named, in order), and with `repair` set right what can be recomputed, in
+    one transaction."""
+    report = Report([name for name, _check in checks])
     if not repair:
         with db.read(engine) as session:
             if engine.dialect.name == "postgresql":  # one snapshot: counters and rows together
                 session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-            for _name, check in collected:
+            for _name, check in checks:
                 report.findings += check(session, False)
         return report
     with db.write(engine, shown=False) as session:
-        for _name, check in collected:
+        for _name, check in checks:
             report.findings += check(session, True)
     if any(f.repaired for f in report.findings):
         db.bump_version(engine)  # pages kept for visitors show the old figures

@@ -1,0 +1,17 @@
+"""The decisions domain's part of a person's data (portal.accounts.privacy): their answers to
+"Did this change help you?". When the account goes, the database erases them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from portal.accounts import privacy
+from portal.decisions.models import FollowUp
+
+
+@privacy.exports.register
+def export(db: Session, user_id: int) -> dict[str, list[dict[str, Any]]]:
+    return {"follow_ups": privacy.rows(db, select(FollowUp).where(FollowUp.user_id == user_id))}

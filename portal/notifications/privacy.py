@@ -1,0 +1,34 @@
+"""The notifications domain's part of a person's data (portal.accounts.privacy): their
+notifications and email settings. When the account goes, the email not yet sent to them and
+the events of theirs not yet fanned out are erased; the database erases the rest."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlmodel import Session
+
+from portal.accounts import privacy
+from portal.accounts.models import User
+from portal.notifications.models import EmailOutbox, Event, Notification, Preference
+
+
+@privacy.exports.register
+def export(db: Session, user_id: int) -> dict[str, list[dict[str, Any]]]:
+    return {
+        "notifications": privacy.rows(
+            db, select(Notification).where(Notification.user_id == user_id)
+        ),
+        "email_preferences": privacy.rows(
+            db, select(Preference).where(Preference.user_id == user_id)
+        ),
+    }
+
+
+@privacy.erasures.register
+def erase(db: Session, user: User) -> None:
+    db.execute(
+        delete(EmailOutbox).where(EmailOutbox.user_id == user.id, EmailOutbox.status != "sent")
+    )
+    db.execute(delete(Event).where(Event.user_id == user.id, Event.fanned_out_at.is_(None)))
