@@ -1,5 +1,10 @@
 """The `portal` command: migrate, seed-demo, seed, create-user, serve, worker, check, backup,
-restore."""
+restore.
+
+Each command imports what it runs when it runs, so `portal migrate` or `portal --help` does
+not load every domain; a command that runs the domains' code imports portal.domains first,
+so whatever they register with the floors below is in place (the app does the same).
+"""
 
 from __future__ import annotations
 
@@ -26,7 +31,8 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_seed_demo(args: argparse.Namespace) -> int:
-    from portal.demo import seed_demo
+    import portal.domains  # noqa: F401 - every domain's registrations
+    from portal.tools.demo import seed_demo
 
     s = _settings()
     engine = db.make_engine(s.database_url)
@@ -54,6 +60,7 @@ def _read_password() -> str:
 
 
 def cmd_create_user(args: argparse.Namespace) -> int:
+    import portal.domains  # noqa: F401 - every domain's registrations
     from portal.accounts import services
     from portal.core.errors import ValidationError
 
@@ -108,7 +115,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_seed(args: argparse.Namespace) -> int:
-    from portal.bulk import seed
+    import portal.domains  # noqa: F401 - every domain's registrations
+    from portal.tools.bulk import seed
 
     s = _settings()
     engine = db.make_engine(s.database_url)

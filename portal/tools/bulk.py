@@ -22,9 +22,9 @@ from portal.accounts.passwords import hash_password
 from portal.comments.models import Comment
 from portal.core import db
 from portal.core.clock import utcnow
-from portal.demo import CATEGORIES
 from portal.ideas.models import Category, Idea
 from portal.ideas.trending import weight
+from portal.tools.demo import CATEGORIES
 
 BATCH = 5_000
 WORDS = [

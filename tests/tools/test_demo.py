@@ -3,8 +3,8 @@ references agree with its rows."""
 
 from __future__ import annotations
 
-from portal.demo import seed_demo
 from portal.domains import check
+from portal.tools.demo import seed_demo
 from tests.factories import counter_mismatches
 
 

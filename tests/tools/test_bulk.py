@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from portal.bulk import seed
 from portal.domains import check
+from portal.tools.bulk import seed
 from tests.factories import counter_mismatches
 
 
