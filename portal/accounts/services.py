@@ -232,14 +232,14 @@ def set_committee(
     if errors:
         raise ValidationError(errors)
     assert user is not None
-    before = {"role": user.role, "committee_until": user.committee_until}
-    was_member = user.is_committee
+    before_role, was_member = user.role, user.is_committee
+    before = {"role": before_role, "committee_until": user.committee_until}
     user.role = "committee" if member else "patron"
     user.committee_until = term if member else None
     user.committee_listed = listed if member else False
     db.add(user)
     end_all_sessions(db=db, user_id=user.id)
-    role_changed(db, user, before["role"], was_member)
+    role_changed(db, user, before_role, was_member)
     audit.record(
         db,
         actor,

@@ -34,7 +34,7 @@ CLOSED_TO_VOTES = ("done", "declined", "duplicate")
 Executor = Session | Connection
 
 _ideas = Idea.__table__
-_idea_id = bindparam("idea_id")
+_idea_id: BindParameter[int] = bindparam("idea_id")
 # What a vote button shows of its idea.
 _SHOWN = (
     _ideas.c.id,
