@@ -43,12 +43,14 @@ run: $(VENV)/.installed-run
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/portal serve --host $(HOST) --port $(PORT)
 
-## system-deps: Debian packages the tests need (Chromium, PostgreSQL, Redis, Node.js, Java for the
-## HTML checker, nginx and the tools that check deploy/: openssl, systemd-analyze), installed
-## when missing
+## system-deps: Debian packages the tests need (Chromium and a Chinese font for it, PostgreSQL,
+## Redis, Node.js, Java for the HTML checker, nginx and the tools that check deploy/: openssl,
+## systemd-analyze), installed when missing
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	dpkg -s fonts-wqy-microhei >/dev/null 2>&1 || fc-list :lang=zh-cn 2>/dev/null | grep -q . \
+	  || missing="$$missing fonts-wqy-microhei"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
 	test -x /usr/sbin/nginx || command -v nginx >/dev/null || missing="$$missing nginx"; \
