@@ -43,11 +43,14 @@ run: $(VENV)/.installed-run
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/portal serve --host $(HOST) --port $(PORT)
 
-## system-deps: Debian packages the tests need (Chromium, PostgreSQL, Redis, Node.js, nginx and the
-## tools that check deploy/: openssl, systemd-analyze), installed when missing
+## system-deps: Debian packages the tests need (Chromium and a Chinese font for it, PostgreSQL,
+## Redis, Node.js, Java for the HTML checker, nginx and the tools that check deploy/: openssl,
+## systemd-analyze), installed when missing
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	dpkg -s fonts-wqy-microhei >/dev/null 2>&1 || fc-list :lang=zh-cn 2>/dev/null | grep -q . \
+	  || missing="$$missing fonts-wqy-microhei"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
 	test -x /usr/sbin/nginx || command -v nginx >/dev/null || missing="$$missing nginx"; \
@@ -55,6 +58,7 @@ system-deps:
 	command -v systemd-analyze >/dev/null || missing="$$missing systemd"; \
 	command -v node >/dev/null || missing="$$missing nodejs"; \
 	command -v npm >/dev/null || missing="$$missing npm"; \
+	command -v java >/dev/null || missing="$$missing default-jre-headless"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing:$$missing"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
@@ -67,8 +71,15 @@ $(OIDC_NODE): tests/oidc/package-lock.json | system-deps
 	npm ci --prefix tests/oidc --no-audit --no-fund
 	touch $@
 
+# The HTML validity test runs the Nu Html Checker (npm's vnu-jar, tests/html/) with the system's
+# Java. --ignore-scripts: vnu-jar's install script would otherwise download a Java of its own.
+HTML_NODE := tests/html/node_modules/.installed
+$(HTML_NODE): tests/html/package-lock.json | system-deps
+	npm ci --prefix tests/html --no-audit --no-fund --ignore-scripts
+	touch $@
+
 ## test: lint, unit and integration tests on SQLite and on a throwaway PostgreSQL, then e2e in Chromium
-test: $(VENV)/.installed-test system-deps $(OIDC_NODE)
+test: $(VENV)/.installed-test system-deps $(OIDC_NODE) $(HTML_NODE)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest -q tests
@@ -81,7 +92,7 @@ unit: $(VENV)/.installed-test system-deps $(OIDC_NODE)
 unit-pg: $(VENV)/.installed-test system-deps $(OIDC_NODE)
 	PORTAL_TEST_DB=postgresql $(BIN)/pytest -q tests
 
-e2e: $(VENV)/.installed-test system-deps $(OIDC_NODE)
+e2e: $(VENV)/.installed-test system-deps $(OIDC_NODE) $(HTML_NODE)
 	$(BIN)/pytest -q e2e
 
 lint: $(VENV)/.installed-test

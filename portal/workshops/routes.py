@@ -320,7 +320,7 @@ async def notes(request: Request) -> Response:
     try:
         with db.write(engine(request)) as s:
             services.publish_notes(db=s, actor=user, workshop_id=workshop_id, **values)
-        return redirect(f"/sessions/{workshop_id}#notes", flash="notes_published")
+        return redirect(f"/sessions/{workshop_id}#what-happened", flash="notes_published")
     except ValidationError as exc:
         context = _detail_context(request, workshop_id)
         context.update(errors=exc.errors, values=values)

@@ -1,10 +1,12 @@
 """User text reaches HTML only through autoescaping or the one `markdown` filter: no `|safe`
 or `Markup(` anywhere else, no inline script or style that the CSP would block, and a
-markdown filter that removes everything dangerous."""
+markdown filter that removes everything dangerous. And `<time datetime>` carries a moment in a
+form HTML accepts."""
 
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from html.parser import HTMLParser
 
 import pytest
@@ -108,6 +110,33 @@ def test_environment_autoescapes_every_html_template():
     assert html_names and all(_autoescaped(n) for n in html_names)
     rendered = env.from_string("{{ text }}").render(text='<script>alert("x")</script>')
     assert rendered == "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;"
+
+
+# Time elements -------------------------------------------------------------------------
+
+DATETIME_ATTRIBUTE = re.compile(r'datetime="\{\{(.*?)\}\}"')
+
+
+def test_time_elements_name_the_moment_in_utc_to_the_second():
+    """HTML allows at most three digits of a second in `datetime`; stored times have six.
+    SQLite hands some back without their zone: they are UTC too."""
+    template = env.from_string('<time datetime="{{ moment|iso }}">')
+    aware = datetime(2026, 3, 4, 5, 6, 7, 891011, tzinfo=UTC)
+    assert template.render(moment=aware) == '<time datetime="2026-03-04T05:06:07+00:00">'
+    naive = aware.replace(tzinfo=None)
+    assert template.render(moment=naive) == '<time datetime="2026-03-04T05:06:07+00:00">'
+    assert template.render(moment=None) == '<time datetime="">'
+
+
+def test_templates_write_every_datetime_attribute_through_the_iso_filter():
+    found = [
+        (f"{path.relative_to(TEMPLATES_DIR)}:{n}", match.group(1))
+        for path in _template_files()
+        for n, line in enumerate(path.read_text().splitlines(), 1)
+        for match in DATETIME_ATTRIBUTE.finditer(line)
+    ]
+    assert len(found) > 10  # the scan must actually find them
+    assert [where for where, expression in found if not expression.strip().endswith("|iso")] == []
 
 
 # The markdown filter -------------------------------------------------------------------

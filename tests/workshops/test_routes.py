@@ -6,6 +6,7 @@ the JSON API."""
 from __future__ import annotations
 
 import dataclasses
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -319,6 +320,21 @@ def test_staff_cancel_marks_the_session_cancelled(client, engine, staff, patron)
     page = client.get(f"/sessions/{session.id}").text
     assert "This session was cancelled." in page and "Cancelled" in page
     assert f'action="/sessions/{session.id}/register"' not in page
+
+
+def test_staff_publishing_notes_lands_on_them_and_not_on_the_form(client, engine, staff):
+    """The published notes and the form's Notes field are both on the page (an id each,
+    never the same one); the redirect's fragment names the published notes."""
+    session = w.schedule(engine, staff)
+    login_as(client, staff)
+    response = client.post(f"/sessions/{session.id}/notes", {"notes": "Eight people came."})
+    assert response.status_code == 303
+    address, fragment = response.headers["location"].split("#")
+    page = client.get(address).text
+    assert 'id="notes" name="notes"' in page  # the field, which an error summary links to
+    assert page.count(f'id="{fragment}"') == 1
+    landing = re.search(rf'<section id="{fragment}"[^>]*>(.*?)</section>', page, re.S)
+    assert landing and "Eight people came." in landing.group(1)
 
 
 # -- list and page ----------------------------------------------------------------------------
