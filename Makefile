@@ -83,14 +83,14 @@ test: $(VENV)/.installed-test system-deps $(OIDC_NODE) $(HTML_NODE)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest -q tests
-	PORTAL_TEST_DB=postgresql $(BIN)/pytest -q tests
+	PORTAL_TEST_DB=postgresql $(BIN)/pytest -q -n 2 tests
 	$(BIN)/pytest -q e2e
 
 unit: $(VENV)/.installed-test system-deps $(OIDC_NODE)
 	$(BIN)/pytest -q tests
 
 unit-pg: $(VENV)/.installed-test system-deps $(OIDC_NODE)
-	PORTAL_TEST_DB=postgresql $(BIN)/pytest -q tests
+	PORTAL_TEST_DB=postgresql $(BIN)/pytest -q -n 2 tests
 
 e2e: $(VENV)/.installed-test system-deps $(OIDC_NODE) $(HTML_NODE)
 	$(BIN)/pytest -q e2e
