@@ -6,7 +6,7 @@ from sqlalchemy.orm import configure_mappers
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
-from starlette.routing import Mount
+from starlette.routing import BaseRoute, Mount
 
 import portal.domains  # noqa: F401 - every domain's registrations with the floors below
 from portal import settings as settings_mod
@@ -31,7 +31,7 @@ from portal.setup.routes import routes as setup_routes
 from portal.staff.routes import routes as staff_routes
 from portal.teams.routes import routes as team_routes
 from portal.votes.routes import routes as vote_routes
-from portal.web import csrf, errors, templating
+from portal.web import csrf, errors, templating, urls
 from portal.web.access import AccessLogMiddleware
 from portal.web.metrics import Metrics
 from portal.web.metrics import routes as metrics_routes
@@ -43,13 +43,9 @@ from portal.workshops.committee import routes as committee_routes
 from portal.workshops.routes import routes as workshop_routes
 
 
-def create_app(settings: settings_mod.Settings | None = None) -> Starlette:
-    """Build the application for `settings` (from the environment when not given)."""
-    settings = settings or settings_mod.from_env()
-    errorreports.init(settings)
-    engine = db.make_engine(settings.database_url)
-    metrics = Metrics(settings, engine, health.report) if settings.metrics_token else None
-    routes = [
+def routes() -> list[BaseRoute]:
+    """Every domain's routes, and the static files."""
+    return [
         *home_routes,
         *site_routes,
         *account_routes,
@@ -70,6 +66,14 @@ def create_app(settings: settings_mod.Settings | None = None) -> Starlette:
         *metrics_routes,
         Mount("/static", app=CachedStatic(directory=settings_mod.STATIC_DIR), name="static"),
     ]
+
+
+def create_app(settings: settings_mod.Settings | None = None) -> Starlette:
+    """Build the application for `settings` (from the environment when not given)."""
+    settings = settings or settings_mod.from_env()
+    errorreports.init(settings)
+    engine = db.make_engine(settings.database_url)
+    metrics = Metrics(settings, engine, health.report) if settings.metrics_token else None
     middleware = [
         # Outermost: it times everything and sees the status the client gets.
         Middleware(AccessLogMiddleware, observer=metrics.observe if metrics else None),
@@ -91,13 +95,14 @@ def create_app(settings: settings_mod.Settings | None = None) -> Starlette:
     ]
     app = Starlette(
         debug=False,
-        routes=routes,
+        routes=routes(),
         middleware=middleware,
         exception_handlers={**errors.handlers, Busy: busy},
     )
     # Every model is imported by now (portal.domains): set the ORM up before the first
     # request, not lazily inside whichever request happens to come first in a new process.
     configure_mappers()
+    urls.use(app.routes)
     app.state.settings = settings
     app.state.engine = engine
     app.state.metrics = metrics

@@ -130,10 +130,13 @@ def cmd_seed(args: argparse.Namespace) -> int:
 
 def cmd_worker(args: argparse.Namespace) -> int:
     import portal.domains  # noqa: F401 - every domain's jobs, and the words of its emails
+    from portal.app import routes
     from portal.core import errorreports, logs
     from portal.notifications.worker import Worker
+    from portal.web import urls
 
     s = _settings()
+    urls.use(routes())  # the addresses in emails
     logs.configure(s)
     errorreports.init(s)
     Worker(s, batch=args.batch).run(once=args.once, poll=args.poll)

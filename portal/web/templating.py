@@ -32,6 +32,7 @@ from portal.core.hooks import Hooks
 from portal.settings import STATIC_DIR, TEMPLATES_DIR
 from portal.web import flash
 from portal.web.requests import here, signed_in
+from portal.web.urls import path_for
 
 ALLOWED_TAGS = [
     "p",
@@ -173,7 +174,9 @@ env.filters.update(
     ago=ago,
     datetime_in=datetime_in,
 )
-env.globals.update(static_url=static_url, query=query, here=here, LOCALES=i18n.LOCALES)
+env.globals.update(
+    static_url=static_url, query=query, here=here, url=path_for, LOCALES=i18n.LOCALES
+)
 
 
 def local_name(row: object) -> str:
