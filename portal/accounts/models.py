@@ -13,7 +13,7 @@ ROLES = ("patron", "committee", "staff", "admin")
 
 
 class User(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     email: str = Field(max_length=254, unique=True)
     display_name: str = Field(max_length=80)
     password_hash: str | None = Field(default=None, max_length=255)
@@ -58,7 +58,7 @@ class LoginSession(SQLModel, table=True):
 
     __tablename__ = "login_session"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     token_hash: str = Field(max_length=64, unique=True)
     user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
     created_at: datetime = Field(default_factory=utcnow)
@@ -70,7 +70,7 @@ class Identity(SQLModel, table=True):
 
     __table_args__ = (UniqueConstraint("issuer", "subject"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
     issuer: str = Field(max_length=255)
     subject: str = Field(max_length=255)
@@ -85,7 +85,7 @@ class AccountToken(SQLModel, table=True):
 
     __tablename__ = "account_token"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     token_hash: str = Field(max_length=64, unique=True)
     user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
     purpose: str = Field(max_length=8)

@@ -17,7 +17,7 @@ class Comment(SQLModel, table=True):
         Index("ix_comment_idea_thread", "idea_id", "parent_id", "created_at", "id", "is_official"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     idea_id: int = Field(foreign_key="idea.id", ondelete="CASCADE")
     author_id: int | None = Field(
         default=None, foreign_key="user.id", index=True, ondelete="SET NULL"

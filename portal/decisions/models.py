@@ -18,7 +18,7 @@ class Decision(SQLModel, table=True):
 
     __table_args__ = (Index("ix_decision_published", "published_at", "id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     title: str = Field(max_length=160)
     you_said: str = Field(max_length=5000)
     we_did: str = Field(max_length=5000)
@@ -38,7 +38,7 @@ class DecisionIdea(SQLModel, table=True):
     __tablename__ = "decision_idea"
     __table_args__ = (UniqueConstraint("decision_id", "idea_id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     decision_id: int = Field(foreign_key="decision.id", ondelete="CASCADE")
     idea_id: int = Field(foreign_key="idea.id", index=True, ondelete="CASCADE")
 
@@ -52,7 +52,7 @@ class FollowUp(SQLModel, table=True):
         CheckConstraint("rating >= 1 AND rating <= 5", name="rating_range"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     decision_id: int = Field(foreign_key="decision.id", ondelete="CASCADE")
     user_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
     rating: int
@@ -67,7 +67,7 @@ class DecisionWorkshop(SQLModel, table=True):
     __tablename__ = "decision_workshop"
     __table_args__ = (UniqueConstraint("decision_id", "workshop_id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     decision_id: int = Field(foreign_key="decision.id", ondelete="CASCADE")
     workshop_id: int = Field(foreign_key="workshop.id", index=True, ondelete="CASCADE")
 
@@ -78,7 +78,7 @@ class DecisionTeam(SQLModel, table=True):
     __tablename__ = "decision_team"
     __table_args__ = (UniqueConstraint("decision_id", "team_id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     decision_id: int = Field(foreign_key="decision.id", ondelete="CASCADE")
     team_id: int = Field(foreign_key="team.id", index=True)
 
@@ -90,7 +90,7 @@ class DecisionRevision(SQLModel, table=True):
 
     __tablename__ = "decision_revision"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     decision_id: int = Field(foreign_key="decision.id", index=True, ondelete="CASCADE")
     title: str = Field(max_length=160)
     you_said: str = Field(max_length=5000)

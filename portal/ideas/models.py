@@ -20,7 +20,7 @@ class Category(SQLModel, table=True):
     slug, made from the English name when the category is added, stays when it is renamed,
     so links to a filtered list keep working."""
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     slug: str = Field(max_length=60, unique=True)
     name: str = Field(max_length=80)
     name_zh: str = Field(default="", max_length=80)
@@ -47,7 +47,7 @@ class Idea(SQLModel, table=True):
         Index("ix_idea_category_top", "category_id", "vote_count", "id"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     title: str = Field(max_length=120)
     body: str = Field(max_length=10000)
     category_id: int | None = Field(default=None, foreign_key="category.id", index=True)
@@ -72,7 +72,7 @@ class StatusChange(SQLModel, table=True):
 
     __tablename__ = "status_change"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     idea_id: int = Field(foreign_key="idea.id", index=True, ondelete="CASCADE")
     actor_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
     from_status: str = Field(max_length=16)

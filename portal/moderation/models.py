@@ -18,7 +18,7 @@ class Flag(SQLModel, table=True):
         Index("ix_flag_open", "resolved_at", "id"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     target_type: str = Field(max_length=10)
     target_id: int
     user_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
@@ -35,7 +35,7 @@ class AuditEntry(SQLModel, table=True):
     __tablename__ = "audit_log"
     __table_args__ = (Index("ix_audit_log_created", "created_at", "id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     actor_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
     actor_name: str = Field(default="", max_length=80)
     action: str = Field(max_length=40)

@@ -21,7 +21,7 @@ MODES = ("immediate", "digest", "off")
 class Event(SQLModel, table=True):
     __table_args__ = (Index("ix_event_pending", "fanned_out_at", "id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     kind: str = Field(max_length=16)
     actor_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
     idea_id: int | None = Field(default=None, foreign_key="idea.id", ondelete="CASCADE")
@@ -42,7 +42,7 @@ class Notification(SQLModel, table=True):
         Index("ix_notification_digest", "email_state", "user_id"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user.id", ondelete="CASCADE")
     event_id: int = Field(foreign_key="event.id", index=True, ondelete="CASCADE")
     kind: str = Field(max_length=16)
@@ -63,7 +63,7 @@ class EmailOutbox(SQLModel, table=True):
         Index("ix_email_outbox_waiting", "status", "created_at"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     idempotency_key: str = Field(max_length=120, unique=True)
     user_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
     to_addr: str = Field(max_length=254)
@@ -94,7 +94,7 @@ class Preference(SQLModel, table=True):
     __tablename__ = "notification_preference"
     __table_args__ = (UniqueConstraint("user_id", "kind"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user.id", ondelete="CASCADE")
     kind: str = Field(max_length=16)
     mode: str = Field(default="immediate", max_length=10)

@@ -20,7 +20,7 @@ class SiteSettings(SQLModel, table=True):
         CheckConstraint("response_days >= 1 AND response_days <= 365", name="response_days"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     site_name: str = Field(default="", max_length=80)
     welcome_en: str = Field(default="", max_length=3000)
     welcome_zh: str = Field(default="", max_length=3000)

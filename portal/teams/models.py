@@ -14,7 +14,7 @@ class Team(SQLModel, table=True):
     """A team of the library (technical services, public services, digital...). Teams are
     archived, never deleted: decisions keep naming the teams that were responsible."""
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     name: str = Field(max_length=120)
     name_zh: str = Field(default="", max_length=120)
     description: str = Field(default="", max_length=1000)
@@ -30,7 +30,7 @@ class TeamMember(SQLModel, table=True):
     __tablename__ = "team_member"
     __table_args__ = (UniqueConstraint("team_id", "user_id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     team_id: int = Field(foreign_key="team.id", ondelete="CASCADE")
     user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
     added_at: datetime = Field(default_factory=utcnow)

@@ -18,7 +18,7 @@ class Vote(SQLModel, table=True):
 
     __table_args__ = (UniqueConstraint("idea_id", "user_id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     idea_id: int = Field(foreign_key="idea.id", ondelete="CASCADE")
     user_id: int | None = Field(
         default=None, foreign_key="user.id", index=True, ondelete="SET NULL"
@@ -29,7 +29,7 @@ class Vote(SQLModel, table=True):
 class Follow(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("idea_id", "user_id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     idea_id: int = Field(foreign_key="idea.id", ondelete="CASCADE")
     user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
     created_at: datetime = Field(default_factory=utcnow)

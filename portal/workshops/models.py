@@ -16,7 +16,7 @@ AUDIENCES = ("public", "committee")
 class Workshop(SQLModel, table=True):
     __table_args__ = (Index("ix_workshop_starts", "starts_at", "id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     title: str = Field(max_length=160)
     description: str = Field(default="", max_length=10000)
     kind: str = Field(default="workshop", max_length=20)
@@ -41,7 +41,7 @@ class WorkshopIdea(SQLModel, table=True):
     __tablename__ = "workshop_idea"
     __table_args__ = (UniqueConstraint("workshop_id", "idea_id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     workshop_id: int = Field(foreign_key="workshop.id", ondelete="CASCADE")
     idea_id: int = Field(foreign_key="idea.id", index=True, ondelete="CASCADE")
     position: int = 0
@@ -55,7 +55,7 @@ class Registration(SQLModel, table=True):
         Index("ix_registration_queue", "workshop_id", "status", "queued_at"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     workshop_id: int = Field(foreign_key="workshop.id", ondelete="CASCADE")
     user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
     status: str = Field(max_length=12)  # confirmed | waitlisted | cancelled
