@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import make_transient_to_detached
-from sqlmodel import Session
+from sqlmodel import Session, col
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -60,7 +60,7 @@ def start_session(db: Session, user: User, old_token: str | None = None) -> str:
     """Create a login session for `user` and return the cookie token. Any session the browser
     had before is ended, so the id always rotates at sign-in."""
     if old_token:
-        db.execute(delete(LoginSession).where(LoginSession.token_hash == _hash(old_token)))
+        db.execute(delete(LoginSession).where(col(LoginSession.token_hash) == _hash(old_token)))
     token = secrets.token_urlsafe(32)
     now = utcnow()
     db.add(
@@ -81,7 +81,7 @@ def forget_cookie(request: Request, response: Response) -> None:
 def end_session(db: Session, token: str | None) -> None:
     """Sign out this browser."""
     if token:
-        db.execute(delete(LoginSession).where(LoginSession.token_hash == _hash(token)))
+        db.execute(delete(LoginSession).where(col(LoginSession.token_hash) == _hash(token)))
 
 
 def set_cookie(request: Request, response: Response, token: str) -> None:

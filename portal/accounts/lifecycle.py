@@ -20,7 +20,7 @@ from datetime import timedelta
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from portal.accounts import addresses, services
 from portal.accounts.models import AccountToken, User
@@ -61,7 +61,7 @@ def valid_link(db: Session, token: str, purpose: str) -> AccountToken | None:
         return None
     row = db.execute(
         select(AccountToken).where(
-            AccountToken.token_hash == _hash(token), AccountToken.purpose == purpose
+            col(AccountToken.token_hash) == _hash(token), col(AccountToken.purpose) == purpose
         )
     ).scalar_one_or_none()
     if row is None or aware(row.expires_at) <= utcnow():
@@ -81,7 +81,7 @@ def _use(db: Session, token: str, purpose: str) -> tuple[AccountToken, User]:
     row = valid_link(db, token, purpose)
     if row is None:
         raise _spent()
-    if db.execute(delete(AccountToken).where(AccountToken.id == row.id)).rowcount != 1:
+    if db.execute(delete(AccountToken).where(col(AccountToken.id) == row.id)).rowcount != 1:
         raise _spent()
     user = db.get(User, row.user_id)
     if user is None:
@@ -93,7 +93,9 @@ def _use(db: Session, token: str, purpose: str) -> tuple[AccountToken, User]:
 
 def _forget_links(db: Session, user_id: int, purpose: str) -> None:
     db.execute(
-        delete(AccountToken).where(AccountToken.user_id == user_id, AccountToken.purpose == purpose)
+        delete(AccountToken).where(
+            col(AccountToken.user_id) == user_id, col(AccountToken.purpose) == purpose
+        )
     )
 
 
@@ -214,7 +216,7 @@ def confirm_address(*, db: Session, token: str, base_url: str) -> tuple[User, bo
             {"link": _("Another account uses this email address now, so yours was not changed.")}
         ) from exc
     # Links sent to the old address (a reset, another change) no longer apply.
-    db.execute(delete(AccountToken).where(AccountToken.user_id == user.id))
+    db.execute(delete(AccountToken).where(col(AccountToken.user_id) == user.id))
     _email(
         db,
         user,
@@ -290,9 +292,9 @@ def change_email(*, db: Session, actor: User, email: str, base_url: str) -> str:
     # One change waits at a time: links to other new addresses stop working.
     db.execute(
         delete(AccountToken).where(
-            AccountToken.user_id == user.id,
-            AccountToken.purpose == CONFIRM,
-            AccountToken.email != user.email,
+            col(AccountToken.user_id) == user.id,
+            col(AccountToken.purpose) == CONFIRM,
+            col(AccountToken.email) != user.email,
         )
     )
     _send_confirmation(db, user, address, base_url)

@@ -46,7 +46,7 @@ from authlib.integrations.starlette_client.apps import StarletteOAuth2App
 from itsdangerous import BadData, URLSafeSerializer, URLSafeTimedSerializer
 from joserfc.errors import JoseError
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -312,7 +312,7 @@ def _auth_time(value: object) -> int | None:
 
 def _identity(db: Session, issuer: str, subject: str) -> Identity | None:
     return db.exec(
-        select(Identity).where(Identity.issuer == issuer, Identity.subject == subject)
+        select(Identity).where(col(Identity.issuer) == issuer, col(Identity.subject) == subject)
     ).first()
 
 
@@ -426,7 +426,9 @@ def is_linked(db: Session, user_id: int, issuer: str, subject: str) -> bool:
 
 def has_identity(db: Session, user_id: int) -> bool:
     """Whether any single sign-on identity is linked to the account `user_id`."""
-    found = db.exec(select(Identity.id).where(Identity.user_id == user_id).limit(1)).first()
+    found = db.exec(
+        select(col(Identity.id)).where(col(Identity.user_id) == user_id).limit(1)
+    ).first()
     return found is not None
 
 

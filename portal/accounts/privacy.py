@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Select, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from portal.accounts.models import User
 from portal.accounts.oidc import Proof, is_linked
@@ -50,7 +50,7 @@ def export(db: Session, user: User) -> dict[str, Any]:
     """All data about `user`, as JSON-ready dicts (no password hash)."""
     profile = {
         k: v
-        for k, v in rows(db, select(User).where(User.id == user.id))[0].items()
+        for k, v in rows(db, select(User).where(col(User.id) == user.id))[0].items()
         if k != "password_hash"
     }
     data: dict[str, Any] = {"exported_at": utcnow().isoformat(), "profile": profile}

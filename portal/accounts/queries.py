@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from portal.accounts import addresses
 from portal.accounts.models import AccountToken, User
@@ -14,7 +14,7 @@ def user_by_email(db: Session, email: str) -> User | None:
     form, see portal.accounts.addresses)."""
     if "\x00" in email:  # no account has one, and PostgreSQL refuses NUL in a query
         return None
-    return db.exec(select(User).where(User.email == addresses.lookup_form(email))).first()
+    return db.exec(select(User).where(col(User.email) == addresses.lookup_form(email))).first()
 
 
 def user_by_id(db: Session, user_id: int) -> User | None:
@@ -26,15 +26,15 @@ def users_by_ids(db: Session, ids: set[int]) -> dict[int, User]:
     """Accounts by id, in one query (for lists that show authors)."""
     if not ids:
         return {}
-    return {u.id: u for u in db.exec(select(User).where(User.id.in_(ids))).all()}
+    return {u.id: u for u in db.exec(select(User).where(col(User.id).in_(ids))).all()}
 
 
 def committee_members(db: Session, listed_only: bool = False) -> list[User]:
     """People with the committee role (term not checked here; the page shows the term)."""
-    stmt = select(User).where(User.role == "committee", User.blocked_at.is_(None))
+    stmt = select(User).where(col(User.role) == "committee", col(User.blocked_at).is_(None))
     if listed_only:
-        stmt = stmt.where(User.committee_listed.is_(True))
-    return list(db.exec(stmt.order_by(User.display_name)).all())
+        stmt = stmt.where(col(User.committee_listed).is_(True))
+    return list(db.exec(stmt.order_by(col(User.display_name))).all())
 
 
 def pending_address(db: Session, user_id: int) -> AccountToken | None:
@@ -46,11 +46,11 @@ def pending_address(db: Session, user_id: int) -> AccountToken | None:
     return db.exec(
         select(AccountToken)
         .where(
-            AccountToken.user_id == user_id,
-            AccountToken.purpose == "confirm",
-            AccountToken.email != user.email,
-            AccountToken.expires_at > utcnow(),
+            col(AccountToken.user_id) == user_id,
+            col(AccountToken.purpose) == "confirm",
+            col(AccountToken.email) != user.email,
+            col(AccountToken.expires_at) > utcnow(),
         )
-        .order_by(AccountToken.id.desc())
+        .order_by(col(AccountToken.id).desc())
         .limit(1)
     ).first()

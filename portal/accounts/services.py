@@ -10,7 +10,7 @@ from datetime import date
 
 from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from portal.accounts import addresses
 from portal.accounts.models import ROLES, LoginSession, User
@@ -155,14 +155,14 @@ def renew_hash(*, db: Session, user: User, renewed: str) -> None:
     changed meanwhile."""
     db.execute(
         update(User)
-        .where(User.id == user.id, User.password_hash == user.password_hash)
+        .where(col(User.id) == user.id, col(User.password_hash) == user.password_hash)
         .values(password_hash=renewed)
     )
 
 
 def end_all_sessions(*, db: Session, user_id: int) -> None:
     """Sign a person out everywhere (role change, block, password change)."""
-    db.execute(delete(LoginSession).where(LoginSession.user_id == user_id))
+    db.execute(delete(LoginSession).where(col(LoginSession.user_id) == user_id))
 
 
 def set_blocked(*, db: Session, user_id: int, blocked: bool) -> User:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import aliased
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from portal.comments.models import Comment
 from portal.core.integrity import Finding
@@ -24,19 +24,19 @@ from portal.ideas import counters
 from portal.ideas import queries as ideas_q
 from portal.ideas import services as ideas
 
-SHOWN = (Comment.deleted_at.is_(None), Comment.hidden_at.is_(None))
+SHOWN = (col(Comment.deleted_at).is_(None), col(Comment.hidden_at).is_(None))
 
 
 def _shown(db: Session, idea_id: int) -> int:
     return db.execute(
-        select(func.count()).select_from(Comment).where(Comment.idea_id == idea_id, *SHOWN)
+        select(func.count()).select_from(Comment).where(col(Comment.idea_id) == idea_id, *SHOWN)
     ).scalar_one()
 
 
 def counts(db: Session, repair: bool) -> list[Finding]:
     shown = dict(
         db.execute(
-            select(Comment.idea_id, func.count()).where(*SHOWN).group_by(Comment.idea_id)
+            select(col(Comment.idea_id), func.count()).where(*SHOWN).group_by(col(Comment.idea_id))
         ).all()
     )
     kept = ideas_q.comment_counts(db)
@@ -60,7 +60,9 @@ def _thread(db: Session, comment_id: int, idea_id: int) -> int | None:
     while comment_id not in seen:
         seen.add(comment_id)
         row = db.execute(
-            select(Comment.idea_id, Comment.parent_id).where(Comment.id == comment_id)
+            select(col(Comment.idea_id), col(Comment.parent_id)).where(
+                col(Comment.id) == comment_id
+            )
         ).first()
         if row is None or row.idea_id != idea_id:
             return None
@@ -73,17 +75,23 @@ def _thread(db: Session, comment_id: int, idea_id: int) -> int | None:
 def threads(db: Session, repair: bool) -> list[Finding]:
     parent = aliased(Comment)
     wrong = db.execute(
-        select(Comment.id, Comment.idea_id, Comment.parent_id, parent.idea_id, parent.parent_id)
-        .outerjoin(parent, parent.id == Comment.parent_id)
+        select(
+            col(Comment.id),
+            col(Comment.idea_id),
+            col(Comment.parent_id),
+            parent.idea_id,
+            parent.parent_id,
+        )
+        .outerjoin(parent, parent.id == col(Comment.parent_id))
         .where(
-            Comment.parent_id.is_not(None),
+            col(Comment.parent_id).is_not(None),
             or_(
                 parent.id.is_(None),
-                parent.idea_id != Comment.idea_id,
+                parent.idea_id != col(Comment.idea_id),
                 parent.parent_id.is_not(None),
             ),
         )
-        .order_by(Comment.id)
+        .order_by(col(Comment.id))
     ).all()
     findings = []
     for comment_id, idea_id, parent_id, parent_idea, grandparent in wrong:
@@ -96,19 +104,20 @@ def threads(db: Session, repair: bool) -> list[Finding]:
             problem = f"{said}, itself a reply to comment {grandparent}"
             root = _thread(db, parent_id, idea_id)
         if repair:
-            db.execute(update(Comment).where(Comment.id == comment_id).values(parent_id=root))
+            db.execute(update(Comment).where(col(Comment.id) == comment_id).values(parent_id=root))
         findings.append(Finding(f"comment {comment_id}", problem, repaired=repair))
     return findings
 
 
 def responses(db: Session, repair: bool) -> list[Finding]:
     first = db.execute(
-        select(Comment.idea_id, func.min(Comment.created_at))
+        select(col(Comment.idea_id), func.min(col(Comment.created_at)))
         .where(
-            Comment.idea_id.in_(ideas_q.unanswered()), or_(Comment.is_staff, Comment.is_official)
+            col(Comment.idea_id).in_(ideas_q.unanswered()),
+            or_(col(Comment.is_staff), col(Comment.is_official)),
         )
-        .group_by(Comment.idea_id)
-        .order_by(Comment.idea_id)
+        .group_by(col(Comment.idea_id))
+        .order_by(col(Comment.idea_id))
     ).all()
     findings = []
     for idea_id, at in first:
@@ -122,17 +131,21 @@ def responses(db: Session, repair: bool) -> list[Finding]:
 def official(db: Session, repair: bool) -> list[Finding]:
     findings = []
     deleted = db.execute(
-        select(Comment.id).where(Comment.is_official, Comment.deleted_at.is_not(None))
+        select(col(Comment.id)).where(
+            col(Comment.is_official), col(Comment.deleted_at).is_not(None)
+        )
     ).scalars()
     for comment_id in deleted.all():
         if repair:
-            db.execute(update(Comment).where(Comment.id == comment_id).values(is_official=False))
+            db.execute(
+                update(Comment).where(col(Comment.id) == comment_id).values(is_official=False)
+            )
         problem = "deleted, yet marked as the official answer"
         findings.append(Finding(f"comment {comment_id}", problem, repaired=repair))
     several = db.execute(
-        select(Comment.idea_id, func.count())
-        .where(Comment.is_official, Comment.deleted_at.is_(None))
-        .group_by(Comment.idea_id)
+        select(col(Comment.idea_id), func.count())
+        .where(col(Comment.is_official), col(Comment.deleted_at).is_(None))
+        .group_by(col(Comment.idea_id))
         .having(func.count() > 1)
     ).all()
     for idea_id, n in several:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from portal.accounts import privacy
 from portal.comments.models import Comment
@@ -14,4 +14,4 @@ from portal.comments.models import Comment
 
 @privacy.exports.register
 def export(db: Session, user_id: int) -> dict[str, list[dict[str, Any]]]:
-    return {"comments": privacy.rows(db, select(Comment).where(Comment.author_id == user_id))}
+    return {"comments": privacy.rows(db, select(Comment).where(col(Comment.author_id) == user_id))}

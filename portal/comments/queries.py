@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import Select, and_, func, or_, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from portal.comments.models import Comment
 from portal.ideas import queries as ideas_q
@@ -35,12 +35,12 @@ def by_ids(db: Session, ids: set[int]) -> dict[int, Comment]:
     """These comments by id, in one query (missing ones are left out)."""
     if not ids:
         return {}
-    return {c.id: c for c in db.execute(select(Comment).where(Comment.id.in_(ids))).scalars()}
+    return {c.id: c for c in db.execute(select(Comment).where(col(Comment.id).in_(ids))).scalars()}
 
 
 def _roots(idea_id: int) -> Select:
     """An idea's top-level comments (ix_comment_idea_thread holds them in reading order)."""
-    return select(Comment).where(Comment.idea_id == idea_id, Comment.parent_id.is_(None))
+    return select(Comment).where(col(Comment.idea_id) == idea_id, col(Comment.parent_id).is_(None))
 
 
 def threads(
@@ -52,7 +52,7 @@ def threads(
     roots = list(
         db.execute(
             _roots(idea_id)
-            .order_by(Comment.created_at, Comment.id)
+            .order_by(col(Comment.created_at), col(Comment.id))
             .offset((page - 1) * per_page)
             .limit(per_page + 1)
         ).scalars()
@@ -60,15 +60,15 @@ def threads(
     has_next = len(roots) > per_page
     roots = roots[:per_page]
     if page == 1:
-        official = db.execute(_roots(idea_id).where(Comment.is_official)).scalars().first()
+        official = db.execute(_roots(idea_id).where(col(Comment.is_official))).scalars().first()
         if official is not None:
             roots = [official] + [c for c in roots if c.id != official.id]
     by_id = {c.id: Thread(c) for c in roots}
     if by_id:
         replies = db.execute(
             select(Comment)
-            .where(Comment.parent_id.in_(list(by_id)))
-            .order_by(Comment.created_at, Comment.id)
+            .where(col(Comment.parent_id).in_(list(by_id)))
+            .order_by(col(Comment.created_at), col(Comment.id))
         ).scalars()
         for reply in replies:
             by_id[reply.parent_id].replies.append(reply)  # type: ignore[index]
@@ -81,12 +81,12 @@ def page_of(db: Session, comment: Comment, per_page: int = THREADS_PER_PAGE) -> 
     if root is None:
         return 1
     before = db.execute(
-        select(func.count(Comment.id)).where(
-            Comment.idea_id == root.idea_id,
-            Comment.parent_id.is_(None),
+        select(func.count(col(Comment.id))).where(
+            col(Comment.idea_id) == root.idea_id,
+            col(Comment.parent_id).is_(None),
             or_(
-                Comment.created_at < root.created_at,
-                and_(Comment.created_at == root.created_at, Comment.id < root.id),
+                col(Comment.created_at) < root.created_at,
+                and_(col(Comment.created_at) == root.created_at, col(Comment.id) < root.id),
             ),
         )
     ).scalar_one()
@@ -105,12 +105,12 @@ def recent(db: Session, limit: int = 5) -> list[Comment]:
     # Walked from the newest comment back, each step looking its idea up by key, so the cost
     # does not grow with the number of ideas. A correlated EXISTS, not a join: for the join,
     # SQLite (3.38 and later) first builds a Bloom filter over the whole idea table.
-    idea_shown = ideas_q.is_shown(Comment.idea_id)
+    idea_shown = ideas_q.is_shown(col(Comment.idea_id))
     return list(
         db.execute(
             select(Comment)
-            .where(Comment.deleted_at.is_(None), Comment.hidden_at.is_(None), idea_shown)
-            .order_by(Comment.id.desc())
+            .where(col(Comment.deleted_at).is_(None), col(Comment.hidden_at).is_(None), idea_shown)
+            .order_by(col(Comment.id).desc())
             .limit(limit)
         ).scalars()
     )
@@ -118,6 +118,6 @@ def recent(db: Session, limit: int = 5) -> list[Comment]:
 
 def commenters_select(idea_ids):
     """A SELECT of the user ids who commented on any of these ideas."""
-    return select(Comment.author_id).where(
-        Comment.idea_id.in_(idea_ids), Comment.author_id.is_not(None)
+    return select(col(Comment.author_id)).where(
+        col(Comment.idea_id).in_(idea_ids), col(Comment.author_id).is_not(None)
     )

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from portal.accounts.models import User
 from portal.accounts.permissions import take_part
@@ -177,7 +177,9 @@ def mark_official(*, db: Session, actor: User, comment_id: int, official: bool =
     comment = _get(db, comment_id)
     if comment.deleted_at is not None:
         raise NotFound()
-    db.execute(update(Comment).where(Comment.idea_id == comment.idea_id).values(is_official=False))
+    db.execute(
+        update(Comment).where(col(Comment.idea_id) == comment.idea_id).values(is_official=False)
+    )
     comment.is_official = official
     db.add(comment)
     if official:  # the library adopts this comment as its answer: a staff response

@@ -11,7 +11,7 @@ The rows it counted go when people delete their accounts, so they cannot recompu
 from __future__ import annotations
 
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from portal.core.integrity import Finding
 from portal.decisions.models import Decision, DecisionIdea
@@ -21,11 +21,15 @@ from portal.ideas import services as ideas
 
 def check(db: Session, repair: bool) -> list[Finding]:
     rows = db.execute(
-        select(DecisionIdea.idea_id, func.min(Decision.published_at), func.min(Decision.id))
-        .join(Decision, Decision.id == DecisionIdea.decision_id)
-        .where(DecisionIdea.idea_id.in_(ideas_q.unanswered()))
-        .group_by(DecisionIdea.idea_id)
-        .order_by(DecisionIdea.idea_id)
+        select(
+            col(DecisionIdea.idea_id),
+            func.min(col(Decision.published_at)),
+            func.min(col(Decision.id)),
+        )
+        .join(Decision, col(Decision.id) == col(DecisionIdea.decision_id))
+        .where(col(DecisionIdea.idea_id).in_(ideas_q.unanswered()))
+        .group_by(col(DecisionIdea.idea_id))
+        .order_by(col(DecisionIdea.idea_id))
     ).all()
     findings = []
     for idea_id, published_at, decision_id in rows:

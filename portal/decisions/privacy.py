@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from portal.accounts import privacy
 from portal.decisions.models import FollowUp
@@ -14,4 +14,6 @@ from portal.decisions.models import FollowUp
 
 @privacy.exports.register
 def export(db: Session, user_id: int) -> dict[str, list[dict[str, Any]]]:
-    return {"follow_ups": privacy.rows(db, select(FollowUp).where(FollowUp.user_id == user_id))}
+    return {
+        "follow_ups": privacy.rows(db, select(FollowUp).where(col(FollowUp.user_id) == user_id))
+    }

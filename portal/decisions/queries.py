@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from portal.decisions.models import (
     OUTCOMES,
@@ -30,10 +30,10 @@ def listing(db: Session, outcome: str = "", page: int = 1) -> tuple[list[Decisio
     """Published decisions, newest first, optionally of one outcome."""
     stmt = select(Decision)
     if outcome in OUTCOMES:
-        stmt = stmt.where(Decision.outcome == outcome)
+        stmt = stmt.where(col(Decision.outcome) == outcome)
     rows = list(
         db.execute(
-            stmt.order_by(Decision.published_at.desc(), Decision.id.desc())
+            stmt.order_by(col(Decision.published_at).desc(), col(Decision.id).desc())
             .offset((page - 1) * PER_PAGE)
             .limit(PER_PAGE + 1)
         ).scalars()
@@ -45,9 +45,9 @@ def idea_ids(db: Session, decision_id: int) -> list[int]:
     """The ideas a decision answers."""
     return list(
         db.execute(
-            select(DecisionIdea.idea_id)
-            .where(DecisionIdea.decision_id == decision_id)
-            .order_by(DecisionIdea.id)
+            select(col(DecisionIdea.idea_id))
+            .where(col(DecisionIdea.decision_id) == decision_id)
+            .order_by(col(DecisionIdea.id))
         ).scalars()
     )
 
@@ -57,9 +57,9 @@ def for_idea(db: Session, idea_id: int) -> list[Decision]:
     return list(
         db.execute(
             select(Decision)
-            .join(DecisionIdea, DecisionIdea.decision_id == Decision.id)
-            .where(DecisionIdea.idea_id == idea_id)
-            .order_by(Decision.published_at)
+            .join(DecisionIdea, col(DecisionIdea.decision_id) == col(Decision.id))
+            .where(col(DecisionIdea.idea_id) == idea_id)
+            .order_by(col(Decision.published_at))
         ).scalars()
     )
 
@@ -82,9 +82,9 @@ def follow_up_summaries(db: Session, decision_ids: list[int]) -> dict[int, Follo
     if not decision_ids:
         return result
     rows = db.execute(
-        select(FollowUp.decision_id, FollowUp.rating, func.count())
-        .where(FollowUp.decision_id.in_(decision_ids))
-        .group_by(FollowUp.decision_id, FollowUp.rating)
+        select(col(FollowUp.decision_id), col(FollowUp.rating), func.count())
+        .where(col(FollowUp.decision_id).in_(decision_ids))
+        .group_by(col(FollowUp.decision_id), col(FollowUp.rating))
     ).all()
     for decision_id, rating, n in rows:
         s = result[decision_id]
@@ -101,8 +101,8 @@ def follow_up_comments(db: Session, decision_id: int, limit: int = 20) -> list[F
     return list(
         db.execute(
             select(FollowUp)
-            .where(FollowUp.decision_id == decision_id, FollowUp.comment != "")
-            .order_by(FollowUp.updated_at.desc())
+            .where(col(FollowUp.decision_id) == decision_id, col(FollowUp.comment) != "")
+            .order_by(col(FollowUp.updated_at).desc())
             .limit(limit)
         ).scalars()
     )
@@ -113,7 +113,9 @@ def my_follow_up(db: Session, decision_id: int, user_id: int | None) -> FollowUp
     if not user_id:
         return None
     return db.execute(
-        select(FollowUp).where(FollowUp.decision_id == decision_id, FollowUp.user_id == user_id)
+        select(FollowUp).where(
+            col(FollowUp.decision_id) == decision_id, col(FollowUp.user_id) == user_id
+        )
     ).scalar_one_or_none()
 
 
@@ -123,12 +125,12 @@ def overdue_reviews(db: Session, today: date) -> list[Decision]:
         db.execute(
             select(Decision)
             .where(
-                Decision.outcome == "piloting",
-                Decision.review_date.is_not(None),
-                Decision.review_date < today,
-                Decision.reviewed_at.is_(None),
+                col(Decision.outcome) == "piloting",
+                col(Decision.review_date).is_not(None),
+                col(Decision.review_date) < today,
+                col(Decision.reviewed_at).is_(None),
             )
-            .order_by(Decision.review_date)
+            .order_by(col(Decision.review_date))
         ).scalars()
     )
 
@@ -138,9 +140,9 @@ def linked_ideas(db: Session, decision_ids: list[int]) -> dict[int, list[int]]:
     out: dict[int, list[int]] = {d: [] for d in decision_ids}
     if decision_ids:
         for d, i in db.execute(
-            select(DecisionIdea.decision_id, DecisionIdea.idea_id)
-            .where(DecisionIdea.decision_id.in_(decision_ids))
-            .order_by(DecisionIdea.id)
+            select(col(DecisionIdea.decision_id), col(DecisionIdea.idea_id))
+            .where(col(DecisionIdea.decision_id).in_(decision_ids))
+            .order_by(col(DecisionIdea.id))
         ).all():
             out[d].append(i)
     return out
@@ -150,16 +152,20 @@ def titles(db: Session, ids: set[int]) -> dict[int, str]:
     """Decision titles by id, in one query."""
     if not ids:
         return {}
-    return dict(db.execute(select(Decision.id, Decision.title).where(Decision.id.in_(ids))).all())
+    return dict(
+        db.execute(
+            select(col(Decision.id), col(Decision.title)).where(col(Decision.id).in_(ids))
+        ).all()
+    )
 
 
 def workshop_ids(db: Session, decision_id: int) -> list[int]:
     """The design sessions a decision drew on."""
     return list(
         db.execute(
-            select(DecisionWorkshop.workshop_id)
-            .where(DecisionWorkshop.decision_id == decision_id)
-            .order_by(DecisionWorkshop.id)
+            select(col(DecisionWorkshop.workshop_id))
+            .where(col(DecisionWorkshop.decision_id) == decision_id)
+            .order_by(col(DecisionWorkshop.id))
         ).scalars()
     )
 
@@ -168,9 +174,9 @@ def team_ids(db: Session, decision_id: int) -> list[int]:
     """The teams responsible for a decision."""
     return list(
         db.execute(
-            select(DecisionTeam.team_id)
-            .where(DecisionTeam.decision_id == decision_id)
-            .order_by(DecisionTeam.id)
+            select(col(DecisionTeam.team_id))
+            .where(col(DecisionTeam.decision_id) == decision_id)
+            .order_by(col(DecisionTeam.id))
         ).scalars()
     )
 
@@ -180,9 +186,9 @@ def teams_by_decision(db: Session, decision_ids: list[int]) -> dict[int, list[in
     out: dict[int, list[int]] = {d: [] for d in decision_ids}
     if decision_ids:
         for d, t in db.execute(
-            select(DecisionTeam.decision_id, DecisionTeam.team_id)
-            .where(DecisionTeam.decision_id.in_(decision_ids))
-            .order_by(DecisionTeam.id)
+            select(col(DecisionTeam.decision_id), col(DecisionTeam.team_id))
+            .where(col(DecisionTeam.decision_id).in_(decision_ids))
+            .order_by(col(DecisionTeam.id))
         ).all():
             out[d].append(t)
     return out
@@ -193,7 +199,7 @@ def revisions(db: Session, decision_id: int) -> list[DecisionRevision]:
     return list(
         db.execute(
             select(DecisionRevision)
-            .where(DecisionRevision.decision_id == decision_id)
-            .order_by(DecisionRevision.replaced_at.desc(), DecisionRevision.id.desc())
+            .where(col(DecisionRevision.decision_id) == decision_id)
+            .order_by(col(DecisionRevision.replaced_at).desc(), col(DecisionRevision.id).desc())
         ).scalars()
     )

@@ -9,7 +9,7 @@ from datetime import date
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from portal.accounts.models import User
 from portal.core.clock import utcnow
@@ -206,9 +206,9 @@ def publish(
 def _link(db: Session, decision: Decision, fields: Fields) -> None:
     """Make the decision's links to ideas, sessions and teams exactly those of `fields`."""
     for model, column, wanted in (
-        (DecisionIdea, DecisionIdea.idea_id, fields.ideas),
-        (DecisionWorkshop, DecisionWorkshop.workshop_id, fields.sessions),
-        (DecisionTeam, DecisionTeam.team_id, fields.teams),
+        (DecisionIdea, col(DecisionIdea.idea_id), fields.ideas),
+        (DecisionWorkshop, col(DecisionWorkshop.workshop_id), fields.sessions),
+        (DecisionTeam, col(DecisionTeam.team_id), fields.teams),
     ):
         have = set(db.execute(select(column).where(model.decision_id == decision.id)).scalars())
         gone = have - set(wanted)
@@ -250,7 +250,7 @@ def correct(
     if not actor.is_staff:
         raise Forbidden()
     decision = db.execute(
-        select(Decision).where(Decision.id == decision_id).with_for_update()
+        select(Decision).where(col(Decision.id) == decision_id).with_for_update()
     ).scalar_one_or_none()
     if decision is None:
         raise NotFound()
@@ -318,7 +318,9 @@ def answer_follow_up(
     if errors:
         raise ValidationError(errors)
     row = db.execute(
-        select(FollowUp).where(FollowUp.decision_id == decision_id, FollowUp.user_id == actor.id)
+        select(FollowUp).where(
+            col(FollowUp.decision_id) == decision_id, col(FollowUp.user_id) == actor.id
+        )
     ).scalar_one_or_none()
     if row is None:
         row = FollowUp(decision_id=decision_id, user_id=actor.id, rating=value, comment=comment)
@@ -328,7 +330,7 @@ def answer_follow_up(
         except IntegrityError:  # answered twice at once: keep one answer, updated below
             row = db.execute(
                 select(FollowUp).where(
-                    FollowUp.decision_id == decision_id, FollowUp.user_id == actor.id
+                    col(FollowUp.decision_id) == decision_id, col(FollowUp.user_id) == actor.id
                 )
             ).scalar_one()
     row.rating, row.comment, row.updated_at = value, comment, utcnow()

@@ -12,7 +12,7 @@ import unicodedata
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from portal.accounts.models import User
 from portal.core.clock import utcnow
@@ -34,7 +34,7 @@ def _allowed(actor: User) -> None:
 
 def _get(db: Session, category_id: int) -> Category:
     category = db.execute(
-        select(Category).where(Category.id == category_id).with_for_update()
+        select(Category).where(col(Category.id) == category_id).with_for_update()
     ).scalar_one_or_none()
     if category is None:
         raise NotFound()
@@ -79,7 +79,7 @@ def slug_for(db: Session, name: str) -> str:
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     base = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[: SLUG_MAX - 4].strip("-")
     base = base or "category"
-    taken = set(db.execute(select(Category.slug)).scalars())
+    taken = set(db.execute(select(col(Category.slug))).scalars())
     slug, n = base, 2
     while slug in taken:
         slug, n = f"{base}-{n}", n + 1
@@ -90,7 +90,7 @@ def add(*, db: Session, actor: User, name: str, name_zh: str = "") -> Category:
     """Add a category at the end of the list."""
     _allowed(actor)
     name, name_zh = _names(db, name, name_zh)
-    last = db.execute(select(func.max(Category.position))).scalar()
+    last = db.execute(select(func.max(col(Category.position)))).scalar()
     category = Category(
         slug=slug_for(db, name),
         name=name,
@@ -153,7 +153,7 @@ def restore(*, db: Session, actor: User, category_id: int) -> Category:
     category = _get(db, category_id)
     if category.archived_at is not None:
         last = db.execute(
-            select(func.max(Category.position)).where(Category.archived_at.is_(None))
+            select(func.max(col(Category.position))).where(col(Category.archived_at).is_(None))
         ).scalar()
         category.archived_at = None
         category.position = (last if last is not None else -1) + 1

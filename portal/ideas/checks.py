@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 from sqlalchemy import func, or_, select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from portal.core.integrity import Finding
 from portal.ideas import services
@@ -43,7 +43,7 @@ def _duplicate(db: Session, ideas: dict, row, repair: bool) -> Finding | None:  
     subject, target = f"idea {row.id}", row.duplicate_of_id
     if row.status != "duplicate":
         if repair:
-            db.execute(update(Idea).where(Idea.id == row.id).values(duplicate_of_id=None))
+            db.execute(update(Idea).where(col(Idea.id) == row.id).values(duplicate_of_id=None))
         problem = f"names idea {target} as its original, but its status is {row.status}"
         return Finding(subject, problem, repaired=repair)
     if target is None:
@@ -59,7 +59,7 @@ def _duplicate(db: Session, ideas: dict, row, repair: bool) -> Finding | None:  
         if end is None or end == row.id:
             return Finding(subject, f"{problem}: {why or 'a loop'}", repairable=False)
         if repair:
-            db.execute(update(Idea).where(Idea.id == row.id).values(duplicate_of_id=end))
+            db.execute(update(Idea).where(col(Idea.id) == row.id).values(duplicate_of_id=end))
             services.merged(db, row.id, end)  # its votes follow, as when it was marked
         return Finding(subject, f"{problem} of idea {end}", repaired=repair)
     if original.hidden_at is not None:
@@ -68,13 +68,17 @@ def _duplicate(db: Session, ideas: dict, row, repair: bool) -> Finding | None:  
 
 
 def duplicates(db: Session, repair: bool) -> list[Finding]:
-    named = select(Idea.duplicate_of_id).where(Idea.duplicate_of_id.is_not(None))
+    named = select(col(Idea.duplicate_of_id)).where(col(Idea.duplicate_of_id).is_not(None))
     rows = db.execute(
-        select(Idea.id, Idea.status, Idea.duplicate_of_id, Idea.hidden_at)
+        select(col(Idea.id), col(Idea.status), col(Idea.duplicate_of_id), col(Idea.hidden_at))
         .where(
-            or_(Idea.status == "duplicate", Idea.duplicate_of_id.is_not(None), Idea.id.in_(named))
+            or_(
+                col(Idea.status) == "duplicate",
+                col(Idea.duplicate_of_id).is_not(None),
+                col(Idea.id).in_(named),
+            )
         )
-        .order_by(Idea.id)
+        .order_by(col(Idea.id))
     ).all()
     ideas = {row.id: row for row in rows}
     concerned = [r for r in rows if r.status == "duplicate" or r.duplicate_of_id is not None]
@@ -84,18 +88,18 @@ def duplicates(db: Session, repair: bool) -> list[Finding]:
 
 def responses(db: Session, repair: bool) -> list[Finding]:
     history = (
-        select(StatusChange.idea_id, func.min(StatusChange.created_at).label("first"))
-        .group_by(StatusChange.idea_id)
+        select(col(StatusChange.idea_id), func.min(col(StatusChange.created_at)).label("first"))
+        .group_by(col(StatusChange.idea_id))
         .subquery()
     )
     rows = db.execute(
-        select(Idea.id, Idea.status, Idea.updated_at, history.c.first)
-        .outerjoin(history, history.c.idea_id == Idea.id)
+        select(col(Idea.id), col(Idea.status), col(Idea.updated_at), history.c.first)
+        .outerjoin(history, history.c.idea_id == col(Idea.id))
         .where(
-            Idea.first_response_at.is_(None),
-            or_(Idea.status != "new", history.c.first.is_not(None)),
+            col(Idea.first_response_at).is_(None),
+            or_(col(Idea.status) != "new", history.c.first.is_not(None)),
         )
-        .order_by(Idea.id)
+        .order_by(col(Idea.id))
     ).all()
     findings = []
     for idea_id, status, updated_at, first in rows:

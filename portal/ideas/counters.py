@@ -24,7 +24,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from portal.core.prepared import Prepared
 from portal.ideas.models import Idea
@@ -97,11 +97,11 @@ def adjust_counts(
     """Keep an idea's counters in step with its rows, in the caller's transaction."""
     db.execute(
         update(Idea)
-        .where(Idea.id == idea_id)
+        .where(col(Idea.id) == idea_id)
         .values(
-            vote_count=Idea.vote_count + votes,
-            comment_count=Idea.comment_count + comments,
-            trending=Idea.trending + trending,
+            vote_count=col(Idea.vote_count) + votes,
+            comment_count=col(Idea.comment_count) + comments,
+            trending=col(Idea.trending) + trending,
         )
     )
 
@@ -119,7 +119,7 @@ def recount(
     given = {"vote_count": vote_count, "trending": trending, "comment_count": comment_count}
     db.execute(
         update(Idea)
-        .where(Idea.id == idea_id)
+        .where(col(Idea.id) == idea_id)
         .values({k: v for k, v in given.items() if v is not None})
     )
 
@@ -129,7 +129,7 @@ def locked(db: Session, idea_id: int) -> Any:
     transaction ends: a repair reads them again before it sets them right, and a vote or a
     comment that arrives meanwhile is counted once."""
     return db.execute(
-        select(Idea.vote_count, Idea.comment_count, Idea.trending)
-        .where(Idea.id == idea_id)
+        select(col(Idea.vote_count), col(Idea.comment_count), col(Idea.trending))
+        .where(col(Idea.id) == idea_id)
         .with_for_update()
     ).one()

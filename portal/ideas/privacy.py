@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from portal.accounts import privacy
 from portal.ideas.models import Idea
@@ -14,4 +14,4 @@ from portal.ideas.models import Idea
 
 @privacy.exports.register
 def export(db: Session, user_id: int) -> dict[str, list[dict[str, Any]]]:
-    return {"ideas": privacy.rows(db, select(Idea).where(Idea.author_id == user_id))}
+    return {"ideas": privacy.rows(db, select(Idea).where(col(Idea.author_id) == user_id))}

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, desc, func, select, text
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from portal.core import forms
 from portal.ideas import names
@@ -17,10 +17,10 @@ from portal.ideas.names import Named
 
 PER_PAGE = 20
 SORTS = {
-    "top": (desc(Idea.vote_count), desc(Idea.id)),
-    "new": (desc(Idea.id),),
-    "trending": (desc(Idea.trending), desc(Idea.id)),
-    "discussed": (desc(Idea.comment_count), desc(Idea.id)),
+    "top": (desc(col(Idea.vote_count)), desc(col(Idea.id))),
+    "new": (desc(col(Idea.id)),),
+    "trending": (desc(col(Idea.trending)), desc(col(Idea.id))),
+    "discussed": (desc(col(Idea.comment_count)), desc(col(Idea.id))),
 }
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -65,7 +65,7 @@ def _search_clause(dialect: str, q: str, any_word: bool = False):
         terms = joiner.join(f'"{w}"' for w in words[:-1])
         last = f'"{words[-1]}"*'
         match = f"{terms}{joiner}{last}" if terms else last
-        return Idea.id.in_(
+        return col(Idea.id).in_(
             text("SELECT rowid FROM idea_fts WHERE idea_fts MATCH :match").bindparams(match=match)
         )
     # Words are \w+ only, so quoting them makes a safe tsquery; the last one is a prefix, as on
@@ -78,18 +78,20 @@ def _search_clause(dialect: str, q: str, any_word: bool = False):
 
 
 def _filtered(db: Session, f: Filters) -> Select | None:
-    stmt = select(Idea).where(Idea.hidden_at.is_(None))
+    stmt = select(Idea).where(col(Idea.hidden_at).is_(None))
     if f.status:
-        stmt = stmt.where(Idea.status == f.status)
+        stmt = stmt.where(col(Idea.status) == f.status)
     elif not f.q:
-        stmt = stmt.where(Idea.status != "duplicate")
+        stmt = stmt.where(col(Idea.status) != "duplicate")
     if f.origin:
-        stmt = stmt.where(Idea.origin == f.origin)
+        stmt = stmt.where(col(Idea.origin) == f.origin)
     if f.category:
-        category_id = db.execute(select(Category.id).where(Category.slug == f.category)).scalar()
+        category_id = db.execute(
+            select(col(Category.id)).where(col(Category.slug) == f.category)
+        ).scalar()
         if category_id is None:
             return None
-        stmt = stmt.where(Idea.category_id == category_id)
+        stmt = stmt.where(col(Idea.category_id) == category_id)
     if f.q:
         clause = _search_clause(db.get_bind().dialect.name, f.q)
         if clause is None:
@@ -120,8 +122,8 @@ def similar(db: Session, title: str, limit: int = 5) -> list[Idea]:
     clause = _search_clause(db.get_bind().dialect.name, " ".join(words), any_word=True)
     stmt = (
         select(Idea)
-        .where(clause, Idea.status != "duplicate", Idea.hidden_at.is_(None))
-        .order_by(desc(Idea.vote_count), desc(Idea.id))
+        .where(clause, col(Idea.status) != "duplicate", col(Idea.hidden_at).is_(None))
+        .order_by(desc(col(Idea.vote_count)), desc(col(Idea.id)))
         .limit(limit)
     )
     return list(db.execute(stmt).scalars())
@@ -136,7 +138,7 @@ def categories(db: Session) -> list[Category]:
     """All categories, archived ones too (ideas keep theirs), in display order."""
     return list(
         db.execute(
-            select(Category).order_by(Category.position, Category.name, Category.id)
+            select(Category).order_by(col(Category.position), col(Category.name), col(Category.id))
         ).scalars()
     )
 
@@ -151,8 +153,8 @@ def active_categories(db: Session) -> list[Category]:
     return list(
         db.execute(
             select(Category)
-            .where(Category.archived_at.is_(None))
-            .order_by(Category.position, Category.name, Category.id)
+            .where(col(Category.archived_at).is_(None))
+            .order_by(col(Category.position), col(Category.name), col(Category.id))
         ).scalars()
     )
 
@@ -168,9 +170,9 @@ def category_usage(db: Session) -> dict[int, int]:
     """How many ideas each category holds (hidden ones too), by category id."""
     return dict(
         db.execute(
-            select(Idea.category_id, func.count())
-            .where(Idea.category_id.is_not(None))
-            .group_by(Idea.category_id)
+            select(col(Idea.category_id), func.count())
+            .where(col(Idea.category_id).is_not(None))
+            .group_by(col(Idea.category_id))
         ).all()
     )
 
@@ -180,8 +182,8 @@ def history(db: Session, idea_id: int) -> list[StatusChange]:
     return list(
         db.execute(
             select(StatusChange)
-            .where(StatusChange.idea_id == idea_id)
-            .order_by(StatusChange.created_at, StatusChange.id)
+            .where(col(StatusChange.idea_id) == idea_id)
+            .order_by(col(StatusChange.created_at), col(StatusChange.id))
         ).scalars()
     )
 
@@ -190,9 +192,9 @@ def recent_status_changes(db: Session, limit: int = 8) -> list[tuple[StatusChang
     """The latest status changes with their ideas (for the home page's activity)."""
     rows = db.execute(
         select(StatusChange, Idea)
-        .join(Idea, Idea.id == StatusChange.idea_id)
-        .where(Idea.hidden_at.is_(None))
-        .order_by(desc(StatusChange.id))
+        .join(Idea, col(Idea.id) == col(StatusChange.idea_id))
+        .where(col(Idea.hidden_at).is_(None))
+        .order_by(desc(col(StatusChange.id)))
         .limit(limit)
     ).all()
     return [(r[0], r[1]) for r in rows]
@@ -203,7 +205,9 @@ def named(db: Session, ids: set[int]) -> dict[int, Named]:
     if not ids:
         return {}
     rows = db.execute(
-        select(Idea.id, Idea.title, Idea.hidden_at, Idea.author_id).where(Idea.id.in_(ids))
+        select(col(Idea.id), col(Idea.title), col(Idea.hidden_at), col(Idea.author_id)).where(
+            col(Idea.id).in_(ids)
+        )
     )
     return {row[0]: Named(*row) for row in rows}
 
@@ -218,7 +222,7 @@ def count(db: Session, category_id: int | None = None) -> int:
     """How many ideas there are (filed under `category_id`, when given)."""
     stmt = select(func.count()).select_from(Idea)
     if category_id is not None:
-        stmt = stmt.where(Idea.category_id == category_id)
+        stmt = stmt.where(col(Idea.category_id) == category_id)
     return db.execute(stmt).scalar_one()
 
 
@@ -227,8 +231,8 @@ def awaiting_response(db: Session, limit: int = 20) -> list[Idea]:
     return list(
         db.execute(
             select(Idea)
-            .where(Idea.first_response_at.is_(None), Idea.status == "new")
-            .order_by(Idea.created_at)
+            .where(col(Idea.first_response_at).is_(None), col(Idea.status) == "new")
+            .order_by(col(Idea.created_at))
             .limit(limit)
         ).scalars()
     )
@@ -239,8 +243,8 @@ def top_open(db: Session, limit: int = 5) -> list[Idea]:
     return list(
         db.execute(
             select(Idea)
-            .where(Idea.status.in_(OPEN_STATUSES), Idea.hidden_at.is_(None))
-            .order_by(desc(Idea.vote_count), desc(Idea.id))
+            .where(col(Idea.status).in_(OPEN_STATUSES), col(Idea.hidden_at).is_(None))
+            .order_by(desc(col(Idea.vote_count)), desc(col(Idea.id)))
             .limit(limit)
         ).scalars()
     )
@@ -250,32 +254,38 @@ def by_ids(db: Session, ids: set[int]) -> dict[int, Idea]:
     """These ideas by id, in one query (missing ones are left out)."""
     if not ids:
         return {}
-    return {i.id: i for i in db.execute(select(Idea).where(Idea.id.in_(ids))).scalars()}
+    return {i.id: i for i in db.execute(select(Idea).where(col(Idea.id).in_(ids))).scalars()}
 
 
 def created_at(db: Session, idea_id: int) -> datetime:
     """When the idea was proposed."""
-    return db.execute(select(Idea.created_at).where(Idea.id == idea_id)).scalar_one()
+    return db.execute(select(col(Idea.created_at)).where(col(Idea.id) == idea_id)).scalar_one()
 
 
 def is_shown(idea_id: ColumnElement[int]) -> ColumnElement[bool]:
     """Whether the idea `idea_id` (a column of another table) exists and is not hidden: a
     correlated EXISTS, for another domain's query to filter on in the same statement."""
-    return select(Idea.id).where(Idea.id == idea_id, Idea.hidden_at.is_(None)).exists()
+    return (
+        select(col(Idea.id)).where(col(Idea.id) == idea_id, col(Idea.hidden_at).is_(None)).exists()
+    )
 
 
 def unanswered() -> Select:
     """A SELECT of the ids of ideas without a first staff response yet (for checks that find
     a response the idea does not know of)."""
-    return select(Idea.id).where(Idea.first_response_at.is_(None))
+    return select(col(Idea.id)).where(col(Idea.first_response_at).is_(None))
 
 
 def vote_counters(db: Session) -> list[Any]:
     """Every idea's id, vote_count, trending and created_at (for `portal check`), in one
     query."""
-    return list(db.execute(select(Idea.id, Idea.vote_count, Idea.trending, Idea.created_at)))
+    return list(
+        db.execute(
+            select(col(Idea.id), col(Idea.vote_count), col(Idea.trending), col(Idea.created_at))
+        )
+    )
 
 
 def comment_counts(db: Session) -> dict[int, int]:
     """Every idea's comment_count by id (for `portal check`), in one query."""
-    return dict(db.execute(select(Idea.id, Idea.comment_count)).all())
+    return dict(db.execute(select(col(Idea.id), col(Idea.comment_count))).all())

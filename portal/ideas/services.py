@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import or_, select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from portal.accounts.models import User
 from portal.accounts.permissions import take_part
@@ -148,7 +148,9 @@ def change_status(
     stops being a duplicate no longer names one."""
     if not permissions.can_change_status(actor):
         raise Forbidden()
-    idea = db.execute(select(Idea).where(Idea.id == idea_id).with_for_update()).scalar_one_or_none()
+    idea = db.execute(
+        select(Idea).where(col(Idea.id) == idea_id).with_for_update()
+    ).scalar_one_or_none()
     if idea is None:
         raise NotFound()
     response = (response or "").replace("\r\n", "\n").strip()
@@ -186,7 +188,7 @@ def change_status(
         # no duplicate names another duplicate.
         db.execute(
             update(Idea)
-            .where(Idea.duplicate_of_id == idea.id)
+            .where(col(Idea.duplicate_of_id) == idea.id)
             .values(duplicate_of_id=original.id)
             .execution_options(synchronize_session="fetch")
         )
@@ -222,8 +224,8 @@ def record_response(*, db: Session, idea_ids: Iterable[int], at: datetime | None
     db.execute(
         update(Idea)
         .where(
-            Idea.id.in_(list(idea_ids)),
-            or_(Idea.first_response_at.is_(None), Idea.first_response_at > at),
+            col(Idea.id).in_(list(idea_ids)),
+            or_(col(Idea.first_response_at).is_(None), col(Idea.first_response_at) > at),
         )
         .values(first_response_at=at)
         .execution_options(synchronize_session="fetch")

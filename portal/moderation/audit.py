@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from portal.accounts.models import User
 from portal.moderation.models import AuditEntry
@@ -49,7 +49,7 @@ def entries(db: Session, page: int = 1) -> tuple[list[AuditEntry], bool]:
     rows = list(
         db.execute(
             select(AuditEntry)
-            .order_by(AuditEntry.id.desc())
+            .order_by(col(AuditEntry.id).desc())
             .offset((page - 1) * PER_PAGE)
             .limit(PER_PAGE + 1)
         ).scalars()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from portal.comments import queries as comments_q
 from portal.ideas import queries as ideas_q
@@ -30,7 +30,10 @@ def queue(db: Session, limit: int = 100) -> list[QueueItem]:
     """Flagged content with its reports, oldest first, in a fixed number of queries."""
     flags = list(
         db.execute(
-            select(Flag).where(Flag.resolved_at.is_(None)).order_by(Flag.id).limit(limit * 5)
+            select(Flag)
+            .where(col(Flag.resolved_at).is_(None))
+            .order_by(col(Flag.id))
+            .limit(limit * 5)
         ).scalars()
     )
     idea_ids = {f.target_id for f in flags if f.target_type == "idea"}

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from portal.accounts import queries as accounts_q
 from portal.accounts import services as accounts
@@ -71,7 +71,9 @@ def _resolve(db: Session, target_type: str, target_id: int, resolution: str) -> 
     db.execute(
         update(Flag)
         .where(
-            Flag.target_type == target_type, Flag.target_id == target_id, Flag.resolved_at.is_(None)
+            col(Flag.target_type) == target_type,
+            col(Flag.target_id) == target_id,
+            col(Flag.resolved_at).is_(None),
         )
         .values(resolved_at=utcnow(), resolution=resolution)
     )
@@ -142,6 +144,8 @@ def set_blocked(*, db: Session, actor: User, user_id: int, blocked: bool, reason
 def open_flag_targets(db: Session) -> list[tuple[str, int]]:
     """(type, id) of everything with unresolved reports, oldest report first."""
     rows = db.execute(
-        select(Flag.target_type, Flag.target_id).where(Flag.resolved_at.is_(None)).order_by(Flag.id)
+        select(col(Flag.target_type), col(Flag.target_id))
+        .where(col(Flag.resolved_at).is_(None))
+        .order_by(col(Flag.id))
     ).all()
     return list(dict.fromkeys((t, i) for t, i in rows))

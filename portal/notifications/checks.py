@@ -6,18 +6,18 @@ emails are repaired by removing them."""
 from __future__ import annotations
 
 from sqlalchemy import delete, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from portal.core.integrity import Finding
 from portal.notifications.models import EmailOutbox
 
 
 def check(db: Session, repair: bool) -> list[Finding]:
-    orphans = select(EmailOutbox.id).where(
-        EmailOutbox.user_id.is_(None), EmailOutbox.status == "pending"
+    orphans = select(col(EmailOutbox.id)).where(
+        col(EmailOutbox.user_id).is_(None), col(EmailOutbox.status) == "pending"
     )
-    ids = db.execute(orphans.order_by(EmailOutbox.id)).scalars().all()
+    ids = db.execute(orphans.order_by(col(EmailOutbox.id))).scalars().all()
     if repair and ids:
-        db.execute(delete(EmailOutbox).where(EmailOutbox.id.in_(ids)))
+        db.execute(delete(EmailOutbox).where(col(EmailOutbox.id).in_(ids)))
     problem = "waits to be sent to a person whose account was deleted"
     return [Finding(f"email {i}", problem, repaired=repair) for i in ids]

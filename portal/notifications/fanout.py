@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import Select, case, func, literal, select, union
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from portal.accounts.models import User
 from portal.comments import queries as comments_q
@@ -62,7 +62,7 @@ def fan_out(db: Session, event: Event) -> int:
     count = 0
     if people is not None:
         p = people.subquery()
-        mode = func.coalesce(Preference.mode, "immediate")
+        mode = func.coalesce(col(Preference.mode), "immediate")
         rows = (
             select(
                 p.c.user_id,
@@ -71,18 +71,19 @@ def fan_out(db: Session, event: Event) -> int:
                 literal(utcnow()),
                 # No email to an address not confirmed yet: only its confirmation link goes there.
                 case(
-                    (User.email_confirmed_at.is_(None), "none"),
+                    (col(User.email_confirmed_at).is_(None), "none"),
                     (mode == "immediate", "send"),
                     (mode == "digest", "digest"),
                     else_="none",
                 ),
             )
             .select_from(p)
-            .join(User, User.id == p.c.user_id)
+            .join(User, col(User.id) == p.c.user_id)
             .outerjoin(
-                Preference, (Preference.user_id == p.c.user_id) & (Preference.kind == event.kind)
+                Preference,
+                (col(Preference.user_id) == p.c.user_id) & (col(Preference.kind) == event.kind),
             )
-            .where(User.blocked_at.is_(None))
+            .where(col(User.blocked_at).is_(None))
         )
         insert = postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
         stmt = (
@@ -92,7 +93,9 @@ def fan_out(db: Session, event: Event) -> int:
         )
         db.execute(stmt)
         count = db.execute(
-            select(func.count()).select_from(Notification).where(Notification.event_id == event.id)
+            select(func.count())
+            .select_from(Notification)
+            .where(col(Notification.event_id) == event.id)
         ).scalar_one()
     event.fanned_out_at = utcnow()
     event.recipients = count

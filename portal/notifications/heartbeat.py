@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, delete
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import col
 
 from portal.core import db
 from portal.core.clock import utcnow
@@ -41,6 +42,6 @@ class Heartbeat:
             )
             if self.last is None:
                 s.execute(
-                    delete(WorkerHeartbeat).where(WorkerHeartbeat.seen_at < now - FORGET_AFTER)
+                    delete(WorkerHeartbeat).where(col(WorkerHeartbeat.seen_at) < now - FORGET_AFTER)
                 )
         self.last = now

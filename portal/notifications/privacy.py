@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import delete, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from portal.accounts import privacy
 from portal.accounts.models import User
@@ -18,10 +18,10 @@ from portal.notifications.models import EmailOutbox, Event, Notification, Prefer
 def export(db: Session, user_id: int) -> dict[str, list[dict[str, Any]]]:
     return {
         "notifications": privacy.rows(
-            db, select(Notification).where(Notification.user_id == user_id)
+            db, select(Notification).where(col(Notification.user_id) == user_id)
         ),
         "email_preferences": privacy.rows(
-            db, select(Preference).where(Preference.user_id == user_id)
+            db, select(Preference).where(col(Preference.user_id) == user_id)
         ),
     }
 
@@ -29,6 +29,10 @@ def export(db: Session, user_id: int) -> dict[str, list[dict[str, Any]]]:
 @privacy.erasures.register
 def erase(db: Session, user: User) -> None:
     db.execute(
-        delete(EmailOutbox).where(EmailOutbox.user_id == user.id, EmailOutbox.status != "sent")
+        delete(EmailOutbox).where(
+            col(EmailOutbox.user_id) == user.id, col(EmailOutbox.status) != "sent"
+        )
     )
-    db.execute(delete(Event).where(Event.user_id == user.id, Event.fanned_out_at.is_(None)))
+    db.execute(
+        delete(Event).where(col(Event.user_id) == user.id, col(Event.fanned_out_at).is_(None))
+    )

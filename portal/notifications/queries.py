@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from portal.core.clock import aware
 from portal.notifications.models import (
@@ -34,7 +34,7 @@ def unread_count(db: Session, user_id: int) -> int:
     return db.execute(
         select(func.count())
         .select_from(Notification)
-        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        .where(col(Notification.user_id) == user_id, col(Notification.read_at).is_(None))
     ).scalar_one()
 
 
@@ -42,9 +42,9 @@ def latest(db: Session, user_id: int, page: int = 1) -> tuple[list[Item], bool]:
     """A page of a person's notifications with their events, newest first (one query)."""
     rows = db.execute(
         select(Notification, Event)
-        .join(Event, Event.id == Notification.event_id)
-        .where(Notification.user_id == user_id)
-        .order_by(Notification.id.desc())
+        .join(Event, col(Event.id) == col(Notification.event_id))
+        .where(col(Notification.user_id) == user_id)
+        .order_by(col(Notification.id).desc())
         .offset((page - 1) * PER_PAGE)
         .limit(PER_PAGE + 1)
     ).all()
@@ -56,7 +56,9 @@ def modes(db: Session, user_id: int) -> dict[str, str]:
     """A person's email choice per event type (immediate unless they chose otherwise)."""
     chosen = dict(
         db.execute(
-            select(Preference.kind, Preference.mode).where(Preference.user_id == user_id)
+            select(col(Preference.kind), col(Preference.mode)).where(
+                col(Preference.user_id) == user_id
+            )
         ).all()
     )
     return {kind: chosen.get(kind, "immediate") for kind in KINDS}
@@ -65,8 +67,8 @@ def modes(db: Session, user_id: int) -> dict[str, str]:
 def notified_for_decision(db: Session, decision_id: int) -> int:
     """How many people were notified of a decision (0 until the worker has fanned it out)."""
     return db.execute(
-        select(func.coalesce(func.sum(Event.recipients), 0)).where(
-            Event.kind == "decision", Event.decision_id == decision_id
+        select(func.coalesce(func.sum(col(Event.recipients)), 0)).where(
+            col(Event.kind) == "decision", col(Event.decision_id) == decision_id
         )
     ).scalar_one()
 
@@ -75,12 +77,12 @@ def was_notified_of_decision(db: Session, user_id: int, decision_id: int) -> boo
     """Whether this person was among those notified of the decision."""
     return (
         db.execute(
-            select(Notification.id)
-            .join(Event, Event.id == Notification.event_id)
+            select(col(Notification.id))
+            .join(Event, col(Event.id) == col(Notification.event_id))
             .where(
-                Notification.user_id == user_id,
-                Event.kind == "decision",
-                Event.decision_id == decision_id,
+                col(Notification.user_id) == user_id,
+                col(Event.kind) == "decision",
+                col(Event.decision_id) == decision_id,
             )
             .limit(1)
         ).first()
@@ -100,9 +102,9 @@ def outbox(db: Session) -> Outbox:
     failed for good, and when the oldest waiting one was queued: one statement, answered from
     the (status, created_at) index."""
     rows = db.execute(
-        select(EmailOutbox.status, func.count(), func.min(EmailOutbox.created_at))
-        .where(EmailOutbox.status.in_(("pending", "failed")))
-        .group_by(EmailOutbox.status)
+        select(col(EmailOutbox.status), func.count(), func.min(col(EmailOutbox.created_at)))
+        .where(col(EmailOutbox.status).in_(("pending", "failed")))
+        .group_by(col(EmailOutbox.status))
     ).all()
     found = {status: (count, oldest) for status, count, oldest in rows}
     waiting, oldest = found.get("pending", (0, None))
@@ -115,7 +117,7 @@ def outbox(db: Session) -> Outbox:
 
 def worker_last_seen(db: Session) -> datetime | None:
     """When a worker last went round its loop (None: never)."""
-    seen = db.execute(select(func.max(WorkerHeartbeat.seen_at))).scalar_one()
+    seen = db.execute(select(func.max(col(WorkerHeartbeat.seen_at)))).scalar_one()
     return aware(seen) if seen else None
 
 
@@ -124,15 +126,15 @@ def failed_emails(db: Session, page: int = 1) -> tuple[list[Any], bool]:
     only; the route checks), and whether there is a next page."""
     rows = db.execute(
         select(
-            EmailOutbox.id,
-            EmailOutbox.to_addr,
-            EmailOutbox.subject,
-            EmailOutbox.last_error,
-            EmailOutbox.attempts,
-            EmailOutbox.created_at,
+            col(EmailOutbox.id),
+            col(EmailOutbox.to_addr),
+            col(EmailOutbox.subject),
+            col(EmailOutbox.last_error),
+            col(EmailOutbox.attempts),
+            col(EmailOutbox.created_at),
         )
-        .where(EmailOutbox.status == "failed")
-        .order_by(EmailOutbox.created_at.desc(), EmailOutbox.id.desc())
+        .where(col(EmailOutbox.status) == "failed")
+        .order_by(col(EmailOutbox.created_at).desc(), col(EmailOutbox.id).desc())
         .offset((page - 1) * FAILED_PER_PAGE)
         .limit(FAILED_PER_PAGE + 1)
     ).all()

@@ -5,7 +5,7 @@ emails again."""
 from __future__ import annotations
 
 from sqlalchemy import ColumnElement, select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from portal.accounts.models import User
 from portal.core.clock import utcnow
@@ -94,7 +94,7 @@ def mark_all_read(*, db: Session, actor: User) -> int:
     """Mark all of one's notifications read; returns how many were unread."""
     result = db.execute(
         update(Notification)
-        .where(Notification.user_id == actor.id, Notification.read_at.is_(None))
+        .where(col(Notification.user_id) == actor.id, col(Notification.read_at).is_(None))
         .values(read_at=utcnow())
     )
     return int(result.rowcount)
@@ -102,7 +102,7 @@ def mark_all_read(*, db: Session, actor: User) -> int:
 
 def set_mode(db: Session, user_id: int, kind: str, mode: str) -> None:
     row = db.execute(
-        select(Preference).where(Preference.user_id == user_id, Preference.kind == kind)
+        select(Preference).where(col(Preference.user_id) == user_id, col(Preference.kind) == kind)
     ).scalar_one_or_none()
     if row is None:
         db.add(Preference(user_id=user_id, kind=kind, mode=mode))
@@ -133,7 +133,7 @@ def _retry(db: Session, *conditions: ColumnElement[bool]) -> int:
     """Failed emails back in the queue, as if new: due now, with every attempt again."""
     result = db.execute(
         update(EmailOutbox)
-        .where(EmailOutbox.status == "failed", *conditions)
+        .where(col(EmailOutbox.status) == "failed", *conditions)
         .values(
             status="pending",
             attempts=0,
@@ -153,7 +153,7 @@ def retry_email(*, db: Session, actor: User, email_id: int) -> bool:
     row = db.get(EmailOutbox, email_id)
     if row is None:
         raise NotFound()
-    if not _retry(db, EmailOutbox.id == email_id):
+    if not _retry(db, col(EmailOutbox.id) == email_id):
         return False
     audit.record(
         db,

@@ -23,6 +23,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, and_, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import col
 
 from portal.accounts.models import User
 from portal.core import db, jobs
@@ -68,7 +69,12 @@ class Worker:
     def fan_out_one(self) -> bool:
         """Fan out the oldest pending event. True when there was one."""
         with db.write(self.engine, shown=False) as s:
-            stmt = select(Event).where(Event.fanned_out_at.is_(None)).order_by(Event.id).limit(1)
+            stmt = (
+                select(Event)
+                .where(col(Event.fanned_out_at).is_(None))
+                .order_by(col(Event.id))
+                .limit(1)
+            )
             if self._pg:
                 stmt = stmt.with_for_update(skip_locked=True)
             event = s.execute(stmt).scalar_one_or_none()
@@ -84,10 +90,10 @@ class Worker:
         with db.write(self.engine, shown=False) as s:
             stmt = (
                 select(Notification, Event, User)
-                .join(Event, Event.id == Notification.event_id)
-                .join(User, User.id == Notification.user_id)
-                .where(Notification.email_state == "send")
-                .order_by(Notification.id)
+                .join(Event, col(Event.id) == col(Notification.event_id))
+                .join(User, col(User.id) == col(Notification.user_id))
+                .where(col(Notification.email_state) == "send")
+                .order_by(col(Notification.id))
                 .limit(QUEUE_BATCH)
             )
             if self._pg:
@@ -127,7 +133,7 @@ class Worker:
             s.execute(self._insert()(EmailOutbox).values(values).on_conflict_do_nothing())
             s.execute(
                 update(Notification)
-                .where(Notification.id.in_([r[0].id for r in rows]))
+                .where(col(Notification.id).in_([r[0].id for r in rows]))
                 .values(email_state="done")
             )
             return len(rows)
@@ -141,10 +147,12 @@ class Worker:
         with db.write(self.engine, shown=False) as s:
             rows = s.execute(
                 select(Notification, Event, User)
-                .join(Event, Event.id == Notification.event_id)
-                .join(User, User.id == Notification.user_id)
-                .where(Notification.email_state == "digest", Notification.created_at < cutoff)
-                .order_by(Notification.user_id, Notification.id)
+                .join(Event, col(Event.id) == col(Notification.event_id))
+                .join(User, col(User.id) == col(Notification.user_id))
+                .where(
+                    col(Notification.email_state) == "digest", col(Notification.created_at) < cutoff
+                )
+                .order_by(col(Notification.user_id), col(Notification.id))
                 .limit(QUEUE_BATCH)
             ).all()
             if not rows:
@@ -189,7 +197,7 @@ class Worker:
                 )
             s.execute(
                 update(Notification)
-                .where(Notification.id.in_([r[0].id for r in rows]))
+                .where(col(Notification.id).in_([r[0].id for r in rows]))
                 .values(email_state="done")
             )
             return len(by_user)
@@ -199,13 +207,16 @@ class Worker:
         now = utcnow()
         with db.write(self.engine, shown=False) as s:
             stmt = (
-                select(EmailOutbox.id)
+                select(col(EmailOutbox.id))
                 .where(
-                    EmailOutbox.status == "pending",
-                    EmailOutbox.next_attempt_at <= now,
-                    or_(EmailOutbox.claimed_until.is_(None), EmailOutbox.claimed_until < now),
+                    col(EmailOutbox.status) == "pending",
+                    col(EmailOutbox.next_attempt_at) <= now,
+                    or_(
+                        col(EmailOutbox.claimed_until).is_(None),
+                        col(EmailOutbox.claimed_until) < now,
+                    ),
                 )
-                .order_by(EmailOutbox.id)
+                .order_by(col(EmailOutbox.id))
                 .limit(self.batch)
             )
             if self._pg:
@@ -215,17 +226,19 @@ class Worker:
                 return []
             s.execute(
                 update(EmailOutbox)
-                .where(EmailOutbox.id.in_(ids))
+                .where(col(EmailOutbox.id).in_(ids))
                 .values(claimed_by=self.id, claimed_until=now + self.claim)
             )
             return list(
                 s.execute(
-                    select(EmailOutbox).where(EmailOutbox.id.in_(ids)).order_by(EmailOutbox.id)
+                    select(EmailOutbox)
+                    .where(col(EmailOutbox.id).in_(ids))
+                    .order_by(col(EmailOutbox.id))
                 ).scalars()
             )
 
     def _mine(self, row_id: int):  # type: ignore[no-untyped-def]
-        return and_(EmailOutbox.id == row_id, EmailOutbox.claimed_by == self.id)
+        return and_(col(EmailOutbox.id) == row_id, col(EmailOutbox.claimed_by) == self.id)
 
     def send_batch(self) -> int:
         """Send one claimed batch over one SMTP connection. Returns how many were sent."""

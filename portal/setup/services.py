@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from portal.accounts import addresses
 from portal.accounts.models import User
@@ -77,7 +77,7 @@ def save(*, db: Session, actor: User, form: dict[str, str]) -> SiteSettings:
         raise Forbidden()
     values = _clean(form)
     row = db.execute(
-        select(SiteSettings).where(SiteSettings.id == 1).with_for_update()
+        select(SiteSettings).where(col(SiteSettings.id) == 1).with_for_update()
     ).scalar_one_or_none() or SiteSettings(id=1)
     before = {k: getattr(row, k) for k in FIELDS}
     for key, value in values.items():

@@ -5,7 +5,7 @@ whose role changed (at /staff/users) stays on their teams until an admin takes t
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from portal.accounts.models import User
 from portal.core.integrity import Finding
@@ -15,10 +15,10 @@ from portal.teams.models import TeamMember
 
 def check(db: Session, repair: bool) -> list[Finding]:
     rows = db.execute(
-        select(TeamMember.team_id, TeamMember.user_id, User.role)
-        .join(User, User.id == TeamMember.user_id)
-        .where(User.role.not_in(("staff", "admin")))
-        .order_by(TeamMember.team_id, TeamMember.user_id)
+        select(col(TeamMember.team_id), col(TeamMember.user_id), col(User.role))
+        .join(User, col(User.id) == col(TeamMember.user_id))
+        .where(col(User.role).not_in(("staff", "admin")))
+        .order_by(col(TeamMember.team_id), col(TeamMember.user_id))
     ).all()
     findings = []
     for team_id, user_id, role in rows:

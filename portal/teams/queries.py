@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from portal.accounts.models import User
 from portal.accounts.queries import users_by_ids
@@ -12,14 +12,16 @@ from portal.teams.models import Team, TeamMember
 
 def listing(db: Session) -> list[Team]:
     """Every team, archived ones too, by name."""
-    return list(db.execute(select(Team).order_by(Team.name, Team.id)).scalars())
+    return list(db.execute(select(Team).order_by(col(Team.name), col(Team.id))).scalars())
 
 
 def active(db: Session) -> list[Team]:
     """The teams a decision may name (not archived), by name."""
     return list(
         db.execute(
-            select(Team).where(Team.archived_at.is_(None)).order_by(Team.name, Team.id)
+            select(Team)
+            .where(col(Team.archived_at).is_(None))
+            .order_by(col(Team.name), col(Team.id))
         ).scalars()
     )
 
@@ -33,17 +35,23 @@ def by_ids(db: Session, ids: set[int]) -> dict[int, Team]:
     """Teams by id, in one query."""
     if not ids:
         return {}
-    return {t.id: t for t in db.execute(select(Team).where(Team.id.in_(ids))).scalars()}
+    return {t.id: t for t in db.execute(select(Team).where(col(Team.id).in_(ids))).scalars()}
 
 
 def member_counts(db: Session) -> dict[int, int]:
     """How many members each team has, by team id."""
     return dict(
-        db.execute(select(TeamMember.team_id, func.count()).group_by(TeamMember.team_id)).all()
+        db.execute(
+            select(col(TeamMember.team_id), func.count()).group_by(col(TeamMember.team_id))
+        ).all()
     )
 
 
 def members(db: Session, team_id: int) -> list[User]:
     """A team's members, by name."""
-    ids = set(db.execute(select(TeamMember.user_id).where(TeamMember.team_id == team_id)).scalars())
+    ids = set(
+        db.execute(
+            select(col(TeamMember.user_id)).where(col(TeamMember.team_id) == team_id)
+        ).scalars()
+    )
     return sorted(users_by_ids(db, ids).values(), key=lambda u: (u.display_name.casefold(), u.id))

@@ -8,7 +8,7 @@ import re
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from portal.accounts.models import User
 from portal.accounts.queries import user_by_email, user_by_id
@@ -31,7 +31,9 @@ def _allowed(actor: User) -> None:
 
 
 def _locked(db: Session, team_id: int) -> Team:
-    team = db.execute(select(Team).where(Team.id == team_id).with_for_update()).scalar_one_or_none()
+    team = db.execute(
+        select(Team).where(col(Team.id) == team_id).with_for_update()
+    ).scalar_one_or_none()
     if team is None:
         raise NotFound()
     return team
@@ -124,7 +126,9 @@ def remove_member(*, db: Session, actor: User, team_id: int, user_id: int) -> No
     _allowed(actor)
     team = _locked(db, team_id)
     gone = db.execute(
-        delete(TeamMember).where(TeamMember.team_id == team.id, TeamMember.user_id == user_id)
+        delete(TeamMember).where(
+            col(TeamMember.team_id) == team.id, col(TeamMember.user_id) == user_id
+        )
     ).rowcount
     if not gone:
         raise NotFound()
@@ -158,5 +162,7 @@ def restore(*, db: Session, actor: User, team_id: int) -> Team:
 def drop_member(*, db: Session, team_id: int, user_id: int) -> None:
     """Remove a membership that no longer holds (for `portal check --repair`)."""
     db.execute(
-        delete(TeamMember).where(TeamMember.team_id == team_id, TeamMember.user_id == user_id)
+        delete(TeamMember).where(
+            col(TeamMember.team_id) == team_id, col(TeamMember.user_id) == user_id
+        )
     )

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, func, select, text
+from sqlmodel import col
 
 from portal.accounts.models import User
 from portal.accounts.passwords import hash_password
@@ -197,13 +198,13 @@ def seed(
     now = utcnow()
     started = time.perf_counter()
     with db.write(engine) as s:
-        cats = list(s.execute(select(Category.id)).scalars())
+        cats = list(s.execute(select(col(Category.id))).scalars())
         if not cats:
             for pos, (slug, name, name_zh) in enumerate(CATEGORIES):
                 s.add(Category(slug=slug, name=name, name_zh=name_zh, position=pos))
             s.flush()
-            cats = list(s.execute(select(Category.id)).scalars())
-        first_user = (s.execute(select(func.max(User.id))).scalar() or 0) + 1
+            cats = list(s.execute(select(col(Category.id))).scalars())
+        first_user = (s.execute(select(func.max(col(User.id)))).scalar() or 0) + 1
         shared = hash_password("bulk password 123")
         joined = now - timedelta(days=400)
         _write(
@@ -266,7 +267,7 @@ def seed(
         )
 
     with db.write(engine) as s:
-        first_idea = (s.execute(select(func.max(Idea.id))).scalar() or 0) + 1
+        first_idea = (s.execute(select(func.max(col(Idea.id)))).scalar() or 0) + 1
         authors = [rng.choice(user_ids) for _ in range(ideas)]
         _write(
             s,
@@ -339,7 +340,7 @@ def seed(
                 real_comments[i] += 1
 
     with db.write(engine) as s:
-        first_comment = (s.execute(select(func.max(Comment.id))).scalar() or 0) + 1
+        first_comment = (s.execute(select(func.max(col(Comment.id)))).scalar() or 0) + 1
         _write(
             s,
             "comment",

@@ -8,6 +8,7 @@ import secrets
 from datetime import timedelta
 
 from sqlalchemy import Engine, func, select, update
+from sqlmodel import col
 
 from portal.accounts import services as accounts
 from portal.accounts.passwords import hash_password
@@ -201,7 +202,7 @@ def seed_demo(
             return None
         cats = {}
         for pos, (slug, name, name_zh) in enumerate(CATEGORIES):
-            cat = s.execute(select(Category).where(Category.slug == slug)).scalar_one_or_none()
+            cat = s.execute(select(Category).where(col(Category.slug) == slug)).scalar_one_or_none()
             if cat is None:
                 cat = Category(slug=slug, name=name, name_zh=name_zh, position=pos)
                 s.add(cat)
@@ -261,7 +262,7 @@ def seed_demo(
             # Backdated with the weight its creation adds to trending (no votes yet).
             s.execute(
                 update(Idea)
-                .where(Idea.id == idea.id)
+                .where(col(Idea.id) == idea.id)
                 .values(created_at=created, trending=weight(created))
             )
             backers = rng.sample(

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from portal.accounts import privacy
 from portal.votes.models import Follow, Vote
@@ -16,6 +16,6 @@ from portal.votes.models import Follow, Vote
 @privacy.exports.register
 def export(db: Session, user_id: int) -> dict[str, list[dict[str, Any]]]:
     return {
-        "votes": privacy.rows(db, select(Vote).where(Vote.user_id == user_id)),
-        "follows": privacy.rows(db, select(Follow).where(Follow.user_id == user_id)),
+        "votes": privacy.rows(db, select(Vote).where(col(Vote.user_id) == user_id)),
+        "follows": privacy.rows(db, select(Follow).where(col(Follow.user_id) == user_id)),
     }

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from portal.accounts.models import User
 from portal.accounts.permissions import take_part
@@ -129,7 +129,9 @@ def follow(*, db: Executor, actor: User, idea_id: int) -> bool:
 
 def unfollow(*, db: Session, actor: User, idea_id: int) -> bool:
     """Stop following an idea."""
-    result = db.execute(delete(Follow).where(Follow.idea_id == idea_id, Follow.user_id == actor.id))
+    result = db.execute(
+        delete(Follow).where(col(Follow.idea_id) == idea_id, col(Follow.user_id) == actor.id)
+    )
     return bool(result.rowcount)
 
 

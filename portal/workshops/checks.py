@@ -7,7 +7,7 @@ gives free places to the waitlist, in order)."""
 from __future__ import annotations
 
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from portal.core.clock import aware, utcnow
 from portal.core.integrity import Finding
@@ -17,26 +17,26 @@ from portal.workshops.models import Registration, Workshop
 def check(db: Session, repair: bool) -> list[Finding]:
     def per_session(status: str):  # noqa: ANN202
         return (
-            select(Registration.workshop_id, func.count().label("n"))
-            .where(Registration.status == status)
-            .group_by(Registration.workshop_id)
+            select(col(Registration.workshop_id), func.count().label("n"))
+            .where(col(Registration.status) == status)
+            .group_by(col(Registration.workshop_id))
             .subquery()
         )
 
     confirmed, waiting = per_session("confirmed"), per_session("waitlisted")
     rows = db.execute(
         select(
-            Workshop.id,
-            Workshop.capacity,
-            Workshop.starts_at,
-            Workshop.cancelled_at,
+            col(Workshop.id),
+            col(Workshop.capacity),
+            col(Workshop.starts_at),
+            col(Workshop.cancelled_at),
             func.coalesce(confirmed.c.n, 0),
             func.coalesce(waiting.c.n, 0),
         )
-        .outerjoin(confirmed, confirmed.c.workshop_id == Workshop.id)
-        .outerjoin(waiting, waiting.c.workshop_id == Workshop.id)
-        .where((func.coalesce(confirmed.c.n, 0) > Workshop.capacity) | (waiting.c.n > 0))
-        .order_by(Workshop.id)
+        .outerjoin(confirmed, confirmed.c.workshop_id == col(Workshop.id))
+        .outerjoin(waiting, waiting.c.workshop_id == col(Workshop.id))
+        .where((func.coalesce(confirmed.c.n, 0) > col(Workshop.capacity)) | (waiting.c.n > 0))
+        .order_by(col(Workshop.id))
     ).all()
     now = utcnow()
     findings = []

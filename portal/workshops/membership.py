@@ -15,7 +15,7 @@ from __future__ import annotations
 import secrets
 
 from sqlalchemy import delete, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from portal.accounts import services as accounts
 from portal.accounts.models import User
@@ -45,13 +45,13 @@ def role_changed(db: Session, user: User, before_role: str, was_member: bool) ->
         end_membership(db=db, user_id=user.id)
     elif user.is_committee and not was_member:
         # A new term (after a lapse, say): whatever address was made before stays dead.
-        db.execute(delete(CalendarKey).where(CalendarKey.user_id == user.id))
+        db.execute(delete(CalendarKey).where(col(CalendarKey.user_id) == user.id))
 
 
 def end_membership(*, db: Session, user_id: int) -> int:
     """Release the person's places in committee-only sessions that have not started, and end
     their calendar address. Returns how many places were released."""
-    db.execute(delete(CalendarKey).where(CalendarKey.user_id == user_id))
+    db.execute(delete(CalendarKey).where(col(CalendarKey.user_id) == user_id))
     released = 0
     for workshop_id in queries.committee_places(db, user_id):
         released += services.release_place(db=db, workshop_id=workshop_id, user_id=user_id)
@@ -65,7 +65,7 @@ def release_lapsed(*, db: Session) -> int:
     for user_id in queries.lapsed_holders(db):
         # Lock the person, then look again: an admin may have renewed the term meanwhile.
         user = db.execute(
-            select(User).where(User.id == user_id).with_for_update()
+            select(User).where(col(User.id) == user_id).with_for_update()
         ).scalar_one_or_none()
         if user is None or user.is_committee or user.role != "committee":
             continue

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import ColumnElement, and_, or_
+from sqlmodel import col
 
 from portal.accounts.models import User
 from portal.workshops.models import Registration, Workshop
@@ -37,14 +38,14 @@ def audiences_for(user: User | None) -> tuple[str, ...]:
 def is_member(today: date) -> ColumnElement[bool]:
     """SQL: the user is on the committee today (the same rule as `User.is_committee`)."""
     return or_(
-        User.role.in_(("staff", "admin")),
+        col(User.role).in_(("staff", "admin")),
         and_(
-            User.role == "committee",
-            or_(User.committee_until.is_(None), User.committee_until >= today),
+            col(User.role) == "committee",
+            or_(col(User.committee_until).is_(None), col(User.committee_until) >= today),
         ),
     )
 
 
 def has_lapsed(today: date) -> ColumnElement[bool]:
     """SQL: the user still has the committee role, but their term ended before `today`."""
-    return and_(User.role == "committee", User.committee_until < today)
+    return and_(col(User.role) == "committee", col(User.committee_until) < today)

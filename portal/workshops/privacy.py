@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from portal.accounts import privacy
 from portal.accounts.models import User
@@ -17,7 +17,7 @@ from portal.workshops.models import Registration
 
 @privacy.exports.register
 def export(db: Session, user_id: int) -> dict[str, list[dict[str, Any]]]:
-    mine = select(Registration).where(Registration.user_id == user_id)
+    mine = select(Registration).where(col(Registration.user_id) == user_id)
     return {"registrations": privacy.rows(db, mine)}
 
 
@@ -25,8 +25,8 @@ def export(db: Session, user_id: int) -> dict[str, list[dict[str, Any]]]:
 def erase(db: Session, user: User) -> None:
     active = (
         db.execute(
-            select(Registration.workshop_id).where(
-                Registration.user_id == user.id, Registration.status != "cancelled"
+            select(col(Registration.workshop_id)).where(
+                col(Registration.user_id) == user.id, col(Registration.status) != "cancelled"
             )
         )
         .scalars()

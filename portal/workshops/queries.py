@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import Select, case, func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from portal.accounts.models import User
 from portal.accounts.queries import user_by_id
@@ -28,14 +28,14 @@ def listing(
 ) -> tuple[list[Workshop], bool]:
     """Upcoming sessions soonest first, or past ones latest first, that these audiences see."""
     now = utcnow()
-    stmt = select(Workshop).where(Workshop.audience.in_(audiences))
+    stmt = select(Workshop).where(col(Workshop.audience).in_(audiences))
     if past:
-        stmt = stmt.where(Workshop.ends_at < now).order_by(Workshop.starts_at.desc())
+        stmt = stmt.where(col(Workshop.ends_at) < now).order_by(col(Workshop.starts_at).desc())
     else:
-        stmt = stmt.where(Workshop.ends_at >= now).order_by(Workshop.starts_at)
+        stmt = stmt.where(col(Workshop.ends_at) >= now).order_by(col(Workshop.starts_at))
     rows = list(
         db.execute(
-            stmt.order_by(Workshop.id).offset((page - 1) * PER_PAGE).limit(PER_PAGE + 1)
+            stmt.order_by(col(Workshop.id)).offset((page - 1) * PER_PAGE).limit(PER_PAGE + 1)
         ).scalars()
     )
     return rows[:PER_PAGE], len(rows) > PER_PAGE
@@ -47,11 +47,11 @@ def upcoming(db: Session, audiences: tuple[str, ...], limit: int = 200) -> list[
         db.execute(
             select(Workshop)
             .where(
-                Workshop.audience.in_(audiences),
-                Workshop.ends_at >= utcnow(),
-                Workshop.cancelled_at.is_(None),
+                col(Workshop.audience).in_(audiences),
+                col(Workshop.ends_at) >= utcnow(),
+                col(Workshop.cancelled_at).is_(None),
             )
-            .order_by(Workshop.starts_at)
+            .order_by(col(Workshop.starts_at))
             .limit(limit)
         ).scalars()
     )
@@ -68,12 +68,12 @@ def places(db: Session, workshop_ids: list[int]) -> dict[int, Places]:
     if workshop_ids:
         rows = db.execute(
             select(
-                Registration.workshop_id,
-                func.sum(case((Registration.status == "confirmed", 1), else_=0)),
-                func.sum(case((Registration.status == "waitlisted", 1), else_=0)),
+                col(Registration.workshop_id),
+                func.sum(case((col(Registration.status) == "confirmed", 1), else_=0)),
+                func.sum(case((col(Registration.status) == "waitlisted", 1), else_=0)),
             )
-            .where(Registration.workshop_id.in_(workshop_ids))
-            .group_by(Registration.workshop_id)
+            .where(col(Registration.workshop_id).in_(workshop_ids))
+            .group_by(col(Registration.workshop_id))
         ).all()
         for w, confirmed, waitlisted in rows:
             out[w] = Places(int(confirmed or 0), int(waitlisted or 0))
@@ -84,9 +84,9 @@ def agenda_ids(db: Session, workshop_id: int) -> list[int]:
     """The ideas on a session's agenda, in order."""
     return list(
         db.execute(
-            select(WorkshopIdea.idea_id)
-            .where(WorkshopIdea.workshop_id == workshop_id)
-            .order_by(WorkshopIdea.position)
+            select(col(WorkshopIdea.idea_id))
+            .where(col(WorkshopIdea.workshop_id) == workshop_id)
+            .order_by(col(WorkshopIdea.position))
         ).scalars()
     )
 
@@ -97,7 +97,7 @@ def registration(db: Session, workshop_id: int, user_id: int | None) -> Registra
         return None
     return db.execute(
         select(Registration).where(
-            Registration.workshop_id == workshop_id, Registration.user_id == user_id
+            col(Registration.workshop_id) == workshop_id, col(Registration.user_id) == user_id
         )
     ).scalar_one_or_none()
 
@@ -114,10 +114,10 @@ def waitlist_position(db: Session, reg: Registration) -> int:
         select(func.count())
         .select_from(Registration)
         .where(
-            Registration.workshop_id == reg.workshop_id,
-            Registration.status == "waitlisted",
-            (Registration.queued_at < reg.queued_at)
-            | ((Registration.queued_at == reg.queued_at) & (Registration.id <= reg.id)),
+            col(Registration.workshop_id) == reg.workshop_id,
+            col(Registration.status) == "waitlisted",
+            (col(Registration.queued_at) < reg.queued_at)
+            | ((col(Registration.queued_at) == reg.queued_at) & (col(Registration.id) <= reg.id)),
         )
     ).scalar_one()
 
@@ -127,11 +127,14 @@ def registrants(db: Session, workshop_id: int) -> list[Registration]:
     return list(
         db.execute(
             select(Registration)
-            .where(Registration.workshop_id == workshop_id, Registration.status != "cancelled")
+            .where(
+                col(Registration.workshop_id) == workshop_id,
+                col(Registration.status) != "cancelled",
+            )
             .order_by(
-                case((Registration.status == "confirmed", 0), else_=1),
-                Registration.queued_at,
-                Registration.id,
+                case((col(Registration.status) == "confirmed", 0), else_=1),
+                col(Registration.queued_at),
+                col(Registration.id),
             )
         ).scalars()
     )
@@ -142,9 +145,9 @@ def for_idea(db: Session, idea_id: int, audiences: tuple[str, ...]) -> list[Work
     return list(
         db.execute(
             select(Workshop)
-            .join(WorkshopIdea, WorkshopIdea.workshop_id == Workshop.id)
-            .where(WorkshopIdea.idea_id == idea_id, Workshop.audience.in_(audiences))
-            .order_by(Workshop.starts_at)
+            .join(WorkshopIdea, col(WorkshopIdea.workshop_id) == col(Workshop.id))
+            .where(col(WorkshopIdea.idea_id) == idea_id, col(Workshop.audience).in_(audiences))
+            .order_by(col(Workshop.starts_at))
         ).scalars()
     )
 
@@ -153,16 +156,16 @@ def titles(db: Session, ids: set[int], audiences: tuple[str, ...] | None = None)
     """Session titles by id, in one query; only those these audiences see, when given."""
     if not ids:
         return {}
-    stmt = select(Workshop.id, Workshop.title).where(Workshop.id.in_(ids))
+    stmt = select(col(Workshop.id), col(Workshop.title)).where(col(Workshop.id).in_(ids))
     if audiences is not None:
-        stmt = stmt.where(Workshop.audience.in_(audiences))
+        stmt = stmt.where(col(Workshop.audience).in_(audiences))
     return {i: t for i, t in db.execute(stmt).all()}
 
 
 def attendees_select(workshop_ids: Select | list[int]) -> Select:
     """A SELECT of the user ids who attended any of these sessions (for fan-out in SQL)."""
-    return select(Registration.user_id).where(
-        Registration.workshop_id.in_(workshop_ids), Registration.attended.is_(True)
+    return select(col(Registration.user_id)).where(
+        col(Registration.workshop_id).in_(workshop_ids), col(Registration.attended).is_(True)
     )
 
 
@@ -172,15 +175,15 @@ def due_reminders(db: Session, limit: int = 500) -> list[Registration]:
     return list(
         db.execute(
             select(Registration)
-            .join(Workshop, Workshop.id == Registration.workshop_id)
+            .join(Workshop, col(Workshop.id) == col(Registration.workshop_id))
             .where(
-                Registration.status == "confirmed",
-                Registration.reminded_at.is_(None),
-                Workshop.cancelled_at.is_(None),
-                Workshop.starts_at > now,
-                Workshop.starts_at <= now + timedelta(days=1),
+                col(Registration.status) == "confirmed",
+                col(Registration.reminded_at).is_(None),
+                col(Workshop.cancelled_at).is_(None),
+                col(Workshop.starts_at) > now,
+                col(Workshop.starts_at) <= now + timedelta(days=1),
             )
-            .order_by(Registration.id)
+            .order_by(col(Registration.id))
             .limit(limit)
         ).scalars()
     )
@@ -212,9 +215,9 @@ def agendas(db: Session, workshop_ids: list[int]) -> dict[int, list[int]]:
     out: dict[int, list[int]] = {w: [] for w in workshop_ids}
     if workshop_ids:
         for w, i in db.execute(
-            select(WorkshopIdea.workshop_id, WorkshopIdea.idea_id)
-            .where(WorkshopIdea.workshop_id.in_(workshop_ids))
-            .order_by(WorkshopIdea.position)
+            select(col(WorkshopIdea.workshop_id), col(WorkshopIdea.idea_id))
+            .where(col(WorkshopIdea.workshop_id).in_(workshop_ids))
+            .order_by(col(WorkshopIdea.position))
         ).all():
             out[w].append(i)
     return out
@@ -231,14 +234,14 @@ def committee_places(db: Session, user_id: int) -> list[int]:
     a waitlist entry."""
     return list(
         db.execute(
-            select(Workshop.id)
-            .join(Registration, Registration.workshop_id == Workshop.id)
+            select(col(Workshop.id))
+            .join(Registration, col(Registration.workshop_id) == col(Workshop.id))
             .where(
-                Registration.user_id == user_id,
-                Registration.status.in_(permissions.LIVE),
+                col(Registration.user_id) == user_id,
+                col(Registration.status).in_(permissions.LIVE),
                 *_upcoming_committee(),
             )
-            .order_by(Workshop.starts_at, Workshop.id)
+            .order_by(col(Workshop.starts_at), col(Workshop.id))
         ).scalars()
     )
 
@@ -249,19 +252,23 @@ def lapsed_holders(db: Session, limit: int = 100) -> list[int]:
     committee sessions (read through the start index) and the calendar keys."""
     lapsed = permissions.has_lapsed(utcnow().date())
     holding = (
-        select(Registration.user_id)
-        .join(Workshop, Workshop.id == Registration.workshop_id)
-        .join(User, User.id == Registration.user_id)
-        .where(Registration.status.in_(permissions.LIVE), *_upcoming_committee(), lapsed)
+        select(col(Registration.user_id))
+        .join(Workshop, col(Workshop.id) == col(Registration.workshop_id))
+        .join(User, col(User.id) == col(Registration.user_id))
+        .where(col(Registration.status).in_(permissions.LIVE), *_upcoming_committee(), lapsed)
     )
-    keyed = select(CalendarKey.user_id).join(User, User.id == CalendarKey.user_id).where(lapsed)
+    keyed = (
+        select(col(CalendarKey.user_id))
+        .join(User, col(User.id) == col(CalendarKey.user_id))
+        .where(lapsed)
+    )
     found = db.execute(holding.union(keyed).limit(limit)).scalars()
     return sorted(found)
 
 
 def _upcoming_committee() -> tuple:
     return (
-        Workshop.audience == "committee",
-        Workshop.cancelled_at.is_(None),
-        Workshop.starts_at > utcnow(),
+        col(Workshop.audience) == "committee",
+        col(Workshop.cancelled_at).is_(None),
+        col(Workshop.starts_at) > utcnow(),
     )

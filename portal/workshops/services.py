@@ -16,7 +16,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from portal.accounts.models import User
 from portal.accounts.permissions import take_part
@@ -37,7 +37,7 @@ YEARS = (2000, 2999)  # the years a session may start and end in
 
 def _locked(db: Session, workshop_id: int) -> Workshop:
     workshop = db.execute(
-        select(Workshop).where(Workshop.id == workshop_id).with_for_update()
+        select(Workshop).where(col(Workshop.id) == workshop_id).with_for_update()
     ).scalar_one_or_none()
     if workshop is None:
         raise NotFound()
@@ -48,7 +48,9 @@ def _confirmed(db: Session, workshop_id: int) -> int:
     return db.execute(
         select(func.count())
         .select_from(Registration)
-        .where(Registration.workshop_id == workshop_id, Registration.status == "confirmed")
+        .where(
+            col(Registration.workshop_id) == workshop_id, col(Registration.status) == "confirmed"
+        )
     ).scalar_one()
 
 
@@ -154,7 +156,7 @@ def _clean(db: Session, form: dict[str, str], default_zone: str, confirmed: int 
 
 def _set_agenda(db: Session, workshop_id: int, idea_ids: list[int]) -> None:
     for row in db.execute(
-        select(WorkshopIdea).where(WorkshopIdea.workshop_id == workshop_id)
+        select(WorkshopIdea).where(col(WorkshopIdea.workshop_id) == workshop_id)
     ).scalars():
         db.delete(row)
     db.flush()
@@ -216,9 +218,9 @@ def cancel_workshop(*, db: Session, actor: User, workshop_id: int) -> Workshop:
         workshop.cancelled_at = utcnow()
         if aware(workshop.starts_at) > workshop.cancelled_at:  # not news after the fact
             registered = db.execute(
-                select(Registration.user_id).where(
-                    Registration.workshop_id == workshop_id,
-                    Registration.status.in_(("confirmed", "waitlisted")),
+                select(col(Registration.user_id)).where(
+                    col(Registration.workshop_id) == workshop_id,
+                    col(Registration.status).in_(("confirmed", "waitlisted")),
                 )
             ).scalars()
             for user_id in registered:
@@ -253,7 +255,7 @@ def register(*, db: Session, actor: User, workshop_id: int, access_needs: str = 
         )
     row = db.execute(
         select(Registration).where(
-            Registration.workshop_id == workshop_id, Registration.user_id == actor.id
+            col(Registration.workshop_id) == workshop_id, col(Registration.user_id) == actor.id
         )
     ).scalar_one_or_none()
     if row is not None and row.status != "cancelled":
@@ -274,9 +276,9 @@ def register(*, db: Session, actor: User, workshop_id: int, access_needs: str = 
 def _live(db: Session, workshop_id: int, user_id: int) -> Registration | None:
     return db.execute(
         select(Registration).where(
-            Registration.workshop_id == workshop_id,
-            Registration.user_id == user_id,
-            Registration.status.in_(permissions.LIVE),
+            col(Registration.workshop_id) == workshop_id,
+            col(Registration.user_id) == user_id,
+            col(Registration.status).in_(permissions.LIVE),
         )
     ).scalar_one_or_none()
 
@@ -327,14 +329,14 @@ def _promote(db: Session, workshop: Workshop) -> None:
     if free <= 0 or workshop.cancelled_at is not None or aware(workshop.starts_at) <= utcnow():
         return
     stmt = select(Registration).where(
-        Registration.workshop_id == workshop.id, Registration.status == "waitlisted"
+        col(Registration.workshop_id) == workshop.id, col(Registration.status) == "waitlisted"
     )
     if workshop.audience == "committee":
-        stmt = stmt.join(User, User.id == Registration.user_id).where(
+        stmt = stmt.join(User, col(User.id) == col(Registration.user_id)).where(
             permissions.is_member(utcnow().date())
         )
     waiting = (
-        db.execute(stmt.order_by(Registration.queued_at, Registration.id).limit(free))
+        db.execute(stmt.order_by(col(Registration.queued_at), col(Registration.id)).limit(free))
         .scalars()
         .all()
     )
@@ -361,7 +363,7 @@ def record_attendance(
     came = {user_id for user_id in ticked if user_id is not None}
     rows = db.execute(
         select(Registration).where(
-            Registration.workshop_id == workshop_id, Registration.status == "confirmed"
+            col(Registration.workshop_id) == workshop_id, col(Registration.status) == "confirmed"
         )
     ).scalars()
     count = 0

@@ -22,6 +22,7 @@ from typing import Protocol
 
 from sqlalchemy import Connection, Engine, bindparam, delete, literal_column, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import col
 
 from portal.core import db
 from portal.core.clock import utcnow
@@ -93,8 +94,8 @@ def count(engine: Engine, limit_name: str, subject: str, now: datetime | None = 
     started = datetime.fromtimestamp(window.start, UTC)
     with db.read(engine) as s:
         found = s.execute(
-            select(RateCounter.count).where(
-                RateCounter.key == window.key, RateCounter.window_start == started
+            select(col(RateCounter.count)).where(
+                col(RateCounter.key) == window.key, col(RateCounter.window_start) == started
             )
         ).scalar_one_or_none()
     return int(found or 0)
@@ -104,7 +105,9 @@ def forget_old(engine: Engine, now: datetime | None = None) -> int:
     """Delete windows that have ended (the worker runs this)."""
     cutoff = (now or utcnow()) - timedelta(seconds=max(lim.seconds for lim in LIMITS.values()))
     with db.write(engine, shown=False) as s:
-        return int(s.execute(delete(RateCounter).where(RateCounter.window_start < cutoff)).rowcount)
+        return int(
+            s.execute(delete(RateCounter).where(col(RateCounter.window_start) < cutoff)).rowcount
+        )
 
 
 class Counter(Protocol):
