@@ -22,6 +22,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from portal.accounts.models import LoginSession, User
 from portal.core.clock import utcnow
+from portal.core.db import table_of
 from portal.core.prepared import Prepared
 from portal.web import csrf
 from portal.web.requests import LoginRequired
@@ -32,7 +33,7 @@ LIFETIME = timedelta(days=30)
 
 # Built once, and run as a prepared statement on a plain connection: it runs on every
 # signed-in request, and building the statement or an ORM session costs more than the query.
-_users, _sessions = User.__table__, LoginSession.__table__
+_users, _sessions = table_of(User), table_of(LoginSession)
 _SIGNED_IN = Prepared(
     select(_users)
     .join(_sessions, _sessions.c.user_id == _users.c.id)
@@ -105,7 +106,7 @@ def current_user(request: Request) -> User | None:
     loads them again in its own session."""
     state = request.scope.setdefault("state", {})
     if "user" in state:
-        return state["user"]  # type: ignore[no-any-return]
+        return state["user"]
     user = None
     token = request.cookies.get(COOKIE)
     if token:

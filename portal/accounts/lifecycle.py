@@ -81,7 +81,7 @@ def _use(db: Session, token: str, purpose: str) -> tuple[AccountToken, User]:
     row = valid_link(db, token, purpose)
     if row is None:
         raise _spent()
-    if db.execute(delete(AccountToken).where(col(AccountToken.id) == row.id)).rowcount != 1:
+    if db.exec(delete(AccountToken).where(col(AccountToken.id) == row.id)).rowcount != 1:
         raise _spent()
     user = db.get(User, row.user_id)
     if user is None:

@@ -63,7 +63,7 @@ from portal.settings import Settings
 try:  # the HTTP client Authlib talks to the provider with: httpx2 where installed, else httpx
     import httpx2 as _http
 except ImportError:  # pragma: no cover
-    import httpx as _http  # type: ignore[no-redef]
+    import httpx as _http  # type: ignore[no-redef]  # mypy: one name, either module
 
 log = logging.getLogger("portal.sso")
 

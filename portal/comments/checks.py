@@ -79,16 +79,16 @@ def threads(db: Session, repair: bool) -> list[Finding]:
             col(Comment.id),
             col(Comment.idea_id),
             col(Comment.parent_id),
-            parent.idea_id,
-            parent.parent_id,
+            col(parent.idea_id),
+            col(parent.parent_id),
         )
-        .outerjoin(parent, parent.id == col(Comment.parent_id))
+        .outerjoin(parent, col(parent.id) == col(Comment.parent_id))
         .where(
             col(Comment.parent_id).is_not(None),
             or_(
-                parent.id.is_(None),
-                parent.idea_id != col(Comment.idea_id),
-                parent.parent_id.is_not(None),
+                col(parent.id).is_(None),
+                col(parent.idea_id) != col(Comment.idea_id),
+                col(parent.parent_id).is_not(None),
             ),
         )
         .order_by(col(Comment.id))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sqlalchemy import Select, and_, func, or_, select
@@ -71,7 +72,7 @@ def threads(
             .order_by(col(Comment.created_at), col(Comment.id))
         ).scalars()
         for reply in replies:
-            by_id[reply.parent_id].replies.append(reply)  # type: ignore[index]
+            by_id[reply.parent_id].replies.append(reply)
     return ThreadPage(list(by_id.values()), page, has_next)
 
 
@@ -116,7 +117,7 @@ def recent(db: Session, limit: int = 5) -> list[Comment]:
     )
 
 
-def commenters_select(idea_ids):
+def commenters_select(idea_ids: Iterable[int]) -> Select:
     """A SELECT of the user ids who commented on any of these ideas."""
     return select(col(Comment.author_id)).where(
         col(Comment.idea_id).in_(idea_ids), col(Comment.author_id).is_not(None)

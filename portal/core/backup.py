@@ -27,6 +27,7 @@ import sqlite3
 import subprocess
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from alembic.script import ScriptDirectory
 from sqlalchemy import make_url, text
@@ -227,7 +228,7 @@ def _libpq(database_url: str) -> tuple[str, dict[str, str]]:
     return address.render_as_string(hide_password=False), env
 
 
-def _run(args: list[str], env: dict[str, str], **kwargs) -> subprocess.CompletedProcess:  # noqa: ANN003
+def _run(args: list[str], env: dict[str, str], **kwargs: Any) -> subprocess.CompletedProcess[str]:
     done = subprocess.run(args, env=env, capture_output=True, text=True, **kwargs)
     if done.returncode:
         name = Path(args[0]).name

@@ -24,7 +24,7 @@ import os
 import threading
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager, nullcontext
-from typing import Any
+from typing import Any, Literal, overload
 
 from sqlalchemy import (
     BigInteger,
@@ -37,6 +37,7 @@ from sqlalchemy import (
     create_engine,
     event,
 )
+from sqlalchemy import inspect as sql_inspect
 from sqlalchemy import text as sql_text
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session, SQLModel
@@ -60,6 +61,17 @@ site_version = Table(
     Column("id", Integer, primary_key=True),
     Column("version", BigInteger, nullable=False, server_default="0"),
 )
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The table behind a table model, for Core statements built once (prepared statements):
+    SQLModel does not declare `__table__` to type checkers."""
+    table = sql_inspect(model).local_table
+    if not isinstance(table, Table):
+        raise TypeError(f"{model.__name__} is not a table model")
+    return table
+
+
 _BUMP = sql_text("UPDATE site_version SET version = version + 1")
 _VERSION = sql_text("SELECT version FROM site_version")
 
@@ -174,6 +186,10 @@ def _queue_file(engine: Engine) -> str | None:
     return path
 
 
+@overload
+def _take_turn(path: str, *, wait: Literal[True]) -> tuple[threading.Lock, int]: ...
+@overload
+def _take_turn(path: str, *, wait: Literal[False]) -> tuple[threading.Lock, int] | None: ...
 def _take_turn(path: str, *, wait: bool) -> tuple[threading.Lock, int] | None:
     """Take this thread's turn in the process, then the process's turn on the machine. Without
     `wait`, None (holding nothing) when either is taken."""
@@ -231,7 +247,7 @@ def _writer_turn(engine: Engine) -> Iterator[None]:
     try:
         yield
     finally:
-        _end_turn(turn)  # type: ignore[arg-type]
+        _end_turn(turn)
 
 
 @asynccontextmanager

@@ -52,7 +52,7 @@ class GroupCommit:
         if self.engine.name != "sqlite":  # writers in parallel: each unit on its own, now
             [(ok, value)] = self._write([work])
             if ok:
-                return value  # type: ignore[no-any-return]
+                return value
             raise value
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
         self._waiting.append((work, future))

@@ -16,7 +16,7 @@ compiled, so its caller passes the value.
 from __future__ import annotations
 
 from collections import namedtuple
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import Connection
@@ -44,7 +44,9 @@ class _Compiled:
             if hasattr(statement, "selected_columns")
             else statement.exported_columns
         )
-        self.row = namedtuple("Row", [c.key for c in columns], rename=True)  # type: ignore[misc]
+        # mypy takes only literal field names for a namedtuple; these are the statement's columns.
+        row = namedtuple("Row", [c.key for c in columns], rename=True)  # type: ignore[misc]
+        self.row: Callable[[Iterable[Any]], tuple[Any, ...]] = row._make
         self.readers = [
             c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns
         ]
@@ -63,7 +65,7 @@ class _Compiled:
                 value if read is None else read(value)
                 for value, read in zip(raw, self.readers, strict=True)
             )
-        return self.row._make(raw)
+        return self.row(raw)
 
 
 class Prepared:
@@ -83,6 +85,8 @@ class Prepared:
         """Every row, on `conn` (in its transaction, if it has one)."""
         compiled = self._for(conn)
         params = compiled.params(values)
+        # SQLAlchemy types driver_connection as optional (None once invalidated); a connection
+        # in use has one.
         cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
         try:
             if conn.dispatch.before_cursor_execute:  # someone counts statements (the tests)

@@ -6,9 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped
 from sqlmodel import Session, col
 
 from portal.accounts.models import User
@@ -79,8 +81,9 @@ def _team_ids(
     """The responsible teams chosen (checkboxes): teams offered now, or ones the decision
     already names (an archived team stays on it)."""
     allowed = {t.id for t in teams_q.active(db)} | set(keep)
-    ids = [number(token) for token in raw]
-    if any(i not in allowed for i in ids):
+    tokens = list(raw)
+    ids = [i for i in map(number, tokens) if i is not None and i in allowed]
+    if len(ids) != len(tokens):
         errors["teams"] = _("Choose the responsible teams from the list.")
         return []
     return list(dict.fromkeys(ids))
@@ -159,9 +162,9 @@ def publish(
         raise Forbidden()
     outcome = form.get("outcome", "")
     fields = _fields(db, form, outcome, teams)
-    decision = Decision(
-        **fields.texts, **fields.dates, outcome=outcome, author_id=actor.id, published_at=utcnow()
-    )
+    # The keys of texts and dates are the names of the decision's columns.
+    columns: dict[str, Any] = {**fields.texts, **fields.dates}
+    decision = Decision(**columns, outcome=outcome, author_id=actor.id, published_at=utcnow())
     db.add(decision)
     db.flush()
     idea_ids = fields.ideas
@@ -205,18 +208,20 @@ def publish(
 
 def _link(db: Session, decision: Decision, fields: Fields) -> None:
     """Make the decision's links to ideas, sessions and teams exactly those of `fields`."""
-    for model, column, wanted in (
-        (DecisionIdea, col(DecisionIdea.idea_id), fields.ideas),
-        (DecisionWorkshop, col(DecisionWorkshop.workshop_id), fields.sessions),
-        (DecisionTeam, col(DecisionTeam.team_id), fields.teams),
+    for model, key, wanted in (
+        (DecisionIdea, "idea_id", fields.ideas),
+        (DecisionWorkshop, "workshop_id", fields.sessions),
+        (DecisionTeam, "team_id", fields.teams),
     ):
-        have = set(db.execute(select(column).where(model.decision_id == decision.id)).scalars())
+        column: Mapped[int] = getattr(model, key)
+        mine = col(model.decision_id) == decision.id
+        have = set(db.execute(select(column).where(mine)).scalars())
         gone = have - set(wanted)
         if gone:
-            db.execute(delete(model).where(model.decision_id == decision.id, column.in_(gone)))
+            db.execute(delete(model).where(mine, column.in_(gone)))
         for target in wanted:
             if target not in have:
-                db.add(model(decision_id=decision.id, **{column.key: target}))
+                db.add(model(decision_id=decision.id, **{key: target}))
     db.flush()
 
 
@@ -307,7 +312,7 @@ def answer_follow_up(
     if not notifications_q.was_notified_of_decision(db, actor.id, decision_id):
         raise Forbidden()
     errors = {}
-    value = number(rating, high=5)
+    value = number(rating, high=5) or 0
     if not value:
         errors["rating"] = _("Choose a number from 1 (not at all) to 5 (very much).")
     comment = (comment or "").strip()

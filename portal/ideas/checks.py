@@ -13,7 +13,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select, update
+from typing import Any
+
+from sqlalchemy import Row, func, or_, select, update
 from sqlmodel import Session, col
 
 from portal.core.integrity import Finding
@@ -39,7 +41,7 @@ def _end(ideas: dict, start: int) -> tuple[int | None, str]:
         current = row.duplicate_of_id
 
 
-def _duplicate(db: Session, ideas: dict, row, repair: bool) -> Finding | None:  # noqa: ANN001
+def _duplicate(db: Session, ideas: dict, row: Row[Any], repair: bool) -> Finding | None:
     subject, target = f"idea {row.id}", row.duplicate_of_id
     if row.status != "duplicate":
         if repair:

@@ -26,6 +26,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Session, col
 
+from portal.core.db import table_of
 from portal.core.prepared import Prepared
 from portal.ideas.models import Idea
 
@@ -33,7 +34,7 @@ from portal.ideas.models import Idea
 CLOSED_TO_VOTES = ("done", "declined", "duplicate")
 Executor = Session | Connection
 
-_ideas = Idea.__table__
+_ideas = table_of(Idea)
 _idea_id: BindParameter[int] = bindparam("idea_id")
 # What a vote button shows of its idea.
 _SHOWN = (

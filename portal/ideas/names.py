@@ -17,9 +17,13 @@ from portal.ideas import permissions
 
 
 class Nameable(Protocol):
-    title: str
-    hidden_at: datetime | None
-    author_id: int | None
+    # Read-only members, so that a frozen Named fits as well as an Idea.
+    @property
+    def title(self) -> str: ...
+    @property
+    def hidden_at(self) -> datetime | None: ...
+    @property
+    def author_id(self) -> int | None: ...
 
 
 @dataclass(frozen=True)

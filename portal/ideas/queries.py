@@ -7,7 +7,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, desc, func, select, text
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    SQLColumnExpression,
+    TextClause,
+    desc,
+    func,
+    select,
+    text,
+)
 from sqlmodel import Session, col
 
 from portal.core import forms
@@ -38,7 +47,7 @@ class Filters:
     def parse(cls, params: dict[str, str]) -> Filters:
         """Read filters from a query string, ignoring values that are not allowed."""
         return cls(
-            sort=params.get("sort") if params.get("sort") in SORTS else "top",
+            sort=params.get("sort", "") if params.get("sort") in SORTS else "top",
             status=params.get("status", "") if params.get("status") in STATUSES else "",
             category=(params.get("category") or "").replace("\x00", "")[:60],
             origin=params.get("origin", "") if params.get("origin") in ORIGINS else "",
@@ -54,7 +63,9 @@ class Page:
     has_next: bool
 
 
-def _search_clause(dialect: str, q: str, any_word: bool = False):
+def _search_clause(
+    dialect: str, q: str, any_word: bool = False
+) -> ColumnElement[bool] | TextClause | None:
     """A WHERE clause matching ideas whose title or body contain the words of `q`, using
     SQLite FTS5 or PostgreSQL's full-text index (both created by the first migration)."""
     words = _WORD.findall(q)[:12]
@@ -120,6 +131,8 @@ def similar(db: Session, title: str, limit: int = 5) -> list[Idea]:
     if not words:
         return []
     clause = _search_clause(db.get_bind().dialect.name, " ".join(words), any_word=True)
+    if clause is None:
+        return []
     stmt = (
         select(Idea)
         .where(clause, col(Idea.status) != "duplicate", col(Idea.hidden_at).is_(None))
@@ -262,7 +275,7 @@ def created_at(db: Session, idea_id: int) -> datetime:
     return db.execute(select(col(Idea.created_at)).where(col(Idea.id) == idea_id)).scalar_one()
 
 
-def is_shown(idea_id: ColumnElement[int]) -> ColumnElement[bool]:
+def is_shown(idea_id: SQLColumnExpression[int]) -> ColumnElement[bool]:
     """Whether the idea `idea_id` (a column of another table) exists and is not hidden: a
     correlated EXISTS, for another domain's query to filter on in the same statement."""
     return (

@@ -8,7 +8,7 @@ event: 'send' now, 'digest' later, or 'none'.
 
 from __future__ import annotations
 
-from sqlalchemy import Select, case, func, literal, select, union
+from sqlalchemy import CompoundSelect, Select, case, func, literal, select, union
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
@@ -27,6 +27,7 @@ def _decision_idea_ids(db: Session, decision_id: int) -> list[int]:
 
 def recipients(db: Session, event: Event) -> Select | None:
     """A SELECT of the user ids an event concerns (the actor excluded)."""
+    people: Select | CompoundSelect
     if event.kind in ("comment", "status") and event.idea_id:
         people = votes_q.followers_select([event.idea_id])
     elif event.kind == "decision" and event.decision_id:

@@ -16,6 +16,7 @@ import smtplib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from email.message import EmailMessage
+from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
 from portal.core import i18n
@@ -33,7 +34,8 @@ def compose(kind: str, context: dict, locale: str | None) -> tuple[str, str]:
     token = i18n.set_locale(locale or i18n.DEFAULT_LOCALE)
     try:
         template = env.get_template(f"email/{kind}.txt")
-        subject = " ".join(str(template.make_module(context).subject()).split())
+        # A template's macros are attributes jinja2 sets at run time; its types do not list them.
+        subject = " ".join(str(template.make_module(context).subject()).split())  # type: ignore[attr-defined]
         body = template.render(context)
     finally:
         i18n._current.reset(token)
@@ -70,6 +72,12 @@ def message(
     return msg
 
 
+class Sender(Protocol):
+    """What the worker sends through: an SMTP connection, or a LogConnection."""
+
+    def send_message(self, msg: EmailMessage) -> object: ...
+
+
 class LogConnection:
     """SMTP_URL=log:// (what `make run` uses): write each email to the worker's log instead
     of sending it, so a local demo needs no mail server. Emails about an account (those
@@ -83,12 +91,12 @@ class LogConnection:
 
 
 @contextmanager
-def smtp(settings: Settings) -> Iterator[smtplib.SMTP]:
+def smtp(settings: Settings) -> Iterator[Sender]:
     """An SMTP connection from SMTP_URL: smtp://[user:password@]host[:port][?starttls=1],
     smtps:// for TLS from the start, or log:// to write emails to the log."""
     parts = urlsplit(settings.smtp_url)
     if parts.scheme == "log":
-        yield LogConnection()  # type: ignore[misc]
+        yield LogConnection()
         return
     host = parts.hostname or "127.0.0.1"
     if parts.scheme == "smtps":

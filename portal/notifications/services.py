@@ -92,7 +92,7 @@ def mark_read(*, db: Session, actor: User, notification_id: int) -> None:
 
 def mark_all_read(*, db: Session, actor: User) -> int:
     """Mark all of one's notifications read; returns how many were unread."""
-    result = db.execute(
+    result = db.exec(
         update(Notification)
         .where(col(Notification.user_id) == actor.id, col(Notification.read_at).is_(None))
         .values(read_at=utcnow())
@@ -131,7 +131,7 @@ def unsubscribe(*, db: Session, user_id: int, kind: str) -> None:
 
 def _retry(db: Session, *conditions: ColumnElement[bool]) -> int:
     """Failed emails back in the queue, as if new: due now, with every attempt again."""
-    result = db.execute(
+    result = db.exec(
         update(EmailOutbox)
         .where(col(EmailOutbox.status) == "failed", *conditions)
         .values(

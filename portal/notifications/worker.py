@@ -19,9 +19,10 @@ import signal
 import smtplib
 import socket
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, and_, or_, select, update
+from sqlalchemy import ColumnElement, Engine, and_, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col
 
@@ -62,7 +63,7 @@ class Worker:
     def _pg(self) -> bool:
         return self.engine.dialect.name == "postgresql"
 
-    def _insert(self):  # type: ignore[no-untyped-def]
+    def _insert(self) -> Callable[[type[EmailOutbox]], postgresql.Insert | sqlite.Insert]:
         return postgresql.insert if self._pg else sqlite.insert
 
     # -- events -> notifications -------------------------------------------------------
@@ -237,7 +238,7 @@ class Worker:
                 ).scalars()
             )
 
-    def _mine(self, row_id: int):  # type: ignore[no-untyped-def]
+    def _mine(self, row_id: int) -> ColumnElement[bool]:
         return and_(col(EmailOutbox.id) == row_id, col(EmailOutbox.claimed_by) == self.id)
 
     def send_batch(self) -> int:

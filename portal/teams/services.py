@@ -75,7 +75,8 @@ def _fields(db: Session, form: dict[str, str], same: int | None = None) -> dict[
 def add(*, db: Session, actor: User, form: dict[str, str]) -> Team:
     """Add a team."""
     _allowed(actor)
-    team = Team(**_fields(db, form))
+    values = _fields(db, form)
+    team = Team(name=values["name"], name_zh=values["name_zh"], description=values["description"])
     db.add(team)
     db.flush()
     audit.record(db, actor, "add_team", "team", team.id, None, {"name": team.name})
@@ -125,7 +126,7 @@ def remove_member(*, db: Session, actor: User, team_id: int, user_id: int) -> No
     """Take a person off a team."""
     _allowed(actor)
     team = _locked(db, team_id)
-    gone = db.execute(
+    gone = db.exec(
         delete(TeamMember).where(
             col(TeamMember.team_id) == team.id, col(TeamMember.user_id) == user_id
         )

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, func, select, text
-from sqlmodel import col
+from sqlmodel import Session, col
 
 from portal.accounts.models import User
 from portal.accounts.passwords import hash_password
@@ -140,11 +140,13 @@ def _batches(rows: Iterator, size: int = BATCH) -> Iterator[list]:
         yield batch
 
 
-def _write(s, table: str, columns: tuple[str, ...], rows: Iterator[tuple]) -> None:  # noqa: ANN001
+def _write(s: Session, table: str, columns: tuple[str, ...], rows: Iterator[tuple]) -> None:
     """Write rows at driver speed: COPY on PostgreSQL, executemany on SQLite (where stored
     datetimes are naive UTC text, as SQLAlchemy writes them)."""
     conn = s.connection()
     raw = conn.connection.driver_connection
+    if raw is None:  # SQLAlchemy's types allow it: a connection that was invalidated
+        raise RuntimeError("the database connection was lost")
     cols = ", ".join(columns)
     if conn.dialect.name == "postgresql":
         with raw.cursor() as cur, cur.copy(f'COPY "{table}" ({cols}) FROM STDIN') as copy:
@@ -190,8 +192,8 @@ def seed(
     votes: int,
     comments: int,
     seed_value: int = 1,
-    log=print,
-) -> dict[str, int]:  # noqa: ANN001
+    log: Callable[[str], object] = print,
+) -> dict[str, int]:
     """Fill the database; returns the row counts written."""
     rng = random.Random(seed_value)
     texts = Texts(rng)
@@ -300,7 +302,7 @@ def seed(
     trending = [weight(c) for c in created]
     real_votes = [0] * ideas
 
-    def vote_rows() -> Iterator[dict]:
+    def vote_rows() -> Iterator[tuple]:
         for i, count in enumerate(vote_counts):
             if not count:
                 continue
@@ -317,7 +319,7 @@ def seed(
 
     real_comments = [0] * ideas
 
-    def comment_rows() -> Iterator[dict]:
+    def comment_rows() -> Iterator[tuple]:
         next_id = first_comment
         for i, count in enumerate(comment_counts):
             top: list[int] = []

@@ -8,9 +8,10 @@ import secrets
 from datetime import timedelta
 
 from sqlalchemy import Engine, func, select, update
-from sqlmodel import col
+from sqlmodel import Session, col
 
 from portal.accounts import services as accounts
+from portal.accounts.models import User
 from portal.accounts.passwords import hash_password
 from portal.comments import services as comments
 from portal.core import db
@@ -294,7 +295,9 @@ def seed_demo(
     return password
 
 
-def _sessions_and_decisions(s, staff, people, crowd, team_id: int) -> None:  # noqa: ANN001
+def _sessions_and_decisions(
+    s: Session, staff: User, people: dict[str, User], crowd: list[User], team_id: int
+) -> None:
     """Design sessions (upcoming, committee-only, and a past one with notes and attendance)
     and a decision that draws on the past one."""
     top = [i.id for i in ideas_q.top_open(s, 5)]

@@ -4,6 +4,8 @@ vote, as merging duplicates recomputes it. Both are repaired from the rows."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlmodel import Session
 
 from portal.core.clock import utcnow
@@ -14,7 +16,7 @@ from portal.ideas.trending import agree, weight
 from portal.votes import queries, services
 
 
-def _problems(stored: tuple[int, float], rows: tuple[int, float], now) -> list[str]:  # noqa: ANN001
+def _problems(stored: tuple[int, float], rows: tuple[int, float], now: datetime) -> list[str]:
     (count, trending), (counted, computed) = stored, rows
     problems = []
     if count != counted:

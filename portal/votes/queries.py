@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from collections.abc import Iterable
+
+from sqlalchemy import Select, func, select
 from sqlmodel import Session, col
 
 from portal.ideas import queries as ideas_q
@@ -43,12 +45,12 @@ def follower_count(db: Session, idea_id: int) -> int:
     ).scalar_one()
 
 
-def followers_select(idea_ids):
+def followers_select(idea_ids: Iterable[int]) -> Select:
     """A SELECT of the user ids following any of these ideas (for fan-out in SQL)."""
     return select(col(Follow.user_id)).where(col(Follow.idea_id).in_(idea_ids))
 
 
-def voters_select(idea_ids):
+def voters_select(idea_ids: Iterable[int]) -> Select:
     """A SELECT of the user ids who voted for any of these ideas (anonymous votes, of deleted
     accounts, have nobody to tell)."""
     return select(col(Vote.user_id)).where(

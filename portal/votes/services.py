@@ -12,13 +12,14 @@ from functools import cache
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, or_, select, update
+from sqlalchemy import BindParameter, Connection, bindparam, delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
 from portal.accounts.models import User
 from portal.accounts.permissions import take_part
 from portal.core.clock import aware, utcnow
+from portal.core.db import table_of
 from portal.core.errors import Forbidden, NotFound
 from portal.core.prepared import Prepared
 from portal.ideas import counters
@@ -38,8 +39,9 @@ def _statements(dialect: str) -> SimpleNamespace:
     ORM bookkeeping), so they run in a session's transaction or on a bare connection alike;
     the idea's side (is it open, its counters) is the ideas domain's (portal.ideas.counters)."""
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    votes, follows = Vote.__table__, Follow.__table__
-    idea_id, user_id = bindparam("idea_id"), bindparam("user_id")
+    votes, follows = table_of(Vote), table_of(Follow)
+    idea_id: BindParameter[int] = bindparam("idea_id")
+    user_id: BindParameter[int] = bindparam("user_id")
     now = bindparam("now", type_=votes.c.created_at.type)
     open_idea = select(idea_id, user_id, now).where(counters.open_to_votes(idea_id))
     statements = SimpleNamespace(
@@ -129,7 +131,7 @@ def follow(*, db: Executor, actor: User, idea_id: int) -> bool:
 
 def unfollow(*, db: Session, actor: User, idea_id: int) -> bool:
     """Stop following an idea."""
-    result = db.execute(
+    result = db.exec(
         delete(Follow).where(col(Follow.idea_id) == idea_id, col(Follow.user_id) == actor.id)
     )
     return bool(result.rowcount)
@@ -141,18 +143,14 @@ def merge_into(*, db: Session, source_id: int, target_id: int) -> None:
     they were); nothing else is lost."""
     for model in (Vote, Follow):
         # NULLs left out: `x NOT IN (..., NULL)` is never true, and would move nothing.
-        already = select(model.user_id).where(
-            model.idea_id == target_id, model.user_id.is_not(None)
-        )
+        person, idea = col(model.user_id), col(model.idea_id)
+        already = select(person).where(idea == target_id, person.is_not(None))
         db.execute(
             update(model)
-            .where(
-                model.idea_id == source_id,
-                or_(model.user_id.is_(None), model.user_id.not_in(already)),
-            )
+            .where(idea == source_id, or_(person.is_(None), person.not_in(already)))
             .values(idea_id=target_id)
         )
-        db.execute(delete(model).where(model.idea_id == source_id))
+        db.execute(delete(model).where(idea == source_id))
     for idea_id in (source_id, target_id):
         recount(db=db, idea_id=idea_id)
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 from urllib.parse import parse_qs, urlsplit
 
 from starlette.requests import HTTPConnection
@@ -64,13 +65,19 @@ def origin_of(url: str) -> str:
 
 class CSRFMiddleware:
     def __init__(
-        self, app: ASGIApp, *, secret: str, secure: bool, base_url: str, on_reject
+        self,
+        app: ASGIApp,
+        *,
+        secret: str,
+        secure: bool,
+        base_url: str,
+        on_reject: Callable[[Scope, int, str], ASGIApp],
     ) -> None:
         self.app = app
         self.secret = secret
         self.secure = secure
         self.origin = origin_of(base_url)
-        self.on_reject = on_reject  # (scope, status, message) -> Response
+        self.on_reject = on_reject  # (scope, status, reason) -> the response to send
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"].startswith("/static/"):

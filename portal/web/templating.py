@@ -161,7 +161,8 @@ env = Environment(
     cache_size=400,
     lstrip_blocks=True,
 )
-env.install_gettext_callables(
+# jinja2.ext.i18n adds this method to the environment at run time; jinja2's types omit it.
+env.install_gettext_callables(  # type: ignore[attr-defined]
     lambda message, **kw: i18n.gettext(message, **kw),
     lambda s, p, n, **kw: i18n.ngettext(s, p, n, **kw),
     newstyle=True,

@@ -6,7 +6,7 @@ gives free places to the waitlist, in order)."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import Subquery, func, select
 from sqlmodel import Session, col
 
 from portal.core.clock import aware, utcnow
@@ -15,7 +15,7 @@ from portal.workshops.models import Registration, Workshop
 
 
 def check(db: Session, repair: bool) -> list[Finding]:
-    def per_session(status: str):  # noqa: ANN202
+    def per_session(status: str) -> Subquery:
         return (
             select(col(Registration.workshop_id), func.count().label("n"))
             .where(col(Registration.status) == status)

@@ -50,15 +50,16 @@ def hit(
     # No page shows these counts: they leave the site's data version (and kept pages) alone.
     own = nullcontext(conn) if conn is not None else db.write_connection(engine, shown=False)
     with own as counting:
-        count = _upsert(counting.dialect.name).first(counting, params).count
-    window.check(count)
+        # An upsert with RETURNING: exactly one row, the window's count after this attempt.
+        (row,) = _upsert(counting.dialect.name).all(counting, params)
+    window.check(row.count)
 
 
 @cache
 def _upsert(dialect: str) -> Prepared:
     """Add one to a window's count, creating it at 1: built once per database kind and run as
     a prepared statement, since it runs before every vote, post and sign-in."""
-    table = RateCounter.__table__
+    table = db.table_of(RateCounter)
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     return Prepared(
         insert(table)
@@ -106,7 +107,7 @@ def forget_old(engine: Engine, now: datetime | None = None) -> int:
     cutoff = (now or utcnow()) - timedelta(seconds=max(lim.seconds for lim in LIMITS.values()))
     with db.write(engine, shown=False) as s:
         return int(
-            s.execute(delete(RateCounter).where(col(RateCounter.window_start) < cutoff)).rowcount
+            s.exec(delete(RateCounter).where(col(RateCounter.window_start) < cutoff)).rowcount
         )
 
 
