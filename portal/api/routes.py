@@ -16,8 +16,10 @@ from portal.decisions import queries as decisions_q
 from portal.ideas import names, queries
 from portal.ideas.models import Idea
 from portal.teams import queries as teams_q
+from portal.teams.models import Team
 from portal.web.requests import engine, path_id
 from portal.workshops import queries as workshops_q
+from portal.workshops.models import Workshop
 
 
 def _idea(idea: Idea, base: str, categories: dict, people: dict) -> dict[str, Any]:
@@ -72,7 +74,7 @@ async def ideas_detail(request: Request) -> Response:
     return JSONResponse({"data": _idea(idea, base, categories, people)})
 
 
-def _session(w, base: str, agenda: list[int]) -> dict[str, Any]:
+def _session(w: Workshop, base: str, agenda: list[int]) -> dict[str, Any]:
     return {
         "id": w.id,
         "url": f"{base}/sessions/{w.id}",
@@ -102,7 +104,7 @@ async def sessions_index(request: Request) -> Response:
     )
 
 
-def _team(team) -> dict[str, Any]:  # noqa: ANN001
+def _team(team: Team) -> dict[str, Any]:
     return {"id": team.id, "name": team.name, "name_zh": team.name_zh}
 
 

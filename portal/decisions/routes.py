@@ -7,22 +7,26 @@ import re
 from datetime import UTC
 
 from feedgen.feed import FeedGenerator
+from sqlmodel import Session
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from portal.accounts.auth import current_user, require_user
+from portal.accounts.models import User
 from portal.core import db
 from portal.core.clock import utcnow
 from portal.core.errors import Forbidden, NotFound, ValidationError
 from portal.core.forms import id_list
 from portal.core.i18n import _
 from portal.decisions import queries, services
-from portal.decisions.models import OUTCOMES
+from portal.decisions.models import OUTCOMES, Decision, DecisionRevision
 from portal.ideas import queries as ideas_q
 from portal.notifications import queries as notifications_q
 from portal.setup.current import site
 from portal.teams import queries as teams_q
+from portal.teams.models import Team
 from portal.web import flash
 from portal.web.requests import engine, field, form_data, page_number, path_id, redirect
 from portal.web.templating import markdown, render
@@ -63,14 +67,14 @@ async def index(request: Request) -> Response:
     return render(request, "decisions/index.html", context)
 
 
-def _teams_of(s, decision_ids: list[int]) -> dict[int, list]:  # noqa: ANN001
+def _teams_of(s: Session, decision_ids: list[int]) -> dict[int, list[Team]]:
     """The responsible teams (rows, named in the reader's language) of each decision."""
     ids = queries.teams_by_decision(s, decision_ids)
     teams = teams_q.by_ids(s, {t for listed in ids.values() for t in listed})
     return {d: [teams[t] for t in listed if t in teams] for d, listed in ids.items()}
 
 
-def _detail_context(s, decision_id: int, user) -> dict:  # noqa: ANN001
+def _detail_context(s: Session, decision_id: int, user: User | None) -> dict:
     decision = queries.get(s, decision_id)
     if decision is None:
         raise NotFound()
@@ -88,7 +92,7 @@ def _detail_context(s, decision_id: int, user) -> dict:  # noqa: ANN001
         "summary": queries.follow_up_summaries(s, [decision_id])[decision_id],
         "comments": queries.follow_up_comments(s, decision_id),
         "mine": queries.my_follow_up(s, decision_id, user.id if user else None),
-        "can_answer": bool(user)
+        "can_answer": user is not None
         and notifications_q.was_notified_of_decision(s, user.id, decision_id),
         "errors": {},
         "values": {},
@@ -119,7 +123,7 @@ async def follow_up(request: Request) -> Response:
     return render(request, "decisions/detail.html", context, status_code=400)
 
 
-def _form_values(form) -> tuple[dict[str, str], list[str]]:  # noqa: ANN001
+def _form_values(form: FormData) -> tuple[dict[str, str], list[str]]:
     values = {k: field(form, k) for k in form if k not in ("csrf_token", "teams")}
     return values, [t for t in form.getlist("teams") if isinstance(t, str)]
 
@@ -155,7 +159,7 @@ async def new(request: Request) -> Response:
     )
 
 
-def _current_values(s, decision) -> tuple[dict[str, str], list[str]]:  # noqa: ANN001
+def _current_values(s: Session, decision: Decision) -> tuple[dict[str, str], list[str]]:
     """The correction form filled with what the decision says now."""
     links = services.current_links(s, decision.id)
     values = {k: getattr(decision, k) for k in services.LIMITS}
@@ -243,7 +247,7 @@ async def history(request: Request) -> Response:
     return render(request, "decisions/history.html", context)
 
 
-def _numbers(revision) -> dict[str, list[int]]:  # noqa: ANN001
+def _numbers(revision: DecisionRevision) -> dict[str, list[int]]:
     return {k: id_list(getattr(revision, k)) or [] for k in ("ideas", "sessions", "teams")}
 
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
+from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from portal.accounts.auth import current_user, require_user
+from portal.accounts.models import User
 from portal.accounts.queries import users_by_ids
 from portal.comments import queries as comments_q
 from portal.comments import services as comment_rules
@@ -39,7 +43,7 @@ def _idea_id(request: Request) -> int:
     return path_id(request)
 
 
-def card_context(session, ideas: list, user) -> dict:
+def card_context(session: Session, ideas: list, user: User | None) -> dict:
     """What idea cards need besides the ideas, in a fixed number of queries."""
     return {
         "categories": {c.id: c for c in queries.categories(session)},
@@ -173,11 +177,21 @@ async def edit(request: Request) -> Response:
     )
 
 
+class _StatusForm(TypedDict):
+    status: str
+    response: str
+    duplicate_of: str
+
+
 async def change_status(request: Request) -> Response:
     user = require_user(request)
     idea_id = _idea_id(request)
     form = await form_data(request)
-    values = {k: field(form, k) for k in ("status", "response", "duplicate_of")}
+    values = _StatusForm(
+        status=field(form, "status"),
+        response=field(form, "response"),
+        duplicate_of=field(form, "duplicate_of"),
+    )
     try:
         with db.write(engine(request)) as session:
             services.change_status(db=session, actor=user, idea_id=idea_id, **values)

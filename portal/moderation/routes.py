@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 from sqlalchemy import func, or_, select
+from sqlmodel import col
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -78,6 +81,11 @@ def _staff(request: Request) -> User:
     return user
 
 
+class _Target(TypedDict):
+    target_type: str
+    target_id: int
+
+
 async def act(request: Request) -> Response:
     """hide / restore / dismiss, from the queue or from the content itself."""
     user = _staff(request)
@@ -85,7 +93,7 @@ async def act(request: Request) -> Response:
     action = request.path_params["action"]
     if action not in ("hide", "restore", "dismiss"):
         raise NotFound()
-    target = {
+    target: _Target = {
         "target_type": field(form, "target_type"),
         "target_id": number(field(form, "target_id")) or 0,
     }
@@ -113,11 +121,14 @@ async def people(request: Request) -> Response:
     user = _staff(request)
     q = (request.query_params.get("q") or "").replace("\x00", "").strip()[:100]
     page = page_number(request)
-    stmt = select(User).order_by(User.id.desc())
+    stmt = select(User).order_by(col(User.id).desc())
     if q:
         like = f"%{q.lower()}%"
         stmt = stmt.where(
-            or_(func.lower(User.email).like(like), func.lower(User.display_name).like(like))
+            or_(
+                func.lower(col(User.email)).like(like),
+                func.lower(col(User.display_name)).like(like),
+            )
         )
     with db.read(engine(request)) as s:
         rows = list(s.execute(stmt.offset((page - 1) * 50).limit(51)).scalars())

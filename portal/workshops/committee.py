@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -43,9 +44,9 @@ async def committee(request: Request) -> Response:
         listed = accounts_listed(s)
         sessions = queries.upcoming(s, ("committee",)) if member else []
         places = queries.places(s, [w.id for w in sessions])
-        key = queries.calendar_key(s, user.id) if member else None
+        key = queries.calendar_key(s, user.id) if member and user is not None else None
     feed = None
-    if key:
+    if key and user is not None:
         token = feed_token(request.app.state.settings.secret_key, user.id, key)
         feed = f"{request.app.state.settings.base_url}/sessions.ics?token={token}"
     return render(
@@ -69,7 +70,7 @@ async def calendar_link(request: Request) -> Response:
     return redirect("/committee#calendar", flash="calendar_link_new")
 
 
-def accounts_listed(s) -> list[User]:  # noqa: ANN001
+def accounts_listed(s: Session) -> list[User]:
     # A member whose term has ended is no longer on the committee, listed or not.
     return [m for m in accounts_q.committee_members(s, listed_only=True) if m.is_committee]
 

@@ -11,6 +11,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from portal.accounts.auth import current_user, require_user
+from portal.accounts.models import User
 from portal.accounts.queries import user_by_id, users_by_ids
 from portal.core import db
 from portal.core.clock import aware, utcnow
@@ -23,7 +24,7 @@ from portal.web import flash
 from portal.web.requests import engine, field, form_data, page_number, path_id, redirect
 from portal.web.templating import render
 from portal.workshops import calendar, permissions, queries, services
-from portal.workshops.models import AUDIENCES, KINDS
+from portal.workshops.models import AUDIENCES, KINDS, Workshop
 
 
 @flash.texts.register
@@ -65,7 +66,7 @@ def feed_token(secret: str, user_id: int, key: str) -> str:
     return URLSafeSerializer(secret, salt=FEED_SALT).dumps([user_id, key])
 
 
-def _feed_member(request: Request, token: str):  # noqa: ANN202
+def _feed_member(request: Request, token: str) -> User:
     """The member whose current calendar address carries `token`; 404 for anything else (a
     forged token, an old key, a membership that has ended, a blocked person)."""
     try:
@@ -90,7 +91,7 @@ def _feed_member(request: Request, token: str):  # noqa: ANN202
     return member
 
 
-def _visible(request: Request, workshop_id: int):  # noqa: ANN202
+def _visible(request: Request, workshop_id: int) -> tuple[User | None, Workshop]:
     """The session and the person, when they may see it: 404 otherwise."""
     user = current_user(request)
     with db.read(engine(request)) as s:
@@ -186,7 +187,7 @@ async def unregister(request: Request) -> Response:
     return redirect(back, flash="registration_cancelled")
 
 
-def _require_staff(request: Request):  # noqa: ANN202
+def _require_staff(request: Request) -> User:
     user = require_user(request)
     if not permissions.can_manage(user):
         raise Forbidden()
@@ -220,7 +221,7 @@ async def new(request: Request) -> Response:
     return _form(request, values, errors, None)
 
 
-def _form(request: Request, values: dict, errors: dict, w) -> Response:  # noqa: ANN001
+def _form(request: Request, values: dict, errors: dict, w: Workshop | None) -> Response:
     with db.read(engine(request)) as s:
         # Read as the service reads it; when it cannot be read, the form says so by the field.
         ids = id_list(values.get("agenda", "")) or []
@@ -242,7 +243,7 @@ def _form(request: Request, values: dict, errors: dict, w) -> Response:  # noqa:
     )
 
 
-def _form_values(w, zone_default: str) -> dict[str, str]:  # noqa: ANN001
+def _form_values(w: Workshop, zone_default: str) -> dict[str, str]:
     from zoneinfo import ZoneInfo
 
     zone = ZoneInfo(w.timezone)
@@ -298,7 +299,7 @@ async def attendance(request: Request) -> Response:
     user = _require_staff(request)
     workshop_id = path_id(request)
     form = await form_data(request)
-    ticked = form.getlist("attended")
+    ticked = [v for v in form.getlist("attended") if isinstance(v, str)]
     try:
         with db.write(engine(request)) as s:
             services.record_attendance(
