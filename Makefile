@@ -78,15 +78,17 @@ $(HTML_NODE): tests/html/package-lock.json | system-deps
 	npm ci --prefix tests/html --no-audit --no-fund --ignore-scripts
 	touch $@
 
-## test: lint, unit and integration tests on SQLite and on a throwaway PostgreSQL, then e2e in Chromium
+## test: lint, type check, unit and integration tests on SQLite and on a throwaway PostgreSQL, then e2e in Chromium
 test: $(VENV)/.installed-test system-deps $(OIDC_NODE) $(HTML_NODE)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy portal
 	$(BIN)/pytest -q tests
 	PORTAL_TEST_DB=postgresql $(BIN)/pytest -q -n 2 tests
 	$(BIN)/pytest -q e2e
 
 unit: $(VENV)/.installed-test system-deps $(OIDC_NODE)
+	$(BIN)/mypy portal
 	$(BIN)/pytest -q tests
 
 unit-pg: $(VENV)/.installed-test system-deps $(OIDC_NODE)
@@ -98,6 +100,7 @@ e2e: $(VENV)/.installed-test system-deps $(OIDC_NODE) $(HTML_NODE)
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy portal
 
 ## lock: write requirements/run.txt, server.txt and test.txt again from pyproject.toml (UPGRADE=1: newest allowed)
 UV := .venv-tools/bin/uv
