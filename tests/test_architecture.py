@@ -36,6 +36,7 @@ LAZY_IMPORTERS = {"portal.cli": "an entry point loads what each command runs"}
 # the test below fails until they leave this list.
 NOT_YET_REACHED = {
     "portal.surveys.stats": "the surveys' results pages and API",
+    "portal.surveys.charts": "the surveys' results pages",
 }
 
 

@@ -10,6 +10,9 @@
 - `compare`: two rounds side by side, the difference of means with its 95% interval by Welch's t.
 - `describe_groups` and `merge_small_groups`: per user group, and the small groups merged into
   "other" so that a public page never shows a group of fewer than five responses.
+- `response_means`: a dimension's score per response, the mean of the items it rated.
+
+For a dimension's alpha over three-column items, pass the perceived ratings.
 
 A missing rating (unanswered, or "not applicable") is None and counts nowhere. The t quantile is
 scipy's (`scipy.special.stdtrit`, what `scipy.stats.t.ppf` calls), checked in
