@@ -219,3 +219,11 @@ def test_charts_speak_chinese(chinese):
     title, desc = title_and_desc(root)
     assert "服务质量" in title and "95%" in title and "confidence" not in title
     assert "2.00" in desc and "4.00" in desc and "40" in desc and "responses" not in desc
+
+
+def test_charts_take_a_name_with_placeholders_as_it_is():
+    # Names are filled into the translated sentences, never read as part of them.
+    name = "100% sure %(mean)s %s"
+    for chart in _every_chart(name):
+        title, desc = title_and_desc(parse(chart))
+        assert title.startswith(f"{name}: ") and f"{name}: " in desc
