@@ -50,6 +50,8 @@ class Scale(NamedTuple):
 
 @dataclass(frozen=True)
 class Line:
+    """A track, the axis or a tick."""
+
     cls: str
     x1: float
     x2: float
@@ -80,6 +82,8 @@ class Bar:
 
 @dataclass(frozen=True)
 class Text:
+    """A label, a value, a tick's number or a legend's words, anchored at (x, y)."""
+
     cls: str
     x: float
     y: float
