@@ -73,6 +73,16 @@ def test_path_for_asks_only_the_route_that_answered_before(client):
         # A page builds hundreds of addresses: asking every route in turn for each one cost
         # as much as rendering the rest of the page.
         assert urls.path_for("p:last", id=2) == "/last/2"
-        assert asked == ["p:last"]
+        assert set(asked) <= {"p:last"}
     finally:
         urls.use(client.app.routes)
+
+
+def test_path_for_builds_what_each_route_builds(client):
+    from starlette.routing import Route
+
+    named = [r for r in client.app.routes if isinstance(r, Route)]
+    assert len(named) > 80
+    for route in named:
+        params = {param: 7 for param in route.param_convertors}
+        assert urls.path_for(route.name, **params) == route.url_path_for(route.name, **params)
