@@ -26,6 +26,7 @@ from bench.common import SECRET, results_path, server, signed_in  # noqa: E402
 from portal.accounts import services as accounts  # noqa: E402
 from portal.accounts.models import User  # noqa: E402
 from portal.accounts.passwords import hash_password  # noqa: E402
+from portal.app import routes  # noqa: E402
 from portal.core import db  # noqa: E402
 from portal.core.clock import utcnow  # noqa: E402
 from portal.core.migrate import upgrade  # noqa: E402
@@ -34,6 +35,7 @@ from portal.ideas.models import Category  # noqa: E402
 from portal.notifications.worker import Worker  # noqa: E402
 from portal.settings import Settings  # noqa: E402
 from portal.votes.models import Follow  # noqa: E402
+from portal.web import urls  # noqa: E402
 
 PASSWORD = "bench password 123"
 ROUNDS = 15
@@ -114,6 +116,7 @@ def main() -> None:
             "10 followers": publish_times(base, small),
             "10,000 followers": publish_times(base, big),
         }
+    urls.use(routes())  # the addresses in its emails, as `portal worker` does
     worker = Worker(Settings(database_url=url, secret_key=SECRET, smtp_url="smtp://127.0.0.1:9"))
     started = time.perf_counter()
     while worker.fan_out_one():

@@ -201,7 +201,11 @@ def mail_settings(settings: Settings, smtp_server: Any) -> Settings:
 
 @pytest.fixture
 def worker(mail_settings: Settings, engine: Any) -> Any:
-    """The notification worker, driven by calling `worker.step()` in the test."""
+    """The notification worker, driven by calling `worker.step()` in the test. Like
+    `portal worker`, it builds its emails' addresses from the app's routes without an app."""
+    from portal.app import routes
     from portal.notifications.worker import Worker
+    from portal.web import urls
 
+    urls.use(routes())
     return Worker(mail_settings, engine)

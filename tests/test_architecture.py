@@ -32,6 +32,12 @@ LAZY = {
     ("portal.core.ratelimit.limits", "portal.core.ratelimit.redis_counter"): "Redis is an extra",
 }
 LAZY_IMPORTERS = {"portal.cli": "an entry point loads what each command runs"}
+# Modules written ahead of the code that uses them, and who will: when that code imports them,
+# the test below fails until they leave this list.
+NOT_YET_REACHED = {
+    "portal.surveys.stats": "the surveys' results pages and API",
+    "portal.surveys.charts": "the surveys' results pages",
+}
 
 
 @dataclass(frozen=True)
@@ -229,7 +235,7 @@ def test_architecture_ideas_and_votes_services_do_not_import_each_other(found):
 def test_architecture_reaches_every_module_from_an_entry_point(found):
     # Packages' __init__ files come in with their modules.
     every = {name for name, path in modules().items() if path.name != "__init__.py"}
-    assert sorted(every - reached(graph_of(found), ENTRY_POINTS)) == []
+    assert sorted(every - reached(graph_of(found), ENTRY_POINTS)) == sorted(NOT_YET_REACHED)
 
 
 def test_architecture_leaves_no_hook_without_a_function():

@@ -13,24 +13,28 @@ from portal.comments import queries as comments_q
 from portal.decisions import queries as decisions_q
 from portal.ideas import queries as ideas_q
 from portal.notifications.models import Event
+from portal.web.urls import path_for
 from portal.workshops import queries as workshops_q
 
 
 def for_event(db: Session, event: Event, base_url: str) -> dict:
-    """The facts an email about `event` needs (titles, links, excerpts)."""
+    """The facts an email about `event` needs (titles, links, excerpts); links are whole
+    addresses, `base_url` and a route's path."""
     ctx: dict = {"kind": event.kind, "detail": event.detail}
     if event.idea_id:
         idea = ideas_q.get(db, event.idea_id)
         if idea is not None:
             ctx.update(
-                idea=ideas_q.Named.of(idea), url=f"{base_url}/ideas/{idea.id}", status=idea.status
+                idea=ideas_q.Named.of(idea),
+                url=base_url + path_for("ideas:detail", id=idea.id),
+                status=idea.status,
             )
     if event.kind == "comment" and event.comment_id:
         comment = comments_q.get(db, event.comment_id)
         if comment is not None:
             ctx.update(
                 excerpt=comment.body[:400],
-                url=f"{base_url}/comments/{comment.id}",
+                url=base_url + path_for("comments:show", id=comment.id),
             )
     if event.kind == "status":
         ctx["response"] = event.detail
@@ -41,12 +45,12 @@ def for_event(db: Session, event: Event, base_url: str) -> dict:
                 decision_title=decision.title,
                 outcome=decision.outcome,
                 we_did=decision.we_did[:600],
-                url=f"{base_url}/you-said-we-did/{decision.id}",
+                url=base_url + path_for("decisions:detail", id=decision.id),
             )
     if event.workshop_id:
         ctx.update(workshops_q.email_context(db, event.workshop_id, base_url, event.user_id))
         if event.kind == "released":  # (in a digest) its reader no longer sees the session
-            ctx["url"] = ctx.get("sessions_url", f"{base_url}/sessions")
+            ctx["url"] = ctx.get("sessions_url", base_url + path_for("workshops:index"))
     return ctx
 
 
@@ -60,20 +64,20 @@ def for_events(db: Session, events: list[Event], reader: Any) -> dict[int, dict]
         if e.kind == "decision" and e.decision_id:
             out[e.id] = {
                 "title": decision_titles.get(e.decision_id, ""),
-                "url": f"/you-said-we-did/{e.decision_id}",
+                "url": path_for("decisions:detail", id=e.decision_id),
             }
         elif e.idea_id:
             out[e.id] = {
                 "title": idea_titles.get(e.idea_id, ""),
                 # A comment's own address leads to the page of threads that shows it.
-                "url": f"/comments/{e.comment_id}"
+                "url": path_for("comments:show", id=e.comment_id)
                 if e.comment_id
-                else f"/ideas/{e.idea_id}#history",
+                else path_for("ideas:detail", id=e.idea_id, fragment="history"),
             }
         elif e.kind == "released":  # a committee session its reader no longer sees
-            out[e.id] = {"title": e.detail, "url": "/sessions"}
+            out[e.id] = {"title": e.detail, "url": path_for("workshops:index")}
         elif e.workshop_id:
-            out[e.id] = {"title": e.detail, "url": f"/sessions/{e.workshop_id}"}
+            out[e.id] = {"title": e.detail, "url": path_for("workshops:detail", id=e.workshop_id)}
         else:
-            out[e.id] = {"title": e.detail, "url": "/notifications"}
+            out[e.id] = {"title": e.detail, "url": path_for("notifications:index")}
     return out

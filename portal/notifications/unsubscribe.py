@@ -21,6 +21,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESSIV
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from itsdangerous import BadSignature, URLSafeSerializer
 
+from portal.web.urls import path_for
+
 PURPOSE = b"portal unsubscribe link v2"
 # The person's number and the kind, padded to one length, so that tokens all look alike.
 _PLAIN = struct.Struct(">Q16s")
@@ -74,4 +76,5 @@ def _read_signed(secret: str, token: str) -> tuple[int, str] | None:
 
 
 def url(base_url: str, secret: str, user_id: int, kind: str) -> str:
-    return f"{base_url}/unsubscribe/{make_token(secret, user_id, kind)}"
+    """The whole address of `user_id`'s one-click link for `kind`."""
+    return base_url + path_for("notifications:unsubscribe", token=make_token(secret, user_id, kind))

@@ -34,6 +34,7 @@ from portal.notifications.fanout import fan_out
 from portal.notifications.heartbeat import Heartbeat
 from portal.notifications.models import EmailOutbox, Event, Notification
 from portal.settings import Settings
+from portal.web.urls import path_for
 
 log = logging.getLogger("portal.worker")
 MAX_ATTEMPTS = 8
@@ -173,7 +174,7 @@ class Worker:
                     "user": user,
                     "name": user.display_name,
                     "entries": entries,
-                    "settings_url": f"{self.settings.base_url}/notifications/settings",
+                    "settings_url": self.settings.base_url + path_for("notifications:settings"),
                     "unsubscribe_url": unsubscribe.url(
                         self.settings.base_url, self.settings.secret_key, user_id, "digest"
                     ),

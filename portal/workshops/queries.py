@@ -11,6 +11,7 @@ from sqlmodel import Session, col
 from portal.accounts.models import User
 from portal.accounts.queries import user_by_id
 from portal.core.clock import utcnow
+from portal.web.urls import path_for
 from portal.workshops import permissions
 from portal.workshops.models import CalendarKey, Registration, Workshop, WorkshopIdea
 
@@ -205,8 +206,8 @@ def email_context(db: Session, workshop_id: int, base_url: str, user_id: int | N
         "timezone": w.timezone,
         "place": w.place,
         "online_link": w.online_link if permissions.shows_link(person, w, reg) else "",
-        "url": f"{base_url}/sessions/{w.id}",
-        "sessions_url": f"{base_url}/sessions",
+        "url": base_url + path_for("workshops:detail", id=w.id),
+        "sessions_url": base_url + path_for("workshops:index"),
     }
 
 

@@ -1,0 +1,1 @@
+"""Surveys: instruments, rounds, responses and their results."""
