@@ -293,14 +293,14 @@ async def change_password(request: Request) -> Response:
 
 
 routes = [
-    Route("/signup/sent", signup_sent, name="accounts:signup_sent"),
-    Route("/account/confirmation", resend, methods=["POST"], name="accounts:resend"),
-    Route("/account/confirm/{token}", confirm, methods=["GET", "POST"], name="accounts:confirm"),
-    Route("/password/forgot", forgot, methods=["GET", "POST"], name="accounts:forgot"),
-    Route("/password/forgot/sent", forgot_sent, name="accounts:forgot_sent"),
-    Route("/password/reset/{token}", reset, methods=["GET", "POST"], name="accounts:reset"),
-    Route("/account", account, name="accounts:account"),
-    Route("/account/name", rename, methods=["POST"], name="accounts:rename"),
-    Route("/account/email", change_email, methods=["POST"], name="accounts:email"),
-    Route("/account/password", change_password, methods=["POST"], name="accounts:password"),
+    Route("/signup/sent", signup_sent, name="signup_sent"),
+    Route("/account/confirmation", resend, methods=["POST"], name="resend"),
+    Route("/account/confirm/{token}", confirm, methods=["GET", "POST"], name="confirm"),
+    Route("/password/forgot", forgot, methods=["GET", "POST"], name="forgot"),
+    Route("/password/forgot/sent", forgot_sent, name="forgot_sent"),
+    Route("/password/reset/{token}", reset, methods=["GET", "POST"], name="reset"),
+    Route("/account", account, name="account"),
+    Route("/account/name", rename, methods=["POST"], name="rename"),
+    Route("/account/email", change_email, methods=["POST"], name="email"),
+    Route("/account/password", change_password, methods=["POST"], name="password"),
 ]

@@ -26,6 +26,7 @@ from portal.core.errors import NotFound, ValidationError
 from portal.core.i18n import _, get_locale
 from portal.web import flash
 from portal.web.requests import engine, field, form_data, limit, redirect, safe_next
+from portal.web.routing import Domain
 from portal.web.templating import render
 
 
@@ -356,27 +357,30 @@ async def sso_link(request: Request) -> Response:
 
 _state_cookie = [Middleware(oidc.StateCookie)]
 
-routes = [
-    Route("/login/sso", sso_start, name="accounts:sso", middleware=_state_cookie),
-    Route("/auth/callback", sso_callback, name="accounts:sso_callback", middleware=_state_cookie),
-    Route(
-        "/auth/link",
-        sso_link,
-        methods=["GET", "POST"],
-        name="accounts:sso_link",
-        middleware=_state_cookie,
-    ),
-    Route("/account/export.json", export, name="accounts:export"),
-    Route("/account/delete", delete_account, methods=["GET", "POST"], name="accounts:delete"),
-    Route(
-        "/account/delete/sso",
-        delete_sso,
-        methods=["POST"],
-        name="accounts:delete_sso",
-        middleware=_state_cookie,
-    ),
-    Route("/signup", signup, methods=["GET", "POST"], name="accounts:signup"),
-    Route("/login", login, methods=["GET", "POST"], name="accounts:login"),
-    Route("/logout", logout, methods=["POST"], name="accounts:logout"),
-    *account_routes.routes,
-]
+routes = Domain(
+    "accounts",
+    [
+        Route("/login/sso", sso_start, name="sso", middleware=_state_cookie),
+        Route("/auth/callback", sso_callback, name="sso_callback", middleware=_state_cookie),
+        Route(
+            "/auth/link",
+            sso_link,
+            methods=["GET", "POST"],
+            name="sso_link",
+            middleware=_state_cookie,
+        ),
+        Route("/account/export.json", export, name="export"),
+        Route("/account/delete", delete_account, methods=["GET", "POST"], name="delete"),
+        Route(
+            "/account/delete/sso",
+            delete_sso,
+            methods=["POST"],
+            name="delete_sso",
+            middleware=_state_cookie,
+        ),
+        Route("/signup", signup, methods=["GET", "POST"], name="signup"),
+        Route("/login", login, methods=["GET", "POST"], name="login"),
+        Route("/logout", logout, methods=["POST"], name="logout"),
+        *account_routes.routes,
+    ],
+)

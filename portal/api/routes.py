@@ -17,6 +17,7 @@ from portal.ideas import names, queries
 from portal.ideas.models import Idea
 from portal.teams import queries as teams_q
 from portal.web.requests import engine, path_id
+from portal.web.routing import Domain
 from portal.workshops import queries as workshops_q
 
 
@@ -139,9 +140,12 @@ async def decisions_index(request: Request) -> Response:
     )
 
 
-routes = [
-    Route("/api/v1/sessions", sessions_index, name="api:sessions"),
-    Route("/api/v1/decisions", decisions_index, name="api:decisions"),
-    Route("/api/v1/ideas", ideas_index, name="api:ideas"),
-    Route("/api/v1/ideas/{id:int}", ideas_detail, name="api:idea"),
-]
+routes = Domain(
+    "api",
+    [
+        Route("/api/v1/sessions", sessions_index, name="sessions"),
+        Route("/api/v1/decisions", decisions_index, name="decisions"),
+        Route("/api/v1/ideas", ideas_index, name="ideas"),
+        Route("/api/v1/ideas/{id:int}", ideas_detail, name="idea"),
+    ],
+)

@@ -25,6 +25,7 @@ from portal.setup.current import site
 from portal.teams import queries as teams_q
 from portal.web import flash
 from portal.web.requests import engine, field, form_data, page_number, path_id, redirect
+from portal.web.routing import Domain
 from portal.web.templating import markdown, render
 from portal.workshops import permissions as workshop_rules
 from portal.workshops import queries as workshops_q
@@ -292,25 +293,26 @@ async def atom(request: Request) -> Response:
     return Response(fg.atom_str(pretty=False), media_type="application/atom+xml; charset=utf-8")
 
 
-routes = [
-    Route("/you-said-we-did", index, name="decisions:index"),
-    Route("/you-said-we-did/{id:int}", detail, name="decisions:detail"),
-    Route(
-        "/you-said-we-did/{id:int}/follow-up",
-        follow_up,
-        methods=["POST"],
-        name="decisions:follow_up",
-    ),
-    Route(
-        "/you-said-we-did/{id:int}/reviewed", reviewed, methods=["POST"], name="decisions:reviewed"
-    ),
-    Route(
-        "/you-said-we-did/{id:int}/correct",
-        correct,
-        methods=["GET", "POST"],
-        name="decisions:correct",
-    ),
-    Route("/you-said-we-did/{id:int}/history", history, name="decisions:history"),
-    Route("/staff/decisions/new", new, methods=["GET", "POST"], name="decisions:new"),
-    Route("/feeds/decisions.atom", atom, name="decisions:atom"),
-]
+routes = Domain(
+    "decisions",
+    [
+        Route("/you-said-we-did", index, name="index"),
+        Route("/you-said-we-did/{id:int}", detail, name="detail"),
+        Route(
+            "/you-said-we-did/{id:int}/follow-up",
+            follow_up,
+            methods=["POST"],
+            name="follow_up",
+        ),
+        Route("/you-said-we-did/{id:int}/reviewed", reviewed, methods=["POST"], name="reviewed"),
+        Route(
+            "/you-said-we-did/{id:int}/correct",
+            correct,
+            methods=["GET", "POST"],
+            name="correct",
+        ),
+        Route("/you-said-we-did/{id:int}/history", history, name="history"),
+        Route("/staff/decisions/new", new, methods=["GET", "POST"], name="new"),
+        Route("/feeds/decisions.atom", atom, name="atom"),
+    ],
+)

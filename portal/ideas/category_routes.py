@@ -15,6 +15,7 @@ from portal.core.i18n import _
 from portal.ideas import categories, permissions, queries
 from portal.web import flash
 from portal.web.requests import engine, field, form_data, path_id, redirect
+from portal.web.routing import Domain
 from portal.web.templating import render
 
 
@@ -148,12 +149,13 @@ async def delete(request: Request) -> Response:
     return redirect("/staff/categories", flash="category_deleted")
 
 
-routes = [
-    Route("/staff/categories", index, methods=["GET", "POST"], name="categories:index"),
-    Route("/staff/categories/{id:int}", detail, methods=["GET", "POST"], name="categories:detail"),
-    Route("/staff/categories/{id:int}/move", move, methods=["POST"], name="categories:move"),
-    Route(
-        "/staff/categories/{id:int}/archive", archive, methods=["POST"], name="categories:archive"
-    ),
-    Route("/staff/categories/{id:int}/delete", delete, methods=["POST"], name="categories:delete"),
-]
+routes = Domain(
+    "categories",
+    [
+        Route("/staff/categories", index, methods=["GET", "POST"], name="index"),
+        Route("/staff/categories/{id:int}", detail, methods=["GET", "POST"], name="detail"),
+        Route("/staff/categories/{id:int}/move", move, methods=["POST"], name="move"),
+        Route("/staff/categories/{id:int}/archive", archive, methods=["POST"], name="archive"),
+        Route("/staff/categories/{id:int}/delete", delete, methods=["POST"], name="delete"),
+    ],
+)

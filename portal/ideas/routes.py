@@ -20,6 +20,7 @@ from portal.votes import queries as votes_q
 from portal.web import flash
 from portal.web.htmx import is_partial
 from portal.web.requests import engine, field, form_data, limit, page_number, path_id, redirect
+from portal.web.routing import Domain
 from portal.web.templating import render
 from portal.workshops import permissions as workshop_rules
 from portal.workshops import queries as workshops_q
@@ -202,11 +203,14 @@ async def similar(request: Request) -> Response:
     return response
 
 
-routes = [
-    Route("/ideas", index, name="ideas:index"),
-    Route("/ideas/new", new, methods=["GET", "POST"], name="ideas:new"),
-    Route("/ideas/similar", similar, name="ideas:similar"),
-    Route("/ideas/{id:int}", detail, name="ideas:detail"),
-    Route("/ideas/{id:int}/edit", edit, methods=["GET", "POST"], name="ideas:edit"),
-    Route("/ideas/{id:int}/status", change_status, methods=["POST"], name="ideas:status"),
-]
+routes = Domain(
+    "ideas",
+    [
+        Route("/ideas", index, name="index"),
+        Route("/ideas/new", new, methods=["GET", "POST"], name="new"),
+        Route("/ideas/similar", similar, name="similar"),
+        Route("/ideas/{id:int}", detail, name="detail"),
+        Route("/ideas/{id:int}/edit", edit, methods=["GET", "POST"], name="edit"),
+        Route("/ideas/{id:int}/status", change_status, methods=["POST"], name="status"),
+    ],
+)

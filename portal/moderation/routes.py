@@ -26,6 +26,7 @@ from portal.web.requests import (
     redirect,
     safe_next,
 )
+from portal.web.routing import Domain
 from portal.web.templating import render
 
 
@@ -177,10 +178,13 @@ async def audit_log(request: Request) -> Response:
     )
 
 
-routes = [
-    Route("/report", report, methods=["POST"], name="moderation:report"),
-    Route("/staff/moderation/{action:str}", act, methods=["POST"], name="moderation:act"),
-    Route("/staff/users", people, name="moderation:users"),
-    Route("/staff/users/{id:int}", person, methods=["POST"], name="moderation:person"),
-    Route("/staff/audit", audit_log, name="moderation:audit"),
-]
+routes = Domain(
+    "moderation",
+    [
+        Route("/report", report, methods=["POST"], name="report"),
+        Route("/staff/moderation/{action:str}", act, methods=["POST"], name="act"),
+        Route("/staff/users", people, name="users"),
+        Route("/staff/users/{id:int}", person, methods=["POST"], name="person"),
+        Route("/staff/audit", audit_log, name="audit"),
+    ],
+)

@@ -17,6 +17,7 @@ from portal.notifications import content, queries, services, unsubscribe
 from portal.notifications.models import KINDS, MODES
 from portal.web import flash
 from portal.web.requests import engine, field, form_data, page_number, path_id, redirect, safe_next
+from portal.web.routing import Domain
 from portal.web.templating import context_hook, render
 
 
@@ -148,33 +149,36 @@ async def retry_failed_emails(request: Request) -> Response:
     return redirect("/staff/emails", flash="emails_retried")
 
 
-routes = [
-    Route("/notifications", index, name="notifications:index"),
-    Route("/notifications/{id:int}/read", read, methods=["POST"], name="notifications:read"),
-    Route("/notifications/read-all", read_all, methods=["POST"], name="notifications:read_all"),
-    Route(
-        "/notifications/settings",
-        preferences,
-        methods=["GET", "POST"],
-        name="notifications:settings",
-    ),
-    Route(
-        "/unsubscribe/{token}",
-        unsubscribe_page,
-        methods=["GET", "POST"],
-        name="notifications:unsubscribe",
-    ),
-    Route("/staff/emails", failed_emails, name="notifications:failed"),
-    Route(
-        "/staff/emails/{id:int}/retry",
-        retry_email,
-        methods=["POST"],
-        name="notifications:retry",
-    ),
-    Route(
-        "/staff/emails/retry",
-        retry_failed_emails,
-        methods=["POST"],
-        name="notifications:retry_all",
-    ),
-]
+routes = Domain(
+    "notifications",
+    [
+        Route("/notifications", index, name="index"),
+        Route("/notifications/{id:int}/read", read, methods=["POST"], name="read"),
+        Route("/notifications/read-all", read_all, methods=["POST"], name="read_all"),
+        Route(
+            "/notifications/settings",
+            preferences,
+            methods=["GET", "POST"],
+            name="settings",
+        ),
+        Route(
+            "/unsubscribe/{token}",
+            unsubscribe_page,
+            methods=["GET", "POST"],
+            name="unsubscribe",
+        ),
+        Route("/staff/emails", failed_emails, name="failed"),
+        Route(
+            "/staff/emails/{id:int}/retry",
+            retry_email,
+            methods=["POST"],
+            name="retry",
+        ),
+        Route(
+            "/staff/emails/retry",
+            retry_failed_emails,
+            methods=["POST"],
+            name="retry_all",
+        ),
+    ],
+)

@@ -14,6 +14,7 @@ from portal.setup import permissions, queries, services
 from portal.setup.models import RESPONSE_DAYS_MAX
 from portal.web import flash
 from portal.web.requests import engine, field, form_data, redirect
+from portal.web.routing import Domain
 from portal.web.templating import render
 
 
@@ -56,4 +57,7 @@ async def settings(request: Request) -> Response:
     )
 
 
-routes = [Route("/staff/settings", settings, methods=["GET", "POST"], name="setup:settings")]
+routes = Domain(
+    "setup",
+    [Route("/staff/settings", settings, methods=["GET", "POST"], name="settings")],
+)

@@ -17,6 +17,7 @@ from portal.moderation import queries as moderation_q
 from portal.setup import queries as setup_q
 from portal.setup.current import site
 from portal.web.requests import engine
+from portal.web.routing import Domain
 from portal.web.templating import render
 
 
@@ -36,4 +37,7 @@ async def desk(request: Request) -> Response:
     )
 
 
-routes = [Route("/staff", desk, name="staff:desk")]
+routes = Domain(
+    "staff",
+    [Route("/staff", desk, name="desk")],
+)

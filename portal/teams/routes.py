@@ -17,6 +17,7 @@ from portal.core.i18n import _
 from portal.teams import permissions, queries, services
 from portal.web import flash
 from portal.web.requests import engine, field, form_data, path_id, redirect
+from portal.web.routing import Domain
 from portal.web.templating import render
 
 
@@ -165,15 +166,18 @@ async def archive(request: Request) -> Response:
     )
 
 
-routes = [
-    Route("/staff/teams", index, methods=["GET", "POST"], name="teams:index"),
-    Route("/staff/teams/{id:int}", detail, methods=["GET", "POST"], name="teams:detail"),
-    Route("/staff/teams/{id:int}/members", add_member, methods=["POST"], name="teams:add_member"),
-    Route(
-        "/staff/teams/{id:int}/members/remove",
-        remove_member,
-        methods=["POST"],
-        name="teams:remove_member",
-    ),
-    Route("/staff/teams/{id:int}/archive", archive, methods=["POST"], name="teams:archive"),
-]
+routes = Domain(
+    "teams",
+    [
+        Route("/staff/teams", index, methods=["GET", "POST"], name="index"),
+        Route("/staff/teams/{id:int}", detail, methods=["GET", "POST"], name="detail"),
+        Route("/staff/teams/{id:int}/members", add_member, methods=["POST"], name="add_member"),
+        Route(
+            "/staff/teams/{id:int}/members/remove",
+            remove_member,
+            methods=["POST"],
+            name="remove_member",
+        ),
+        Route("/staff/teams/{id:int}/archive", archive, methods=["POST"], name="archive"),
+    ],
+)

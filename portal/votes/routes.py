@@ -18,6 +18,7 @@ from portal.votes import services
 from portal.web import flash
 from portal.web.htmx import is_partial
 from portal.web.requests import engine, field, form_data, limit, path_id, redirect, safe_next
+from portal.web.routing import Domain
 from portal.web.templating import render
 
 
@@ -74,7 +75,10 @@ async def follow(request: Request) -> Response:
     return redirect(f"/ideas/{idea_id}", flash="unfollowed" if stop else "followed")
 
 
-routes = [
-    Route("/ideas/{id:int}/vote", vote, methods=["POST"], name="votes:vote"),
-    Route("/ideas/{id:int}/follow", follow, methods=["POST"], name="votes:follow"),
-]
+routes = Domain(
+    "votes",
+    [
+        Route("/ideas/{id:int}/vote", vote, methods=["POST"], name="vote"),
+        Route("/ideas/{id:int}/follow", follow, methods=["POST"], name="follow"),
+    ],
+)

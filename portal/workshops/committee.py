@@ -19,6 +19,7 @@ from portal.core.errors import Forbidden, ValidationError
 from portal.core.i18n import _
 from portal.web import flash
 from portal.web.requests import engine, field, form_data, redirect
+from portal.web.routing import Domain
 from portal.web.templating import render
 from portal.workshops import membership, queries
 from portal.workshops.routes import feed_token
@@ -106,13 +107,16 @@ async def manage(request: Request) -> Response:
     )
 
 
-routes = [
-    Route("/committee", committee, name="committee:index"),
-    Route(
-        "/committee/calendar-link",
-        calendar_link,
-        methods=["POST"],
-        name="committee:calendar_link",
-    ),
-    Route("/staff/committee", manage, methods=["GET", "POST"], name="committee:manage"),
-]
+routes = Domain(
+    "committee",
+    [
+        Route("/committee", committee, name="index"),
+        Route(
+            "/committee/calendar-link",
+            calendar_link,
+            methods=["POST"],
+            name="calendar_link",
+        ),
+        Route("/staff/committee", manage, methods=["GET", "POST"], name="manage"),
+    ],
+)

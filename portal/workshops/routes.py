@@ -21,6 +21,7 @@ from portal.core.i18n import _
 from portal.ideas import queries as ideas_q
 from portal.web import flash
 from portal.web.requests import engine, field, form_data, page_number, path_id, redirect
+from portal.web.routing import Domain
 from portal.web.templating import render
 from portal.workshops import calendar, permissions, queries, services
 from portal.workshops.models import AUDIENCES, KINDS
@@ -358,20 +359,19 @@ async def ics_feed(request: Request) -> Response:
     return _ics(calendar.calendar(rows, settings.base_url, settings.site_name), "sessions.ics")
 
 
-routes = [
-    Route("/sessions", index, name="workshops:index"),
-    Route("/sessions.ics", ics_feed, name="workshops:feed"),
-    Route("/sessions/{id:int}", detail, name="workshops:detail"),
-    Route("/sessions/{id:int}.ics", ics_one, name="workshops:ics"),
-    Route("/sessions/{id:int}/register", register, methods=["POST"], name="workshops:register"),
-    Route(
-        "/sessions/{id:int}/unregister", unregister, methods=["POST"], name="workshops:unregister"
-    ),
-    Route("/sessions/{id:int}/edit", edit, methods=["GET", "POST"], name="workshops:edit"),
-    Route("/sessions/{id:int}/cancel", cancel, methods=["POST"], name="workshops:cancel"),
-    Route(
-        "/sessions/{id:int}/attendance", attendance, methods=["POST"], name="workshops:attendance"
-    ),
-    Route("/sessions/{id:int}/notes", notes, methods=["POST"], name="workshops:notes"),
-    Route("/staff/sessions/new", new, methods=["GET", "POST"], name="workshops:new"),
-]
+routes = Domain(
+    "workshops",
+    [
+        Route("/sessions", index, name="index"),
+        Route("/sessions.ics", ics_feed, name="feed"),
+        Route("/sessions/{id:int}", detail, name="detail"),
+        Route("/sessions/{id:int}.ics", ics_one, name="ics"),
+        Route("/sessions/{id:int}/register", register, methods=["POST"], name="register"),
+        Route("/sessions/{id:int}/unregister", unregister, methods=["POST"], name="unregister"),
+        Route("/sessions/{id:int}/edit", edit, methods=["GET", "POST"], name="edit"),
+        Route("/sessions/{id:int}/cancel", cancel, methods=["POST"], name="cancel"),
+        Route("/sessions/{id:int}/attendance", attendance, methods=["POST"], name="attendance"),
+        Route("/sessions/{id:int}/notes", notes, methods=["POST"], name="notes"),
+        Route("/staff/sessions/new", new, methods=["GET", "POST"], name="new"),
+    ],
+)
