@@ -7,7 +7,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from portal.accounts.auth import require_user
-from portal.comments import queries, services
+from portal.comments import permissions, queries, services
 from portal.comments.models import Comment
 from portal.core import db
 from portal.core.errors import Forbidden, NotFound, ValidationError
@@ -65,7 +65,7 @@ def _load(request: Request) -> Comment:
 async def edit(request: Request) -> Response:
     user = require_user(request)
     comment = _load(request)
-    if not services.can_edit(user, comment):
+    if not permissions.can_edit(user, comment):
         raise Forbidden()
     body = comment.body
     errors: dict[str, str] = {}

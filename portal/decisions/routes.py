@@ -17,7 +17,7 @@ from portal.core.clock import utcnow
 from portal.core.errors import Forbidden, NotFound, ValidationError
 from portal.core.forms import id_list
 from portal.core.i18n import _
-from portal.decisions import queries, services
+from portal.decisions import permissions, queries, services
 from portal.decisions.models import OUTCOMES
 from portal.ideas import queries as ideas_q
 from portal.notifications import queries as notifications_q
@@ -89,8 +89,10 @@ def _detail_context(s, decision_id: int, user) -> dict:  # noqa: ANN001
         "summary": queries.follow_up_summaries(s, [decision_id])[decision_id],
         "comments": queries.follow_up_comments(s, decision_id),
         "mine": queries.my_follow_up(s, decision_id, user.id if user else None),
-        "can_answer": bool(user)
-        and notifications_q.was_notified_of_decision(s, user.id, decision_id),
+        "can_answer": user is not None
+        and permissions.can_answer_follow_up(
+            user, notified=notifications_q.was_notified_of_decision(s, user.id, decision_id)
+        ),
         "errors": {},
         "values": {},
     }
@@ -127,7 +129,7 @@ def _form_values(form) -> tuple[dict[str, str], list[str]]:  # noqa: ANN001
 
 async def new(request: Request) -> Response:
     user = require_user(request)
-    if not user.is_staff:
+    if not permissions.can_publish(user):
         raise Forbidden()
     values = {"ideas": request.query_params.get("ideas", "")[:200], "move_status": "1"}
     teams: list[str] = []
@@ -173,7 +175,7 @@ def _current_values(s, decision) -> tuple[dict[str, str], list[str]]:  # noqa: A
 async def correct(request: Request) -> Response:
     """Staff correct a published decision; nobody is notified."""
     user = require_user(request)
-    if not user.is_staff:
+    if not permissions.can_correct(user):
         raise Forbidden()
     decision_id = path_id(request)
     errors: dict[str, str] = {}

@@ -8,8 +8,8 @@ from starlette.routing import Route
 
 from portal.accounts.auth import current_user, require_user
 from portal.accounts.queries import users_by_ids
+from portal.comments import permissions as comment_rules
 from portal.comments import queries as comments_q
-from portal.comments import services as comment_rules
 from portal.core import db
 from portal.core.errors import Forbidden, NotFound, ValidationError
 from portal.core.i18n import _

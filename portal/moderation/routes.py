@@ -7,6 +7,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from portal.accounts import permissions as accounts_permissions
 from portal.accounts import services as accounts
 from portal.accounts.auth import require_user
 from portal.accounts.models import ROLES, User
@@ -14,7 +15,7 @@ from portal.core import db
 from portal.core.errors import Forbidden, NotFound, ValidationError
 from portal.core.forms import number
 from portal.core.i18n import _
-from portal.moderation import audit, services
+from portal.moderation import audit, permissions, services
 from portal.web import flash
 from portal.web.requests import (
     engine,
@@ -74,7 +75,7 @@ async def report(request: Request) -> Response:
 
 def _staff(request: Request) -> User:
     user = require_user(request)
-    if not user.is_staff:
+    if not permissions.can_moderate(user):
         raise Forbidden()
     return user
 
@@ -131,7 +132,7 @@ async def people(request: Request) -> Response:
             "page": page,
             "q": q,
             "roles": ROLES,
-            "can_set_roles": user.is_admin,
+            "can_set_roles": accounts_permissions.can_set_roles(user),
             "errors": {},
         },
     )
@@ -168,7 +169,7 @@ async def person(request: Request) -> Response:
 
 async def audit_log(request: Request) -> Response:
     user = require_user(request)
-    if not user.is_admin:
+    if not permissions.can_read_audit(user):
         raise Forbidden()
     page = page_number(request)
     with db.read(engine(request)) as s:

@@ -13,7 +13,7 @@ from portal.accounts.auth import current_user, require_user
 from portal.core import db
 from portal.core.errors import Forbidden, ValidationError
 from portal.core.i18n import _
-from portal.notifications import content, queries, services, unsubscribe
+from portal.notifications import content, permissions, queries, services, unsubscribe
 from portal.notifications.models import KINDS, MODES
 from portal.web import flash
 from portal.web.requests import engine, field, form_data, page_number, path_id, redirect, safe_next
@@ -123,7 +123,7 @@ async def unsubscribe_page(request: Request) -> Response:
 async def failed_emails(request: Request) -> Response:
     """Staff: emails that could not be sent, with the reason, to send again."""
     user = require_user(request)
-    if not user.is_staff:
+    if not permissions.can_retry_emails(user):
         raise Forbidden()
     page = page_number(request)
     with db.read(engine(request)) as s:

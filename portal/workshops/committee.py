@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from portal.accounts import permissions as accounts_permissions
 from portal.accounts import queries as accounts_q
 from portal.accounts import services as accounts
 from portal.accounts.auth import current_user, require_user
@@ -21,7 +22,7 @@ from portal.web import flash
 from portal.web.requests import engine, field, form_data, redirect
 from portal.web.routing import Domain
 from portal.web.templating import render
-from portal.workshops import membership, queries
+from portal.workshops import membership, permissions, queries
 from portal.workshops.routes import feed_token
 
 
@@ -39,7 +40,7 @@ def flash_texts() -> dict[str, str]:
 
 async def committee(request: Request) -> Response:
     user = current_user(request)
-    member = user is not None and user.is_committee
+    member = permissions.can_see_committee_sessions(user)
     with db.read(engine(request)) as s:
         listed = accounts_listed(s)
         sessions = queries.upcoming(s, ("committee",)) if member else []
@@ -77,7 +78,7 @@ def accounts_listed(s) -> list[User]:  # noqa: ANN001
 
 async def manage(request: Request) -> Response:
     user = require_user(request)
-    if not user.is_admin:
+    if not accounts_permissions.can_manage_committee(user):
         raise Forbidden()
     errors: dict[str, str] = {}
     values: dict[str, str] = {}

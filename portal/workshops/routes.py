@@ -82,8 +82,7 @@ def _feed_member(request: Request, token: str):  # noqa: ANN202
         stored = queries.calendar_key(s, user_id)
     if (
         member is None
-        or member.blocked_at is not None
-        or not member.is_committee
+        or not permissions.can_have_calendar_address(member)
         or stored is None
         or not hmac.compare_digest(stored.encode(), key.encode())
     ):
