@@ -29,6 +29,7 @@ from portal.core.clock import aware, utcnow
 from portal.core.errors import ValidationError
 from portal.core.i18n import _
 from portal.notifications import services as notifications
+from portal.web.urls import path_for
 
 CONFIRM, RESET = "confirm", "reset"
 LIFETIME = {CONFIRM: timedelta(hours=48), RESET: timedelta(hours=1)}
@@ -122,7 +123,7 @@ def _send_confirmation(db: Session, user: User, address: str, base_url: str) -> 
         template="account_confirm",
         key="confirm",
         base_url=base_url,
-        url=f"{base_url}/account/confirm/{token}",
+        url=base_url + path_for("accounts:confirm", token=token),
         change=address != user.email,
         hours=int(LIFETIME[CONFIRM].total_seconds() // 3600),
     )
@@ -174,8 +175,8 @@ def sign_up(
             template="account_exists",
             key="exists",
             base_url=base_url,
-            sign_in_url=f"{base_url}/login",
-            forgot_url=f"{base_url}/password/forgot",
+            sign_in_url=base_url + path_for("accounts:login"),
+            forgot_url=base_url + path_for("accounts:forgot"),
         )
     return None
 
@@ -242,7 +243,7 @@ def request_reset(*, db: Session, email: str, base_url: str, may_email: bool = T
         template="account_reset",
         key="reset",
         base_url=base_url,
-        url=f"{base_url}/password/reset/{token}",
+        url=base_url + path_for("accounts:reset", token=token),
         minutes=int(LIFETIME[RESET].total_seconds() // 60),
     )
 
@@ -316,6 +317,6 @@ def change_password(*, db: Session, actor: User, password_hash: str, base_url: s
         template="account_password_changed",
         key="password",
         base_url=base_url,
-        forgot_url=f"{base_url}/password/forgot",
+        forgot_url=base_url + path_for("accounts:forgot"),
     )
     return user

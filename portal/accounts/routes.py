@@ -28,6 +28,7 @@ from portal.web import flash
 from portal.web.requests import engine, field, form_data, limit, redirect, safe_next
 from portal.web.routing import Domain
 from portal.web.templating import render
+from portal.web.urls import path_for
 
 
 @flash.texts.register
@@ -40,9 +41,6 @@ def flash_texts() -> dict[str, str]:
             "Your account is deleted. What you wrote stays, as by a deleted user."
         ),
     }
-
-
-DELETE_PAGE = oidc.PROOF_PATH
 
 
 async def signup(request: Request) -> Response:
@@ -70,7 +68,7 @@ async def signup(request: Request) -> Response:
                     base_url=account_routes.base_url(request),
                     may_email=allowed,
                 )
-            return redirect("/signup/sent")
+            return redirect(path_for("accounts:signup_sent"))
     return render(
         request,
         "accounts/signup.html",
@@ -80,13 +78,13 @@ async def signup(request: Request) -> Response:
 
 
 async def login(request: Request) -> Response:
-    next_url = safe_next(request.query_params.get("next"), "/")
+    next_url = safe_next(request.query_params.get("next"), path_for("home"))
     values = {"email": ""}
     errors: dict[str, str] = {}
     if request.method == "POST":
         form = await form_data(request)
         values = {"email": field(form, "email")}
-        next_url = safe_next(field(form, "next"), "/")
+        next_url = safe_next(field(form, "next"), path_for("home"))
         try:
             user = await signin.authenticate(request, values["email"], field(form, "password"))
             return account_routes.signed_in(request, user, next_url, "signed_in")
@@ -109,7 +107,7 @@ async def login(request: Request) -> Response:
 async def logout(request: Request) -> Response:
     with db.write(engine(request)) as session:
         auth.end_session(session, request.cookies.get(auth.COOKIE))
-    response = redirect("/", flash="signed_out")
+    response = redirect(path_for("home"), flash="signed_out")
     auth.forget_cookie(request, response)
     return response
 
@@ -191,7 +189,7 @@ async def delete_account(request: Request) -> Response:
                     password_ok=password_ok,
                     proof=oidc.proof(request) if by_sign_in else None,
                 )
-            response = redirect("/", flash="account_deleted")
+            response = redirect(path_for("home"), flash="account_deleted")
             auth.forget_cookie(request, response)
             oidc.forget_proof(response)
             return response
@@ -278,13 +276,13 @@ def _confirmed_deletion(request: Request, user_id: int, claims: oidc.Claims) -> 
     five-minute proof, or with the reason there is none. Nobody is signed in or out here."""
     user = current_user(request)
     if user is None or user.id != user_id:  # signed out, or someone else, since it started
-        return redirect(f"{DELETE_PAGE}?sso=failed")
+        return redirect(path_for("accounts:delete", query={"sso": "failed"}))
     try:
         with db.read(engine(request)) as session:
             proof = oidc.confirm_fresh_sign_in(db=session, user=user, claims=claims)
     except oidc.ConfirmationRefused as exc:
-        return redirect(f"{DELETE_PAGE}?sso={exc.reason}")
-    response = redirect(DELETE_PAGE)
+        return redirect(path_for("accounts:delete", query={"sso": exc.reason}))
+    response = redirect(path_for("accounts:delete"))
     oidc.remember_proof(request, response, proof)
     return response
 
@@ -293,7 +291,9 @@ async def sso_start(request: Request) -> Response:
     """Send the browser to the provider. Nothing is written but the state cookie."""
     name = _sso_name(request)
     try:
-        return await oidc.start(request, safe_next(request.query_params.get("next"), "/"))
+        return await oidc.start(
+            request, safe_next(request.query_params.get("next"), path_for("home"))
+        )
     except oidc.ProviderUnavailable:
         return _provider_down(request, name)
 
@@ -308,7 +308,7 @@ async def sso_callback(request: Request) -> Response:
         return _provider_down(request, name)
     except oidc.FlowRejected:
         if confirming is not None:
-            return redirect(f"{DELETE_PAGE}?sso=failed")
+            return redirect(path_for("accounts:delete", query={"sso": "failed"}))
         return _not_completed(request)
     if confirming is not None:
         return _confirmed_deletion(request, confirming, claims)
@@ -318,7 +318,7 @@ async def sso_callback(request: Request) -> Response:
             token = auth.start_session(session, user, request.cookies.get(auth.COOKIE))
     except oidc.NeedsLink:
         oidc.remember_link(request, claims, next_url)
-        return redirect("/auth/link")
+        return redirect(path_for("accounts:sso_link"))
     except oidc.SignInRefused as exc:
         return _sso_problem(request, exc.status, _("You cannot sign in"), exc.message)
     return _signed_in(request, token, next_url)

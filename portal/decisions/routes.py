@@ -27,6 +27,7 @@ from portal.web import flash
 from portal.web.requests import engine, field, form_data, page_number, path_id, redirect
 from portal.web.routing import Domain
 from portal.web.templating import markdown, render
+from portal.web.urls import path_for
 from portal.workshops import permissions as workshop_rules
 from portal.workshops import queries as workshops_q
 
@@ -113,7 +114,10 @@ async def follow_up(request: Request) -> Response:
     try:
         with db.write(engine(request)) as s:
             services.answer_follow_up(db=s, actor=user, decision_id=decision_id, **values)
-        return redirect(f"/you-said-we-did/{decision_id}#follow-up", flash="follow_up_saved")
+        return redirect(
+            path_for("decisions:detail", id=decision_id, fragment="follow-up"),
+            flash="follow_up_saved",
+        )
     except ValidationError as exc:
         errors = exc.errors
     with db.read(engine(request)) as s:
@@ -139,7 +143,9 @@ async def new(request: Request) -> Response:
         try:
             with db.write(engine(request)) as s:
                 decision = services.publish(db=s, actor=user, form=values, teams=teams)
-            return redirect(f"/you-said-we-did/{decision.id}", flash="decision_published")
+            return redirect(
+                path_for("decisions:detail", id=decision.id), flash="decision_published"
+            )
         except ValidationError as exc:
             errors = exc.errors
     with db.read(engine(request)) as s:
@@ -192,7 +198,9 @@ async def correct(request: Request) -> Response:
                 services.correct(
                     db=s, actor=user, decision_id=decision_id, form=values, teams=teams
                 )
-            return redirect(f"/you-said-we-did/{decision_id}", flash="decision_corrected")
+            return redirect(
+                path_for("decisions:detail", id=decision_id), flash="decision_corrected"
+            )
         except ValidationError as exc:
             errors = exc.errors
     with db.read(engine(request)) as s:
@@ -254,7 +262,7 @@ async def reviewed(request: Request) -> Response:
     user = require_user(request)
     with db.write(engine(request)) as s:
         services.mark_reviewed(db=s, actor=user, decision_id=path_id(request))
-    return redirect("/staff", flash="review_recorded")
+    return redirect(path_for("staff:desk"), flash="review_recorded")
 
 
 # Characters XML 1.0 cannot hold (C0 controls but tab and newlines, lone surrogates,
@@ -272,18 +280,20 @@ async def atom(request: Request) -> Response:
     with db.read(engine(request)) as s:
         decisions, _more = queries.listing(s)
     fg = FeedGenerator()
-    fg.id(f"{base}/you-said-we-did")
+    index = base + path_for("decisions:index")
+    fg.id(index)
     fg.title(_xml(f"{site(request).name}: You said, we did"))
-    fg.link(href=f"{base}/you-said-we-did", rel="alternate")
-    fg.link(href=f"{base}/feeds/decisions.atom", rel="self")
+    fg.link(href=index, rel="alternate")
+    fg.link(href=base + path_for("decisions:atom"), rel="self")
     fg.language("en")
     latest = max((d.published_at for d in decisions), default=None)
     fg.updated((latest or utcnow()).astimezone(UTC))
     for d in reversed(decisions):
         entry = fg.add_entry()
-        entry.id(f"{base}/you-said-we-did/{d.id}")
+        address = base + path_for("decisions:detail", id=d.id)
+        entry.id(address)
         entry.title(_xml(d.title))
-        entry.link(href=f"{base}/you-said-we-did/{d.id}")
+        entry.link(href=address)
         entry.published(d.published_at.astimezone(UTC))
         entry.updated((d.corrected_at or d.published_at).astimezone(UTC))
         entry.summary(_xml(d.we_did[:300]))

@@ -22,6 +22,7 @@ from portal.web.htmx import is_partial
 from portal.web.requests import engine, field, form_data, limit, page_number, path_id, redirect
 from portal.web.routing import Domain
 from portal.web.templating import render
+from portal.web.urls import path_for
 from portal.workshops import permissions as workshop_rules
 from portal.workshops import queries as workshops_q
 
@@ -132,7 +133,7 @@ async def new(request: Request) -> Response:
                     **values,
                     library_proposal=field(form, "library_proposal") == "1",
                 )
-            return redirect(f"/ideas/{idea.id}", flash="idea_posted")
+            return redirect(path_for("ideas:detail", id=idea.id), flash="idea_posted")
         except ValidationError as exc:
             errors = exc.errors
     with db.read(engine(request)) as session:
@@ -163,7 +164,7 @@ async def edit(request: Request) -> Response:
         try:
             with db.write(engine(request)) as session:
                 services.edit(db=session, actor=user, idea_id=idea_id, **values)
-            return redirect(f"/ideas/{idea_id}", flash="idea_saved")
+            return redirect(path_for("ideas:detail", id=idea_id), flash="idea_saved")
         except ValidationError as exc:
             errors = exc.errors
     return render(
@@ -182,7 +183,9 @@ async def change_status(request: Request) -> Response:
     try:
         with db.write(engine(request)) as session:
             services.change_status(db=session, actor=user, idea_id=idea_id, **values)
-        return redirect(f"/ideas/{idea_id}#history", flash="status_changed")
+        return redirect(
+            path_for("ideas:detail", id=idea_id, fragment="history"), flash="status_changed"
+        )
     except ValidationError as exc:
         with db.read(engine(request)) as session:
             idea = queries.get(session, idea_id)

@@ -29,6 +29,7 @@ from portal.web.requests import (
 )
 from portal.web.routing import Domain
 from portal.web.templating import render
+from portal.web.urls import path_for
 
 
 @flash.texts.register
@@ -48,7 +49,7 @@ async def report(request: Request) -> Response:
     limit(request, "flag", user.id)
     form = await form_data(request)
     target_type, target_id = field(form, "target_type"), number(field(form, "target_id"))
-    back = safe_next(field(form, "next"), "/ideas")
+    back = safe_next(field(form, "next"), path_for("ideas:index"))
     try:
         with db.write(engine(request)) as s:
             services.flag(
@@ -91,7 +92,7 @@ async def act(request: Request) -> Response:
         "target_type": field(form, "target_type"),
         "target_id": number(field(form, "target_id")) or 0,
     }
-    back = safe_next(field(form, "next"), "/staff#reports")
+    back = safe_next(field(form, "next"), path_for("staff:desk", fragment="reports"))
     try:
         with db.write(engine(request)) as s:
             if action == "hide":
@@ -161,10 +162,12 @@ async def person(request: Request) -> Response:
         return render(
             request,
             "moderation/report.html",
-            {"errors": exc.errors, "next": "/staff/users", "block": True},
+            {"errors": exc.errors, "next": path_for("moderation:users"), "block": True},
             status_code=400,
         )
-    return redirect(safe_next(field(form, "next"), "/staff/users"), flash="person_saved")
+    return redirect(
+        safe_next(field(form, "next"), path_for("moderation:users")), flash="person_saved"
+    )
 
 
 async def audit_log(request: Request) -> Response:

@@ -19,6 +19,7 @@ from portal.web import flash
 from portal.web.requests import engine, field, form_data, page_number, path_id, redirect, safe_next
 from portal.web.routing import Domain
 from portal.web.templating import context_hook, render
+from portal.web.urls import path_for
 
 
 @context_hook
@@ -69,14 +70,14 @@ async def read(request: Request) -> Response:
     form = await form_data(request)
     with db.write(engine(request)) as s:
         services.mark_read(db=s, actor=user, notification_id=path_id(request))
-    return redirect(safe_next(field(form, "next"), "/notifications"))
+    return redirect(safe_next(field(form, "next"), path_for("notifications:index")))
 
 
 async def read_all(request: Request) -> Response:
     user = require_user(request)
     with db.write(engine(request)) as s:
         services.mark_all_read(db=s, actor=user)
-    return redirect("/notifications", flash="all_read")
+    return redirect(path_for("notifications:index"), flash="all_read")
 
 
 async def preferences(request: Request) -> Response:
@@ -90,7 +91,7 @@ async def preferences(request: Request) -> Response:
         try:
             with db.write(engine(request)) as s:
                 services.save_preferences(db=s, actor=user, modes=modes)
-            return redirect("/notifications/settings", flash="preferences_saved")
+            return redirect(path_for("notifications:settings"), flash="preferences_saved")
         except ValidationError as exc:
             errors = exc.errors
     return render(
@@ -139,14 +140,16 @@ async def retry_email(request: Request) -> Response:
     user = require_user(request)
     with db.write(engine(request), shown=False) as s:
         done = services.retry_email(db=s, actor=user, email_id=path_id(request))
-    return redirect("/staff/emails", flash="email_retried" if done else "email_not_failed")
+    return redirect(
+        path_for("notifications:failed"), flash="email_retried" if done else "email_not_failed"
+    )
 
 
 async def retry_failed_emails(request: Request) -> Response:
     user = require_user(request)
     with db.write(engine(request), shown=False) as s:
         services.retry_failed_emails(db=s, actor=user)
-    return redirect("/staff/emails", flash="emails_retried")
+    return redirect(path_for("notifications:failed"), flash="emails_retried")
 
 
 routes = Domain(

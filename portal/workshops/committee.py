@@ -22,6 +22,7 @@ from portal.web import flash
 from portal.web.requests import engine, field, form_data, redirect
 from portal.web.routing import Domain
 from portal.web.templating import render
+from portal.web.urls import path_for
 from portal.workshops import membership, permissions, queries
 from portal.workshops.routes import feed_token
 
@@ -49,7 +50,9 @@ async def committee(request: Request) -> Response:
     feed = None
     if key:
         token = feed_token(request.app.state.settings.secret_key, user.id, key)
-        feed = f"{request.app.state.settings.base_url}/sessions.ics?token={token}"
+        feed = request.app.state.settings.base_url + path_for(
+            "workshops:feed", query={"token": token}
+        )
     return render(
         request,
         "workshops/committee.html",
@@ -68,7 +71,7 @@ async def calendar_link(request: Request) -> Response:
     user = require_user(request)
     with db.write(engine(request)) as s:
         membership.new_calendar_key(db=s, actor=user)
-    return redirect("/committee#calendar", flash="calendar_link_new")
+    return redirect(path_for("committee:index", fragment="calendar"), flash="calendar_link_new")
 
 
 def accounts_listed(s) -> list[User]:  # noqa: ANN001
@@ -95,7 +98,7 @@ async def manage(request: Request) -> Response:
                     until=values["until"],
                     listed=values["listed"] == "1",
                 )
-            return redirect("/staff/committee", flash="committee_saved")
+            return redirect(path_for("committee:manage"), flash="committee_saved")
         except ValidationError as exc:
             errors = exc.errors
     with db.read(engine(request)) as s:
