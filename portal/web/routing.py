@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from starlette.datastructures import URLPath
-from starlette.routing import BaseRoute, Match, NoMatchFound
+from starlette.routing import BaseRoute, Match, Mount, NoMatchFound, Route, get_route_path
 from starlette.types import Receive, Scope, Send
 
 
@@ -24,12 +24,16 @@ class Domain(BaseRoute):
         self.name = name
         self.routes = list(routes)
         self._prefix = name + ":"
+        self.starts = _starts(self.routes)
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
         """As Starlette's router decides among its routes: the first full match; else the
         first partial one (the right address with another method: a 405 unless a later domain
         matches fully). The route found travels in the child scope as `route`, which the
         router copies into the request's scope (the metrics read its path template)."""
+        # Most requests are for another domain: one look at how the path starts settles it.
+        if self.starts is not None and not get_route_path(scope).startswith(self.starts):
+            return Match.NONE, {}
         partial: Scope | None = None
         for route in self.routes:
             match, child_scope = route.matches(scope)
@@ -62,6 +66,20 @@ class Domain(BaseRoute):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(name={self.name!r}, routes={len(self.routes)})"
+
+
+def _starts(routes: Sequence[BaseRoute]) -> tuple[str, ...] | None:
+    """How every path these routes match starts (the text of each route's path before its
+    first parameter), or None when a route does not say (then every request is tried)."""
+    starts: list[str] = []
+    for route in routes:
+        if isinstance(route, Route | Mount):
+            starts.append(route.path.split("{", 1)[0])
+        elif isinstance(route, Domain) and route.starts is not None:
+            starts.extend(route.starts)
+        else:
+            return None
+    return tuple(dict.fromkeys(starts))
 
 
 def every_route(routes: Iterable[BaseRoute]) -> Iterator[BaseRoute]:

@@ -7,7 +7,7 @@ import pytest
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
-from starlette.routing import Mount, NoMatchFound, Route
+from starlette.routing import BaseRoute, Match, Mount, NoMatchFound, Route
 from starlette.testclient import TestClient
 
 from portal.web.routing import Domain, every_route
@@ -141,3 +141,38 @@ def test_app_mounts_every_domain_under_its_name(app):
     for domain in domains:
         for route in every_route(domain.routes):
             assert route.name and ":" not in route.name, (domain.name, route.name)
+
+
+def test_domain_knows_how_its_paths_start():
+    web = _app()
+    ideas = next(r for r in web.routes if isinstance(r, Domain) and r.name == "ideas")
+    assert ideas.starts == ("/ideas", "/ideas/")
+    outer = Domain("outer", [ideas, Mount("/static", routes=[])])
+    assert outer.starts == ("/ideas", "/ideas/", "/static")
+
+
+class _Anything(BaseRoute):
+    """A route that says nothing of its paths: it answers every one."""
+
+    def matches(self, scope):
+        return Match.FULL, {"endpoint": None}
+
+    async def handle(self, scope, receive, send):
+        await PlainTextResponse("anything")(scope, receive, send)
+
+    def url_path_for(self, name, /, **params):
+        raise NoMatchFound(name, params)
+
+
+def test_domain_asks_a_route_that_says_nothing_of_its_paths():
+    domain = Domain("any", [Route("/a", _answer("a"), name="a"), _Anything()])
+    assert domain.starts is None
+    web = TestClient(Starlette(routes=[domain]))
+    assert web.get("/a").text == "a  /a"
+    assert web.get("/elsewhere").text == "anything"
+
+
+def test_domain_matches_below_a_root_path():
+    web = TestClient(_app(), root_path="/portal")
+    response = web.get("/portal/ideas/9")
+    assert response.text == "ideas detail id=9 /ideas/{id:int}"
