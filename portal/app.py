@@ -44,25 +44,26 @@ from portal.workshops.routes import routes as workshop_routes
 
 
 def routes() -> list[BaseRoute]:
-    """Every domain's routes, and the static files."""
+    """The site's own routes, then each domain's (the router asks them in this order), then
+    the static files."""
     return [
         *home_routes,
         *site_routes,
-        *account_routes,
-        *idea_routes,
-        *vote_routes,
-        *comment_routes,
-        *decision_routes,
-        *notification_routes,
-        *assessment_routes,
-        *workshop_routes,
-        *committee_routes,
-        *staff_routes,
-        *setup_routes,
-        *category_routes,
-        *team_routes,
-        *moderation_routes,
-        *api_routes,
+        account_routes,
+        idea_routes,
+        vote_routes,
+        comment_routes,
+        decision_routes,
+        notification_routes,
+        assessment_routes,
+        workshop_routes,
+        committee_routes,
+        staff_routes,
+        setup_routes,
+        category_routes,
+        team_routes,
+        moderation_routes,
+        api_routes,
         *metrics_routes,
         Mount("/static", app=CachedStatic(directory=settings_mod.STATIC_DIR), name="static"),
     ]

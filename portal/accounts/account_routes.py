@@ -23,6 +23,7 @@ from portal.core.ratelimit.windows import RateLimited
 from portal.web import flash
 from portal.web.requests import engine, field, form_data, limit, redirect, safe_next
 from portal.web.templating import render
+from portal.web.urls import path_for
 
 
 @flash.texts.register
@@ -110,8 +111,8 @@ async def confirm(request: Request) -> Response:
         except ValidationError as exc:
             return _spent_link(request, exc.errors["link"])
         if moved:
-            return signed_in(request, user, "/account", "email_changed")
-        return signed_in(request, user, "/", "email_confirmed")
+            return signed_in(request, user, path_for("accounts:account"), "email_changed")
+        return signed_in(request, user, path_for("home"), "email_confirmed")
     with db.read(engine(request)) as session:
         link = lifecycle.valid_link(session, token, lifecycle.CONFIRM)
     if link is None:
@@ -125,7 +126,7 @@ async def resend(request: Request) -> Response:
     """Send the confirmation link again (from the banner on every page)."""
     user = require_user(request)
     form = await form_data(request)
-    next_url = safe_next(field(form, "next"), "/")
+    next_url = safe_next(field(form, "next"), path_for("home"))
     limit(request, "account-email-address")
     if user.email_confirmed_at is None and may_email(request, user.email):
         with db.write(engine(request), shown=False) as session:
@@ -154,7 +155,7 @@ async def forgot(request: Request) -> Response:
                 lifecycle.request_reset(
                     db=session, email=values["email"], base_url=base_url(request), may_email=allowed
                 )
-            return redirect("/password/forgot/sent")
+            return redirect(path_for("accounts:forgot_sent"))
     return render(
         request,
         "accounts/forgot.html",
@@ -187,7 +188,7 @@ async def reset(request: Request) -> Response:
                     user = lifecycle.reset_password(db=session, token=token, password_hash=hashed)
             except ValidationError as exc:
                 return _spent_link(request, exc.errors["link"])
-            return signed_in(request, user, "/", "password_reset")
+            return signed_in(request, user, path_for("home"), "password_reset")
     return private(
         render(
             request,
@@ -240,7 +241,7 @@ async def rename(request: Request) -> Response:
             lifecycle.rename(db=session, actor=user, display_name=name)
     except ValidationError as exc:
         return account_page(request, user, exc.errors, {"display_name": name})
-    return redirect("/account", flash="profile_saved")
+    return redirect(path_for("accounts:account"), flash="profile_saved")
 
 
 async def change_email(request: Request) -> Response:
@@ -269,7 +270,7 @@ async def change_email(request: Request) -> Response:
                 )
     except ValidationError as exc:
         return account_page(request, user, exc.errors, values)
-    return redirect("/account", flash="email_change_sent")
+    return redirect(path_for("accounts:account"), flash="email_change_sent")
 
 
 async def change_password(request: Request) -> Response:
@@ -289,18 +290,18 @@ async def change_password(request: Request) -> Response:
         changed = lifecycle.change_password(
             db=session, actor=user, password_hash=hashed, base_url=base_url(request)
         )
-    return signed_in(request, changed, "/account", "password_changed")
+    return signed_in(request, changed, path_for("accounts:account"), "password_changed")
 
 
 routes = [
-    Route("/signup/sent", signup_sent, name="accounts:signup_sent"),
-    Route("/account/confirmation", resend, methods=["POST"], name="accounts:resend"),
-    Route("/account/confirm/{token}", confirm, methods=["GET", "POST"], name="accounts:confirm"),
-    Route("/password/forgot", forgot, methods=["GET", "POST"], name="accounts:forgot"),
-    Route("/password/forgot/sent", forgot_sent, name="accounts:forgot_sent"),
-    Route("/password/reset/{token}", reset, methods=["GET", "POST"], name="accounts:reset"),
-    Route("/account", account, name="accounts:account"),
-    Route("/account/name", rename, methods=["POST"], name="accounts:rename"),
-    Route("/account/email", change_email, methods=["POST"], name="accounts:email"),
-    Route("/account/password", change_password, methods=["POST"], name="accounts:password"),
+    Route("/signup/sent", signup_sent, name="signup_sent"),
+    Route("/account/confirmation", resend, methods=["POST"], name="resend"),
+    Route("/account/confirm/{token}", confirm, methods=["GET", "POST"], name="confirm"),
+    Route("/password/forgot", forgot, methods=["GET", "POST"], name="forgot"),
+    Route("/password/forgot/sent", forgot_sent, name="forgot_sent"),
+    Route("/password/reset/{token}", reset, methods=["GET", "POST"], name="reset"),
+    Route("/account", account, name="account"),
+    Route("/account/name", rename, methods=["POST"], name="rename"),
+    Route("/account/email", change_email, methods=["POST"], name="email"),
+    Route("/account/password", change_password, methods=["POST"], name="password"),
 ]

@@ -59,6 +59,7 @@ from portal.core.clock import utcnow
 from portal.core.errors import ValidationError
 from portal.core.i18n import _
 from portal.settings import Settings
+from portal.web.urls import path_for
 
 try:  # the HTTP client Authlib talks to the provider with: httpx2 where installed, else httpx
     import httpx2 as _http
@@ -70,7 +71,6 @@ log = logging.getLogger("portal.sso")
 STATE_COOKIE = "oidc_state"
 STATE_PATH = "/auth"
 LIFETIME = 600  # seconds for the whole round trip, and for the pending link
-CALLBACK = "/auth/callback"
 SCOPE = "openid email profile"
 TIMEOUT = 10.0  # seconds for each call to the provider
 DELETE = "delete"  # the purpose of a sign-in that confirms deleting the account
@@ -217,7 +217,7 @@ async def _authorization_url(request: Request, **params: Any) -> str:
     the state cookie."""
     settings: Settings = request.app.state.settings
     oidc = client(request)
-    redirect_uri = settings.base_url + CALLBACK
+    redirect_uri = settings.base_url + path_for("accounts:sso_callback")
     try:
         authorization = await oidc.create_authorization_url(redirect_uri, **params)
         await oidc.save_authorize_data(request, redirect_uri=redirect_uri, **authorization)
@@ -261,7 +261,7 @@ def confirming(request: Request) -> int | None:
 async def finish(request: Request) -> tuple[Claims, str]:
     """Check the callback and return who signed in, and where they were going."""
     oidc = client(request)
-    next_url = request.session.get("next") or "/"
+    next_url = request.session.get("next") or path_for("home")
     try:
         metadata = await oidc.load_server_metadata()
         returned_issuer = request.query_params.get("iss")

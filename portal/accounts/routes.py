@@ -26,7 +26,9 @@ from portal.core.errors import NotFound, ValidationError
 from portal.core.i18n import _, get_locale
 from portal.web import flash
 from portal.web.requests import engine, field, form_data, limit, redirect, safe_next
+from portal.web.routing import Domain
 from portal.web.templating import render
+from portal.web.urls import path_for
 
 
 @flash.texts.register
@@ -39,9 +41,6 @@ def flash_texts() -> dict[str, str]:
             "Your account is deleted. What you wrote stays, as by a deleted user."
         ),
     }
-
-
-DELETE_PAGE = oidc.PROOF_PATH
 
 
 async def signup(request: Request) -> Response:
@@ -69,7 +68,7 @@ async def signup(request: Request) -> Response:
                     base_url=account_routes.base_url(request),
                     may_email=allowed,
                 )
-            return redirect("/signup/sent")
+            return redirect(path_for("accounts:signup_sent"))
     return render(
         request,
         "accounts/signup.html",
@@ -79,13 +78,13 @@ async def signup(request: Request) -> Response:
 
 
 async def login(request: Request) -> Response:
-    next_url = safe_next(request.query_params.get("next"), "/")
+    next_url = safe_next(request.query_params.get("next"), path_for("home"))
     values = {"email": ""}
     errors: dict[str, str] = {}
     if request.method == "POST":
         form = await form_data(request)
         values = {"email": field(form, "email")}
-        next_url = safe_next(field(form, "next"), "/")
+        next_url = safe_next(field(form, "next"), path_for("home"))
         try:
             user = await signin.authenticate(request, values["email"], field(form, "password"))
             return account_routes.signed_in(request, user, next_url, "signed_in")
@@ -108,7 +107,7 @@ async def login(request: Request) -> Response:
 async def logout(request: Request) -> Response:
     with db.write(engine(request)) as session:
         auth.end_session(session, request.cookies.get(auth.COOKIE))
-    response = redirect("/", flash="signed_out")
+    response = redirect(path_for("home"), flash="signed_out")
     auth.forget_cookie(request, response)
     return response
 
@@ -190,7 +189,7 @@ async def delete_account(request: Request) -> Response:
                     password_ok=password_ok,
                     proof=oidc.proof(request) if by_sign_in else None,
                 )
-            response = redirect("/", flash="account_deleted")
+            response = redirect(path_for("home"), flash="account_deleted")
             auth.forget_cookie(request, response)
             oidc.forget_proof(response)
             return response
@@ -277,13 +276,13 @@ def _confirmed_deletion(request: Request, user_id: int, claims: oidc.Claims) -> 
     five-minute proof, or with the reason there is none. Nobody is signed in or out here."""
     user = current_user(request)
     if user is None or user.id != user_id:  # signed out, or someone else, since it started
-        return redirect(f"{DELETE_PAGE}?sso=failed")
+        return redirect(path_for("accounts:delete", query={"sso": "failed"}))
     try:
         with db.read(engine(request)) as session:
             proof = oidc.confirm_fresh_sign_in(db=session, user=user, claims=claims)
     except oidc.ConfirmationRefused as exc:
-        return redirect(f"{DELETE_PAGE}?sso={exc.reason}")
-    response = redirect(DELETE_PAGE)
+        return redirect(path_for("accounts:delete", query={"sso": exc.reason}))
+    response = redirect(path_for("accounts:delete"))
     oidc.remember_proof(request, response, proof)
     return response
 
@@ -292,7 +291,9 @@ async def sso_start(request: Request) -> Response:
     """Send the browser to the provider. Nothing is written but the state cookie."""
     name = _sso_name(request)
     try:
-        return await oidc.start(request, safe_next(request.query_params.get("next"), "/"))
+        return await oidc.start(
+            request, safe_next(request.query_params.get("next"), path_for("home"))
+        )
     except oidc.ProviderUnavailable:
         return _provider_down(request, name)
 
@@ -307,7 +308,7 @@ async def sso_callback(request: Request) -> Response:
         return _provider_down(request, name)
     except oidc.FlowRejected:
         if confirming is not None:
-            return redirect(f"{DELETE_PAGE}?sso=failed")
+            return redirect(path_for("accounts:delete", query={"sso": "failed"}))
         return _not_completed(request)
     if confirming is not None:
         return _confirmed_deletion(request, confirming, claims)
@@ -317,7 +318,7 @@ async def sso_callback(request: Request) -> Response:
             token = auth.start_session(session, user, request.cookies.get(auth.COOKIE))
     except oidc.NeedsLink:
         oidc.remember_link(request, claims, next_url)
-        return redirect("/auth/link")
+        return redirect(path_for("accounts:sso_link"))
     except oidc.SignInRefused as exc:
         return _sso_problem(request, exc.status, _("You cannot sign in"), exc.message)
     return _signed_in(request, token, next_url)
@@ -356,27 +357,30 @@ async def sso_link(request: Request) -> Response:
 
 _state_cookie = [Middleware(oidc.StateCookie)]
 
-routes = [
-    Route("/login/sso", sso_start, name="accounts:sso", middleware=_state_cookie),
-    Route("/auth/callback", sso_callback, name="accounts:sso_callback", middleware=_state_cookie),
-    Route(
-        "/auth/link",
-        sso_link,
-        methods=["GET", "POST"],
-        name="accounts:sso_link",
-        middleware=_state_cookie,
-    ),
-    Route("/account/export.json", export, name="accounts:export"),
-    Route("/account/delete", delete_account, methods=["GET", "POST"], name="accounts:delete"),
-    Route(
-        "/account/delete/sso",
-        delete_sso,
-        methods=["POST"],
-        name="accounts:delete_sso",
-        middleware=_state_cookie,
-    ),
-    Route("/signup", signup, methods=["GET", "POST"], name="accounts:signup"),
-    Route("/login", login, methods=["GET", "POST"], name="accounts:login"),
-    Route("/logout", logout, methods=["POST"], name="accounts:logout"),
-    *account_routes.routes,
-]
+routes = Domain(
+    "accounts",
+    [
+        Route("/login/sso", sso_start, name="sso", middleware=_state_cookie),
+        Route("/auth/callback", sso_callback, name="sso_callback", middleware=_state_cookie),
+        Route(
+            "/auth/link",
+            sso_link,
+            methods=["GET", "POST"],
+            name="sso_link",
+            middleware=_state_cookie,
+        ),
+        Route("/account/export.json", export, name="export"),
+        Route("/account/delete", delete_account, methods=["GET", "POST"], name="delete"),
+        Route(
+            "/account/delete/sso",
+            delete_sso,
+            methods=["POST"],
+            name="delete_sso",
+            middleware=_state_cookie,
+        ),
+        Route("/signup", signup, methods=["GET", "POST"], name="signup"),
+        Route("/login", login, methods=["GET", "POST"], name="login"),
+        Route("/logout", logout, methods=["POST"], name="logout"),
+        *account_routes.routes,
+    ],
+)

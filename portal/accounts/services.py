@@ -12,7 +12,7 @@ from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
-from portal.accounts import addresses
+from portal.accounts import addresses, permissions
 from portal.accounts.models import ROLES, LoginSession, User
 from portal.accounts.passwords import hash_password, verify_password
 from portal.accounts.queries import user_by_email
@@ -185,9 +185,7 @@ def set_role(*, db: Session, actor: User, user_id: int, role: str) -> User:
     """Admins change a role; the person's sessions end so the change applies at once. A role
     that ends a committee membership releases the person's committee places (see
     portal.workshops.membership)."""
-    if not actor.is_admin:
-        raise Forbidden()
-    if actor.id == user_id:  # an admin must not lock themselves (or the last admin) out
+    if not permissions.can_set_role(actor, user_id):
         raise Forbidden()
     if role not in ROLES:
         raise ValidationError({"role": _("Choose one of the roles.")})
@@ -209,7 +207,7 @@ def set_committee(
     """Admins grant the committee role for a term (it lapses after `until`, which must not have
     passed), or remove it. The person's sessions end so the change applies at once; a removal
     releases their committee places (see portal.workshops.membership)."""
-    if not actor.is_admin:
+    if not permissions.can_manage_committee(actor):
         raise Forbidden()
     user = user_by_email(db, email or "")
     errors = {}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -18,6 +17,8 @@ from portal.ideas.models import Idea
 from portal.teams import queries as teams_q
 from portal.teams.models import Team
 from portal.web.requests import engine, path_id
+from portal.web.routing import Domain
+from portal.web.urls import path_for
 from portal.workshops import queries as workshops_q
 from portal.workshops.models import Workshop
 
@@ -27,7 +28,7 @@ def _idea(idea: Idea, base: str, categories: dict, people: dict) -> dict[str, An
     category = categories.get(idea.category_id)
     return {
         "id": idea.id,
-        "url": f"{base}/ideas/{idea.id}",
+        "url": base + path_for("ideas:detail", id=idea.id),
         "title": names.title(idea, None),  # public data: a hidden idea is never named
         "body": idea.body,
         "category": category.slug if category else None,
@@ -53,7 +54,7 @@ async def ideas_index(request: Request) -> Response:
     next_url = None
     if page.has_next:
         params = dict(request.query_params, page=str(page.page + 1))
-        next_url = f"{base}/api/v1/ideas?{urlencode(params)}"
+        next_url = base + path_for("api:ideas", query=params)
     return JSONResponse(
         {
             "data": [_idea(i, base, categories, people) for i in page.items],
@@ -77,7 +78,7 @@ async def ideas_detail(request: Request) -> Response:
 def _session(w: Workshop, base: str, agenda: list[int]) -> dict[str, Any]:
     return {
         "id": w.id,
-        "url": f"{base}/sessions/{w.id}",
+        "url": base + path_for("workshops:detail", id=w.id),
         "title": w.title,
         "description": w.description,
         "kind": w.kind,
@@ -121,7 +122,7 @@ async def decisions_index(request: Request) -> Response:
             "data": [
                 {
                     "id": d.id,
-                    "url": f"{base}/you-said-we-did/{d.id}",
+                    "url": base + path_for("decisions:detail", id=d.id),
                     "title": d.title,
                     "you_said": d.you_said,
                     "we_did": d.we_did,
@@ -141,9 +142,12 @@ async def decisions_index(request: Request) -> Response:
     )
 
 
-routes = [
-    Route("/api/v1/sessions", sessions_index, name="api:sessions"),
-    Route("/api/v1/decisions", decisions_index, name="api:decisions"),
-    Route("/api/v1/ideas", ideas_index, name="api:ideas"),
-    Route("/api/v1/ideas/{id:int}", ideas_detail, name="api:idea"),
-]
+routes = Domain(
+    "api",
+    [
+        Route("/api/v1/sessions", sessions_index, name="sessions"),
+        Route("/api/v1/decisions", decisions_index, name="decisions"),
+        Route("/api/v1/ideas", ideas_index, name="ideas"),
+        Route("/api/v1/ideas/{id:int}", ideas_detail, name="idea"),
+    ],
+)

@@ -14,6 +14,7 @@ from portal.core import db
 from portal.decisions.models import OUTCOMES
 from portal.setup.current import site
 from portal.web.requests import engine
+from portal.web.routing import Domain
 from portal.web.templating import render
 
 # The figures are medians and shares over a year of ideas: computing them reads that whole
@@ -47,4 +48,7 @@ async def scorecard(request: Request) -> Response:
     )
 
 
-routes = [Route("/scorecard", scorecard, name="assessment:scorecard")]
+routes = Domain(
+    "assessment",
+    [Route("/scorecard", scorecard, name="scorecard")],
+)

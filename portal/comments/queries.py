@@ -10,6 +10,7 @@ from sqlmodel import Session, col
 
 from portal.comments.models import Comment
 from portal.ideas import queries as ideas_q
+from portal.web.urls import path_for
 
 THREADS_PER_PAGE = 50
 
@@ -97,7 +98,12 @@ def page_of(db: Session, comment: Comment, per_page: int = THREADS_PER_PAGE) -> 
 def url(db: Session, comment: Comment) -> str:
     """Where `comment` is read: its idea's page, at the right page of threads."""
     page = page_of(db, comment)
-    return f"/ideas/{comment.idea_id}{f'?comments={page}' if page > 1 else ''}#comment-{comment.id}"
+    return path_for(
+        "ideas:detail",
+        id=comment.idea_id,
+        query={"comments": page} if page > 1 else None,
+        fragment=f"comment-{comment.id}",
+    )
 
 
 def recent(db: Session, limit: int = 5) -> list[Comment]:

@@ -7,7 +7,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from portal.accounts.auth import require_user
-from portal.comments import queries, services
+from portal.comments import permissions, queries, services
 from portal.comments.models import Comment
 from portal.core import db
 from portal.core.errors import Forbidden, NotFound, ValidationError
@@ -15,6 +15,7 @@ from portal.core.forms import number
 from portal.core.i18n import _
 from portal.web import flash
 from portal.web.requests import engine, field, form_data, limit, path_id, redirect
+from portal.web.routing import Domain
 from portal.web.templating import render
 
 
@@ -64,7 +65,7 @@ def _load(request: Request) -> Comment:
 async def edit(request: Request) -> Response:
     user = require_user(request)
     comment = _load(request)
-    if not services.can_edit(user, comment):
+    if not permissions.can_edit(user, comment):
         raise Forbidden()
     body = comment.body
     errors: dict[str, str] = {}
@@ -119,10 +120,13 @@ async def show(request: Request) -> Response:
         return redirect(queries.url(session, comment))
 
 
-routes = [
-    Route("/ideas/{id:int}/comments", create, methods=["POST"], name="comments:create"),
-    Route("/comments/{id:int}", show, name="comments:show"),
-    Route("/comments/{id:int}/edit", edit, methods=["GET", "POST"], name="comments:edit"),
-    Route("/comments/{id:int}/delete", delete, methods=["POST"], name="comments:delete"),
-    Route("/comments/{id:int}/official", official, methods=["POST"], name="comments:official"),
-]
+routes = Domain(
+    "comments",
+    [
+        Route("/ideas/{id:int}/comments", create, methods=["POST"], name="create"),
+        Route("/comments/{id:int}", show, name="show"),
+        Route("/comments/{id:int}/edit", edit, methods=["GET", "POST"], name="edit"),
+        Route("/comments/{id:int}/delete", delete, methods=["POST"], name="delete"),
+        Route("/comments/{id:int}/official", official, methods=["POST"], name="official"),
+    ],
+)

@@ -6,7 +6,7 @@ hidden (`counts`). Every path that changes that moves the count in the same tran
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import update
@@ -14,8 +14,9 @@ from sqlmodel import Session, col
 
 from portal.accounts.models import User
 from portal.accounts.permissions import take_part
+from portal.comments import permissions
 from portal.comments.models import Comment
-from portal.core.clock import aware, utcnow
+from portal.core.clock import utcnow
 from portal.core.db import ID_MAX
 from portal.core.errors import Forbidden, NotFound, ValidationError
 from portal.core.i18n import _
@@ -27,7 +28,6 @@ from portal.notifications import services as notifications
 from portal.votes import services as votes
 
 BODY_MAX = 5_000
-EDIT_WINDOW = timedelta(minutes=15)
 
 
 def _clean_body(body: str) -> str:
@@ -53,8 +53,8 @@ def add(
     idea = ideas_q.get(db, idea_id)
     if idea is None:
         raise NotFound()
-    if idea.hidden_at is not None and not actor.is_staff:
-        raise Forbidden()  # a hidden idea's discussion is closed, except to the moderators
+    if not permissions.can_comment_on(actor, idea):
+        raise Forbidden()
     if parent_id is not None:
         parent = db.get(Comment, parent_id) if 0 < parent_id <= ID_MAX else None
         if parent is None or parent.idea_id != idea_id or parent.deleted_at is not None:
@@ -78,24 +78,6 @@ def add(
     return comment
 
 
-def can_edit(user: User | None, comment: Comment) -> bool:
-    """Authors edit their own comment for 15 minutes after posting it."""
-    return (
-        user is not None
-        and comment.author_id == user.id
-        and comment.deleted_at is None
-        and utcnow() - aware(comment.created_at) <= EDIT_WINDOW
-    )
-
-
-def can_delete(user: User | None, comment: Comment) -> bool:
-    return (
-        user is not None
-        and comment.deleted_at is None
-        and (comment.author_id == user.id or user.is_staff)
-    )
-
-
 def _get(db: Session, comment_id: int) -> Comment:
     comment = db.get(Comment, comment_id)
     if comment is None:
@@ -106,7 +88,7 @@ def _get(db: Session, comment_id: int) -> Comment:
 def edit(*, db: Session, actor: User, comment_id: int, body: str) -> Comment:
     """Change one's own comment within the edit window."""
     comment = _get(db, comment_id)
-    if not can_edit(actor, comment):
+    if not permissions.can_edit(actor, comment):
         raise Forbidden()
     comment.body = _clean_body(body)
     comment.edited_at = utcnow()
@@ -120,7 +102,7 @@ def delete(*, db: Session, actor: User, comment_id: int) -> Comment:
     comment = db.get(Comment, comment_id, with_for_update=True)
     if comment is None:
         raise NotFound()
-    if not can_delete(actor, comment):
+    if not permissions.can_delete(actor, comment):
         raise Forbidden()
     counted = counts(comment)
     comment.deleted_at = utcnow()
@@ -172,7 +154,7 @@ def _set_hidden(db: Session, comment_id: int, at: datetime | None, reason: str) 
 
 def mark_official(*, db: Session, actor: User, comment_id: int, official: bool = True) -> Comment:
     """Staff mark one comment per idea as the official answer (or clear it)."""
-    if not actor.is_staff:
+    if not permissions.can_mark_official(actor):
         raise Forbidden()
     comment = _get(db, comment_id)
     if comment.deleted_at is not None:

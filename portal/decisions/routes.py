@@ -20,7 +20,7 @@ from portal.core.clock import utcnow
 from portal.core.errors import Forbidden, NotFound, ValidationError
 from portal.core.forms import id_list
 from portal.core.i18n import _
-from portal.decisions import queries, services
+from portal.decisions import permissions, queries, services
 from portal.decisions.models import OUTCOMES, Decision, DecisionRevision
 from portal.ideas import queries as ideas_q
 from portal.notifications import queries as notifications_q
@@ -29,7 +29,9 @@ from portal.teams import queries as teams_q
 from portal.teams.models import Team
 from portal.web import flash
 from portal.web.requests import engine, field, form_data, page_number, path_id, redirect
+from portal.web.routing import Domain
 from portal.web.templating import markdown, render
+from portal.web.urls import path_for
 from portal.workshops import permissions as workshop_rules
 from portal.workshops import queries as workshops_q
 
@@ -93,7 +95,9 @@ def _detail_context(s: Session, decision_id: int, user: User | None) -> dict:
         "comments": queries.follow_up_comments(s, decision_id),
         "mine": queries.my_follow_up(s, decision_id, user.id if user else None),
         "can_answer": user is not None
-        and notifications_q.was_notified_of_decision(s, user.id, decision_id),
+        and permissions.can_answer_follow_up(
+            user, notified=notifications_q.was_notified_of_decision(s, user.id, decision_id)
+        ),
         "errors": {},
         "values": {},
     }
@@ -114,7 +118,10 @@ async def follow_up(request: Request) -> Response:
     try:
         with db.write(engine(request)) as s:
             services.answer_follow_up(db=s, actor=user, decision_id=decision_id, **values)
-        return redirect(f"/you-said-we-did/{decision_id}#follow-up", flash="follow_up_saved")
+        return redirect(
+            path_for("decisions:detail", id=decision_id, fragment="follow-up"),
+            flash="follow_up_saved",
+        )
     except ValidationError as exc:
         errors = exc.errors
     with db.read(engine(request)) as s:
@@ -130,7 +137,7 @@ def _form_values(form: FormData) -> tuple[dict[str, str], list[str]]:
 
 async def new(request: Request) -> Response:
     user = require_user(request)
-    if not user.is_staff:
+    if not permissions.can_publish(user):
         raise Forbidden()
     values = {"ideas": request.query_params.get("ideas", "")[:200], "move_status": "1"}
     teams: list[str] = []
@@ -140,7 +147,9 @@ async def new(request: Request) -> Response:
         try:
             with db.write(engine(request)) as s:
                 decision = services.publish(db=s, actor=user, form=values, teams=teams)
-            return redirect(f"/you-said-we-did/{decision.id}", flash="decision_published")
+            return redirect(
+                path_for("decisions:detail", id=decision.id), flash="decision_published"
+            )
         except ValidationError as exc:
             errors = exc.errors
     with db.read(engine(request)) as s:
@@ -176,7 +185,7 @@ def _current_values(s: Session, decision: Decision) -> tuple[dict[str, str], lis
 async def correct(request: Request) -> Response:
     """Staff correct a published decision; nobody is notified."""
     user = require_user(request)
-    if not user.is_staff:
+    if not permissions.can_correct(user):
         raise Forbidden()
     decision_id = path_id(request)
     errors: dict[str, str] = {}
@@ -193,7 +202,9 @@ async def correct(request: Request) -> Response:
                 services.correct(
                     db=s, actor=user, decision_id=decision_id, form=values, teams=teams
                 )
-            return redirect(f"/you-said-we-did/{decision_id}", flash="decision_corrected")
+            return redirect(
+                path_for("decisions:detail", id=decision_id), flash="decision_corrected"
+            )
         except ValidationError as exc:
             errors = exc.errors
     with db.read(engine(request)) as s:
@@ -255,7 +266,7 @@ async def reviewed(request: Request) -> Response:
     user = require_user(request)
     with db.write(engine(request)) as s:
         services.mark_reviewed(db=s, actor=user, decision_id=path_id(request))
-    return redirect("/staff", flash="review_recorded")
+    return redirect(path_for("staff:desk"), flash="review_recorded")
 
 
 # Characters XML 1.0 cannot hold (C0 controls but tab and newlines, lone surrogates,
@@ -273,18 +284,20 @@ async def atom(request: Request) -> Response:
     with db.read(engine(request)) as s:
         decisions, _more = queries.listing(s)
     fg = FeedGenerator()
-    fg.id(f"{base}/you-said-we-did")
+    index = base + path_for("decisions:index")
+    fg.id(index)
     fg.title(_xml(f"{site(request).name}: You said, we did"))
-    fg.link(href=f"{base}/you-said-we-did", rel="alternate")
-    fg.link(href=f"{base}/feeds/decisions.atom", rel="self")
+    fg.link(href=index, rel="alternate")
+    fg.link(href=base + path_for("decisions:atom"), rel="self")
     fg.language("en")
     latest = max((d.published_at for d in decisions), default=None)
     fg.updated((latest or utcnow()).astimezone(UTC))
     for d in reversed(decisions):
         entry = fg.add_entry()
-        entry.id(f"{base}/you-said-we-did/{d.id}")
+        address = base + path_for("decisions:detail", id=d.id)
+        entry.id(address)
         entry.title(_xml(d.title))
-        entry.link(href=f"{base}/you-said-we-did/{d.id}")
+        entry.link(href=address)
         entry.published(d.published_at.astimezone(UTC))
         entry.updated((d.corrected_at or d.published_at).astimezone(UTC))
         entry.summary(_xml(d.we_did[:300]))
@@ -296,25 +309,26 @@ async def atom(request: Request) -> Response:
     return Response(fg.atom_str(pretty=False), media_type="application/atom+xml; charset=utf-8")
 
 
-routes = [
-    Route("/you-said-we-did", index, name="decisions:index"),
-    Route("/you-said-we-did/{id:int}", detail, name="decisions:detail"),
-    Route(
-        "/you-said-we-did/{id:int}/follow-up",
-        follow_up,
-        methods=["POST"],
-        name="decisions:follow_up",
-    ),
-    Route(
-        "/you-said-we-did/{id:int}/reviewed", reviewed, methods=["POST"], name="decisions:reviewed"
-    ),
-    Route(
-        "/you-said-we-did/{id:int}/correct",
-        correct,
-        methods=["GET", "POST"],
-        name="decisions:correct",
-    ),
-    Route("/you-said-we-did/{id:int}/history", history, name="decisions:history"),
-    Route("/staff/decisions/new", new, methods=["GET", "POST"], name="decisions:new"),
-    Route("/feeds/decisions.atom", atom, name="decisions:atom"),
-]
+routes = Domain(
+    "decisions",
+    [
+        Route("/you-said-we-did", index, name="index"),
+        Route("/you-said-we-did/{id:int}", detail, name="detail"),
+        Route(
+            "/you-said-we-did/{id:int}/follow-up",
+            follow_up,
+            methods=["POST"],
+            name="follow_up",
+        ),
+        Route("/you-said-we-did/{id:int}/reviewed", reviewed, methods=["POST"], name="reviewed"),
+        Route(
+            "/you-said-we-did/{id:int}/correct",
+            correct,
+            methods=["GET", "POST"],
+            name="correct",
+        ),
+        Route("/you-said-we-did/{id:int}/history", history, name="history"),
+        Route("/staff/decisions/new", new, methods=["GET", "POST"], name="new"),
+        Route("/feeds/decisions.atom", atom, name="atom"),
+    ],
+)

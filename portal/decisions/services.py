@@ -18,7 +18,7 @@ from portal.core.clock import utcnow
 from portal.core.errors import Forbidden, NotFound, ValidationError
 from portal.core.forms import linked_ids, number
 from portal.core.i18n import _
-from portal.decisions import queries
+from portal.decisions import permissions, queries
 from portal.decisions.models import (
     OUTCOMES,
     Decision,
@@ -158,7 +158,7 @@ def publish(
     """Publish a decision, link its ideas (optionally moving their status, with the decision
     as the public response), sessions and responsible teams, and queue the notification of
     everyone who took part."""
-    if not actor.is_staff:
+    if not permissions.can_publish(actor):
         raise Forbidden()
     outcome = form.get("outcome", "")
     fields = _fields(db, form, outcome, teams)
@@ -252,7 +252,7 @@ def correct(
     """Staff correct a published decision's texts, dates and links (a typo, a wrong link or
     date). The version it replaces is kept, whole, in its history. Its outcome stays, no
     idea's status moves, and nobody is notified: no event is written."""
-    if not actor.is_staff:
+    if not permissions.can_correct(actor):
         raise Forbidden()
     decision = db.execute(
         select(Decision).where(col(Decision.id) == decision_id).with_for_update()
@@ -309,7 +309,8 @@ def answer_follow_up(
     """ "Did this change help you?": one answer per notified person, which they may change."""
     if db.get(Decision, decision_id) is None:
         raise NotFound()
-    if not notifications_q.was_notified_of_decision(db, actor.id, decision_id):
+    notified = notifications_q.was_notified_of_decision(db, actor.id, decision_id)
+    if not permissions.can_answer_follow_up(actor, notified=notified):
         raise Forbidden()
     errors = {}
     value = number(rating, high=5) or 0
@@ -345,7 +346,7 @@ def answer_follow_up(
 
 def mark_reviewed(*, db: Session, actor: User, decision_id: int) -> Decision:
     """Staff record that a pilot's review took place."""
-    if not actor.is_staff:
+    if not permissions.can_record_review(actor):
         raise Forbidden()
     decision = db.get(Decision, decision_id)
     if decision is None:

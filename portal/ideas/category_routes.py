@@ -15,7 +15,9 @@ from portal.core.i18n import _
 from portal.ideas import categories, permissions, queries
 from portal.web import flash
 from portal.web.requests import engine, field, form_data, path_id, redirect
+from portal.web.routing import Domain
 from portal.web.templating import render
+from portal.web.urls import path_for
 
 
 @flash.texts.register
@@ -69,7 +71,7 @@ async def index(request: Request) -> Response:
             categories.add(db=s, actor=user, **values)
     except ValidationError as exc:
         return _list_page(request, values, exc.errors)
-    return redirect("/staff/categories", flash="category_added")
+    return redirect(path_for("categories:index"), flash="category_added")
 
 
 def _detail_page(
@@ -108,7 +110,7 @@ async def detail(request: Request) -> Response:
             categories.rename(db=s, actor=user, category_id=category_id, **values)
     except ValidationError as exc:
         return _detail_page(request, category_id, values, exc.errors)
-    return redirect("/staff/categories", flash="category_saved")
+    return redirect(path_for("categories:index"), flash="category_saved")
 
 
 async def move(request: Request) -> Response:
@@ -119,7 +121,9 @@ async def move(request: Request) -> Response:
         categories.move(
             db=s, actor=user, category_id=category_id, direction=field(form, "direction")
         )
-    return redirect(f"/staff/categories#category-{category_id}", flash="category_moved")
+    return redirect(
+        path_for("categories:index", fragment=f"category-{category_id}"), flash="category_moved"
+    )
 
 
 async def archive(request: Request) -> Response:
@@ -133,7 +137,7 @@ async def archive(request: Request) -> Response:
         else:
             categories.archive(db=s, actor=user, category_id=category_id)
     return redirect(
-        "/staff/categories", flash="category_restored" if restore else "category_archived"
+        path_for("categories:index"), flash="category_restored" if restore else "category_archived"
     )
 
 
@@ -145,15 +149,16 @@ async def delete(request: Request) -> Response:
             categories.delete(db=s, actor=user, category_id=category_id)
     except ValidationError as exc:
         return _detail_page(request, category_id, errors=exc.errors)
-    return redirect("/staff/categories", flash="category_deleted")
+    return redirect(path_for("categories:index"), flash="category_deleted")
 
 
-routes = [
-    Route("/staff/categories", index, methods=["GET", "POST"], name="categories:index"),
-    Route("/staff/categories/{id:int}", detail, methods=["GET", "POST"], name="categories:detail"),
-    Route("/staff/categories/{id:int}/move", move, methods=["POST"], name="categories:move"),
-    Route(
-        "/staff/categories/{id:int}/archive", archive, methods=["POST"], name="categories:archive"
-    ),
-    Route("/staff/categories/{id:int}/delete", delete, methods=["POST"], name="categories:delete"),
-]
+routes = Domain(
+    "categories",
+    [
+        Route("/staff/categories", index, methods=["GET", "POST"], name="index"),
+        Route("/staff/categories/{id:int}", detail, methods=["GET", "POST"], name="detail"),
+        Route("/staff/categories/{id:int}/move", move, methods=["POST"], name="move"),
+        Route("/staff/categories/{id:int}/archive", archive, methods=["POST"], name="archive"),
+        Route("/staff/categories/{id:int}/delete", delete, methods=["POST"], name="delete"),
+    ],
+)

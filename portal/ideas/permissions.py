@@ -38,3 +38,8 @@ def can_read(user: Any, idea: Any) -> bool:
     if not user:
         return False
     return bool(user.is_staff) or (idea.author_id is not None and idea.author_id == user.id)
+
+
+def can_propose_for_library(user: User | None) -> bool:
+    """Staff post an idea as a library proposal (shown with its own badge)."""
+    return user is not None and user.is_staff

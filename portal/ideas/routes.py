@@ -12,8 +12,8 @@ from starlette.routing import Route
 from portal.accounts.auth import current_user, require_user
 from portal.accounts.models import User
 from portal.accounts.queries import users_by_ids
+from portal.comments import permissions as comment_rules
 from portal.comments import queries as comments_q
-from portal.comments import services as comment_rules
 from portal.core import db
 from portal.core.errors import Forbidden, NotFound, ValidationError
 from portal.core.i18n import _
@@ -24,7 +24,9 @@ from portal.votes import queries as votes_q
 from portal.web import flash
 from portal.web.htmx import is_partial
 from portal.web.requests import engine, field, form_data, limit, page_number, path_id, redirect
+from portal.web.routing import Domain
 from portal.web.templating import render
+from portal.web.urls import path_for
 from portal.workshops import permissions as workshop_rules
 from portal.workshops import queries as workshops_q
 
@@ -135,7 +137,7 @@ async def new(request: Request) -> Response:
                     **values,
                     library_proposal=field(form, "library_proposal") == "1",
                 )
-            return redirect(f"/ideas/{idea.id}", flash="idea_posted")
+            return redirect(path_for("ideas:detail", id=idea.id), flash="idea_posted")
         except ValidationError as exc:
             errors = exc.errors
     with db.read(engine(request)) as session:
@@ -166,7 +168,7 @@ async def edit(request: Request) -> Response:
         try:
             with db.write(engine(request)) as session:
                 services.edit(db=session, actor=user, idea_id=idea_id, **values)
-            return redirect(f"/ideas/{idea_id}", flash="idea_saved")
+            return redirect(path_for("ideas:detail", id=idea_id), flash="idea_saved")
         except ValidationError as exc:
             errors = exc.errors
     return render(
@@ -195,7 +197,9 @@ async def change_status(request: Request) -> Response:
     try:
         with db.write(engine(request)) as session:
             services.change_status(db=session, actor=user, idea_id=idea_id, **values)
-        return redirect(f"/ideas/{idea_id}#history", flash="status_changed")
+        return redirect(
+            path_for("ideas:detail", id=idea_id, fragment="history"), flash="status_changed"
+        )
     except ValidationError as exc:
         with db.read(engine(request)) as session:
             idea = queries.get(session, idea_id)
@@ -216,11 +220,14 @@ async def similar(request: Request) -> Response:
     return response
 
 
-routes = [
-    Route("/ideas", index, name="ideas:index"),
-    Route("/ideas/new", new, methods=["GET", "POST"], name="ideas:new"),
-    Route("/ideas/similar", similar, name="ideas:similar"),
-    Route("/ideas/{id:int}", detail, name="ideas:detail"),
-    Route("/ideas/{id:int}/edit", edit, methods=["GET", "POST"], name="ideas:edit"),
-    Route("/ideas/{id:int}/status", change_status, methods=["POST"], name="ideas:status"),
-]
+routes = Domain(
+    "ideas",
+    [
+        Route("/ideas", index, name="index"),
+        Route("/ideas/new", new, methods=["GET", "POST"], name="new"),
+        Route("/ideas/similar", similar, name="similar"),
+        Route("/ideas/{id:int}", detail, name="detail"),
+        Route("/ideas/{id:int}/edit", edit, methods=["GET", "POST"], name="edit"),
+        Route("/ideas/{id:int}/status", change_status, methods=["POST"], name="status"),
+    ],
+)

@@ -103,7 +103,9 @@ def propose(
         created_at=now,
         updated_at=now,
         trending=weight(now),
-        origin="library" if library_proposal and actor.is_staff else "patron",
+        origin="library"
+        if library_proposal and permissions.can_propose_for_library(actor)
+        else "patron",
     )
     db.add(idea)
     db.flush()

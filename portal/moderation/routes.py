@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from portal.accounts import permissions as accounts_permissions
 from portal.accounts import services as accounts
 from portal.accounts.auth import require_user
 from portal.accounts.models import ROLES, User
@@ -17,7 +18,7 @@ from portal.core import db
 from portal.core.errors import Forbidden, NotFound, ValidationError
 from portal.core.forms import number
 from portal.core.i18n import _
-from portal.moderation import audit, services
+from portal.moderation import audit, permissions, services
 from portal.web import flash
 from portal.web.requests import (
     engine,
@@ -29,7 +30,9 @@ from portal.web.requests import (
     redirect,
     safe_next,
 )
+from portal.web.routing import Domain
 from portal.web.templating import render
+from portal.web.urls import path_for
 
 
 @flash.texts.register
@@ -49,7 +52,7 @@ async def report(request: Request) -> Response:
     limit(request, "flag", user.id)
     form = await form_data(request)
     target_type, target_id = field(form, "target_type"), number(field(form, "target_id"))
-    back = safe_next(field(form, "next"), "/ideas")
+    back = safe_next(field(form, "next"), path_for("ideas:index"))
     try:
         with db.write(engine(request)) as s:
             services.flag(
@@ -76,7 +79,7 @@ async def report(request: Request) -> Response:
 
 def _staff(request: Request) -> User:
     user = require_user(request)
-    if not user.is_staff:
+    if not permissions.can_moderate(user):
         raise Forbidden()
     return user
 
@@ -97,7 +100,7 @@ async def act(request: Request) -> Response:
         "target_type": field(form, "target_type"),
         "target_id": number(field(form, "target_id")) or 0,
     }
-    back = safe_next(field(form, "next"), "/staff#reports")
+    back = safe_next(field(form, "next"), path_for("staff:desk", fragment="reports"))
     try:
         with db.write(engine(request)) as s:
             if action == "hide":
@@ -141,7 +144,7 @@ async def people(request: Request) -> Response:
             "page": page,
             "q": q,
             "roles": ROLES,
-            "can_set_roles": user.is_admin,
+            "can_set_roles": accounts_permissions.can_set_roles(user),
             "errors": {},
         },
     )
@@ -170,15 +173,17 @@ async def person(request: Request) -> Response:
         return render(
             request,
             "moderation/report.html",
-            {"errors": exc.errors, "next": "/staff/users", "block": True},
+            {"errors": exc.errors, "next": path_for("moderation:users"), "block": True},
             status_code=400,
         )
-    return redirect(safe_next(field(form, "next"), "/staff/users"), flash="person_saved")
+    return redirect(
+        safe_next(field(form, "next"), path_for("moderation:users")), flash="person_saved"
+    )
 
 
 async def audit_log(request: Request) -> Response:
     user = require_user(request)
-    if not user.is_admin:
+    if not permissions.can_read_audit(user):
         raise Forbidden()
     page = page_number(request)
     with db.read(engine(request)) as s:
@@ -188,10 +193,13 @@ async def audit_log(request: Request) -> Response:
     )
 
 
-routes = [
-    Route("/report", report, methods=["POST"], name="moderation:report"),
-    Route("/staff/moderation/{action:str}", act, methods=["POST"], name="moderation:act"),
-    Route("/staff/users", people, name="moderation:users"),
-    Route("/staff/users/{id:int}", person, methods=["POST"], name="moderation:person"),
-    Route("/staff/audit", audit_log, name="moderation:audit"),
-]
+routes = Domain(
+    "moderation",
+    [
+        Route("/report", report, methods=["POST"], name="report"),
+        Route("/staff/moderation/{action:str}", act, methods=["POST"], name="act"),
+        Route("/staff/users", people, name="users"),
+        Route("/staff/users/{id:int}", person, methods=["POST"], name="person"),
+        Route("/staff/audit", audit_log, name="audit"),
+    ],
+)

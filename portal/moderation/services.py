@@ -19,7 +19,7 @@ from portal.core.errors import Forbidden, NotFound, ValidationError
 from portal.core.i18n import _
 from portal.ideas import queries as ideas_q
 from portal.ideas import services as ideas
-from portal.moderation import audit
+from portal.moderation import audit, permissions
 from portal.moderation.models import TARGETS, Flag
 
 REASON_MAX = 500
@@ -53,7 +53,7 @@ def _reason(reason: str, field: str = "reason") -> str:
 def flag(*, db: Session, actor: User, target_type: str, target_id: int, reason: str) -> bool:
     """Anyone signed in reports an idea or comment. Reporting the same thing twice is a
     no-op. Returns True when a new report was made."""
-    if actor.blocked_at is not None:
+    if not permissions.can_flag(actor):
         raise Forbidden()
     _target(db, target_type, target_id)
     reason = _reason(reason)
@@ -81,7 +81,7 @@ def _resolve(db: Session, target_type: str, target_id: int, resolution: str) -> 
 
 def hide(*, db: Session, actor: User, target_type: str, target_id: int, reason: str) -> None:
     """Staff hide content: its author sees why; everyone else sees a placeholder."""
-    if not actor.is_staff:
+    if not permissions.can_moderate(actor):
         raise Forbidden()
     _target(db, target_type, target_id)
     reason = _reason(reason)
@@ -95,7 +95,7 @@ def hide(*, db: Session, actor: User, target_type: str, target_id: int, reason: 
 
 def restore(*, db: Session, actor: User, target_type: str, target_id: int) -> None:
     """Staff show hidden content again."""
-    if not actor.is_staff:
+    if not permissions.can_moderate(actor):
         raise Forbidden()
     _target(db, target_type, target_id)
     if target_type == "idea":
@@ -107,7 +107,7 @@ def restore(*, db: Session, actor: User, target_type: str, target_id: int) -> No
 
 def dismiss(*, db: Session, actor: User, target_type: str, target_id: int) -> None:
     """Staff decide the reports about something need no action."""
-    if not actor.is_staff:
+    if not permissions.can_moderate(actor):
         raise Forbidden()
     _target(db, target_type, target_id)
     _resolve(db, target_type, target_id, "dismissed")
@@ -118,12 +118,12 @@ def set_blocked(*, db: Session, actor: User, user_id: int, blocked: bool, reason
     """Block or unblock a person. A blocked person cannot sign in, post, vote or register,
     and their sessions end at once. Staff block patrons and committee members; only admins
     block staff; nobody blocks an admin or themselves."""
-    if not actor.is_staff:
+    if not permissions.can_moderate(actor):
         raise Forbidden()
     person = accounts_q.user_by_id(db, user_id) if 0 < user_id < 2**31 else None
     if person is None:
         raise NotFound()
-    if person.id == actor.id or person.is_admin or (person.is_staff and not actor.is_admin):
+    if not permissions.can_block(actor, person):
         raise Forbidden()
     before = {"blocked_at": person.blocked_at}
     if blocked:

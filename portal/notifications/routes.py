@@ -13,11 +13,13 @@ from portal.accounts.auth import current_user, require_user
 from portal.core import db
 from portal.core.errors import Forbidden, ValidationError
 from portal.core.i18n import _
-from portal.notifications import content, queries, services, unsubscribe
+from portal.notifications import content, permissions, queries, services, unsubscribe
 from portal.notifications.models import KINDS, MODES
 from portal.web import flash
 from portal.web.requests import engine, field, form_data, page_number, path_id, redirect, safe_next
+from portal.web.routing import Domain
 from portal.web.templating import context_hook, render
+from portal.web.urls import path_for
 
 
 @context_hook
@@ -68,14 +70,14 @@ async def read(request: Request) -> Response:
     form = await form_data(request)
     with db.write(engine(request)) as s:
         services.mark_read(db=s, actor=user, notification_id=path_id(request))
-    return redirect(safe_next(field(form, "next"), "/notifications"))
+    return redirect(safe_next(field(form, "next"), path_for("notifications:index")))
 
 
 async def read_all(request: Request) -> Response:
     user = require_user(request)
     with db.write(engine(request)) as s:
         services.mark_all_read(db=s, actor=user)
-    return redirect("/notifications", flash="all_read")
+    return redirect(path_for("notifications:index"), flash="all_read")
 
 
 async def preferences(request: Request) -> Response:
@@ -89,7 +91,7 @@ async def preferences(request: Request) -> Response:
         try:
             with db.write(engine(request)) as s:
                 services.save_preferences(db=s, actor=user, modes=modes)
-            return redirect("/notifications/settings", flash="preferences_saved")
+            return redirect(path_for("notifications:settings"), flash="preferences_saved")
         except ValidationError as exc:
             errors = exc.errors
     return render(
@@ -122,7 +124,7 @@ async def unsubscribe_page(request: Request) -> Response:
 async def failed_emails(request: Request) -> Response:
     """Staff: emails that could not be sent, with the reason, to send again."""
     user = require_user(request)
-    if not user.is_staff:
+    if not permissions.can_retry_emails(user):
         raise Forbidden()
     page = page_number(request)
     with db.read(engine(request)) as s:
@@ -138,43 +140,48 @@ async def retry_email(request: Request) -> Response:
     user = require_user(request)
     with db.write(engine(request), shown=False) as s:
         done = services.retry_email(db=s, actor=user, email_id=path_id(request))
-    return redirect("/staff/emails", flash="email_retried" if done else "email_not_failed")
+    return redirect(
+        path_for("notifications:failed"), flash="email_retried" if done else "email_not_failed"
+    )
 
 
 async def retry_failed_emails(request: Request) -> Response:
     user = require_user(request)
     with db.write(engine(request), shown=False) as s:
         services.retry_failed_emails(db=s, actor=user)
-    return redirect("/staff/emails", flash="emails_retried")
+    return redirect(path_for("notifications:failed"), flash="emails_retried")
 
 
-routes = [
-    Route("/notifications", index, name="notifications:index"),
-    Route("/notifications/{id:int}/read", read, methods=["POST"], name="notifications:read"),
-    Route("/notifications/read-all", read_all, methods=["POST"], name="notifications:read_all"),
-    Route(
-        "/notifications/settings",
-        preferences,
-        methods=["GET", "POST"],
-        name="notifications:settings",
-    ),
-    Route(
-        "/unsubscribe/{token}",
-        unsubscribe_page,
-        methods=["GET", "POST"],
-        name="notifications:unsubscribe",
-    ),
-    Route("/staff/emails", failed_emails, name="notifications:failed"),
-    Route(
-        "/staff/emails/{id:int}/retry",
-        retry_email,
-        methods=["POST"],
-        name="notifications:retry",
-    ),
-    Route(
-        "/staff/emails/retry",
-        retry_failed_emails,
-        methods=["POST"],
-        name="notifications:retry_all",
-    ),
-]
+routes = Domain(
+    "notifications",
+    [
+        Route("/notifications", index, name="index"),
+        Route("/notifications/{id:int}/read", read, methods=["POST"], name="read"),
+        Route("/notifications/read-all", read_all, methods=["POST"], name="read_all"),
+        Route(
+            "/notifications/settings",
+            preferences,
+            methods=["GET", "POST"],
+            name="settings",
+        ),
+        Route(
+            "/unsubscribe/{token}",
+            unsubscribe_page,
+            methods=["GET", "POST"],
+            name="unsubscribe",
+        ),
+        Route("/staff/emails", failed_emails, name="failed"),
+        Route(
+            "/staff/emails/{id:int}/retry",
+            retry_email,
+            methods=["POST"],
+            name="retry",
+        ),
+        Route(
+            "/staff/emails/retry",
+            retry_failed_emails,
+            methods=["POST"],
+            name="retry_all",
+        ),
+    ],
+)

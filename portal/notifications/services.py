@@ -12,7 +12,7 @@ from portal.core.clock import utcnow
 from portal.core.errors import Forbidden, NotFound, ValidationError
 from portal.core.i18n import _
 from portal.moderation import audit
-from portal.notifications import mailer
+from portal.notifications import mailer, permissions
 from portal.notifications.models import (
     KINDS,
     MODES,
@@ -148,7 +148,7 @@ def _retry(db: Session, *conditions: ColumnElement[bool]) -> int:
 def retry_email(*, db: Session, actor: User, email_id: int) -> bool:
     """Staff: send one failed email again (the worker takes it on its next round). False when
     it is not failed (any more): sent, or already back in the queue."""
-    if not actor.is_staff:
+    if not permissions.can_retry_emails(actor):
         raise Forbidden()
     row = db.get(EmailOutbox, email_id)
     if row is None:
@@ -169,7 +169,7 @@ def retry_email(*, db: Session, actor: User, email_id: int) -> bool:
 
 def retry_failed_emails(*, db: Session, actor: User) -> int:
     """Staff: send every failed email again; returns how many."""
-    if not actor.is_staff:
+    if not permissions.can_retry_emails(actor):
         raise Forbidden()
     count = _retry(db)
     if count:

@@ -13,6 +13,7 @@ from portal.ideas import queries as ideas_q
 from portal.settings import Settings
 from portal.setup.models import RESPONSE_DAYS, SiteSettings
 from portal.teams import queries as teams_q
+from portal.web.urls import path_for
 
 # The name a site has when nobody chose one (neither here nor with SITE_NAME).
 BUILT_IN_NAME = next(f.default for f in dataclasses.fields(Settings) if f.name == "site_name")
@@ -71,14 +72,26 @@ class Step:
 def checklist(db: Session, site: Site) -> list[Step]:
     """What is not set up yet, computed from the data: each step goes once it is done."""
     steps = [
-        (site.named, _("Name the site"), "/staff/settings#site_name"),
-        (bool(ideas_q.active_categories(db)), _("Add categories"), "/staff/categories#name"),
-        (bool(teams_q.active(db)), _("Add the library's teams"), "/staff/teams#name"),
+        (site.named, _("Name the site"), path_for("setup:settings", fragment="site_name")),
+        (
+            bool(ideas_q.active_categories(db)),
+            _("Add categories"),
+            path_for("categories:index", fragment="name"),
+        ),
+        (
+            bool(teams_q.active(db)),
+            _("Add the library's teams"),
+            path_for("teams:index", fragment="name"),
+        ),
         (
             bool(site.welcome_en or site.welcome_zh),
             _("Write the welcome text"),
-            "/staff/settings#welcome_en",
+            path_for("setup:settings", fragment="welcome_en"),
         ),
-        (bool(site.contact_email), _("Set the contact address"), "/staff/settings#contact_email"),
+        (
+            bool(site.contact_email),
+            _("Set the contact address"),
+            path_for("setup:settings", fragment="contact_email"),
+        ),
     ]
     return [Step(label, href) for done, label, href in steps if not done]

@@ -14,7 +14,9 @@ from portal.setup import permissions, queries, services
 from portal.setup.models import RESPONSE_DAYS_MAX
 from portal.web import flash
 from portal.web.requests import engine, field, form_data, redirect
+from portal.web.routing import Domain
 from portal.web.templating import render
+from portal.web.urls import path_for
 
 
 @flash.texts.register
@@ -36,7 +38,7 @@ async def settings(request: Request) -> Response:
         try:
             with db.write(engine(request)) as s:
                 services.save(db=s, actor=user, form=values)
-            return redirect("/staff/settings", flash="settings_saved")
+            return redirect(path_for("setup:settings"), flash="settings_saved")
         except ValidationError as exc:
             errors = exc.errors
     else:
@@ -56,4 +58,7 @@ async def settings(request: Request) -> Response:
     )
 
 
-routes = [Route("/staff/settings", settings, methods=["GET", "POST"], name="setup:settings")]
+routes = Domain(
+    "setup",
+    [Route("/staff/settings", settings, methods=["GET", "POST"], name="settings")],
+)

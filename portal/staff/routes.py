@@ -16,19 +16,23 @@ from portal.ideas import queries as ideas_q
 from portal.moderation import queries as moderation_q
 from portal.setup import queries as setup_q
 from portal.setup.current import site
+from portal.staff import permissions
 from portal.web.requests import engine
+from portal.web.routing import Domain
 from portal.web.templating import render
 
 
 async def desk(request: Request) -> Response:
     user = require_user(request)
-    if not user.is_staff:
+    if not permissions.can_use_desk(user):
         raise Forbidden()
     with db.read(engine(request)) as s:
         overdue = decisions_q.overdue_reviews(s, utcnow().date())
         waiting = ideas_q.awaiting_response(s, limit=20)
         reports = moderation_q.queue(s)
-        checklist = setup_q.checklist(s, site(request)) if user.is_admin else []
+        checklist = (
+            setup_q.checklist(s, site(request)) if permissions.can_see_setup_checklist(user) else []
+        )
     return render(
         request,
         "staff/desk.html",
@@ -36,4 +40,7 @@ async def desk(request: Request) -> Response:
     )
 
 
-routes = [Route("/staff", desk, name="staff:desk")]
+routes = Domain(
+    "staff",
+    [Route("/staff", desk, name="desk")],
+)

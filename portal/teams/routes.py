@@ -17,7 +17,9 @@ from portal.core.i18n import _
 from portal.teams import permissions, queries, services
 from portal.web import flash
 from portal.web.requests import engine, field, form_data, path_id, redirect
+from portal.web.routing import Domain
 from portal.web.templating import render
+from portal.web.urls import path_for
 
 
 @flash.texts.register
@@ -82,7 +84,7 @@ async def index(request: Request) -> Response:
             team = services.add(db=s, actor=user, form=values)
     except ValidationError as exc:
         return _index_page(request, user, values, exc.errors)
-    return redirect(f"/staff/teams/{team.id}", flash="team_added")
+    return redirect(path_for("teams:detail", id=team.id), flash="team_added")
 
 
 def _team_page(
@@ -119,7 +121,7 @@ async def detail(request: Request) -> Response:
             services.edit(db=s, actor=user, team_id=path_id(request), form=values)
     except ValidationError as exc:
         return _team_page(request, user, values, exc.errors)
-    return redirect(f"/staff/teams/{path_id(request)}", flash="team_saved")
+    return redirect(path_for("teams:detail", id=path_id(request)), flash="team_saved")
 
 
 async def add_member(request: Request) -> Response:
@@ -135,7 +137,7 @@ async def add_member(request: Request) -> Response:
             team = queries.get(s, team_id)
         values = {k: getattr(team, k) for k in FIELDS} if team else {}
         return _team_page(request, user, {**values, "email": email}, exc.errors)
-    return redirect(f"/staff/teams/{team_id}#members", flash="member_added")
+    return redirect(path_for("teams:detail", id=team_id, fragment="members"), flash="member_added")
 
 
 async def remove_member(request: Request) -> Response:
@@ -147,7 +149,9 @@ async def remove_member(request: Request) -> Response:
         raise NotFound()
     with db.write(engine(request)) as s:
         services.remove_member(db=s, actor=user, team_id=team_id, user_id=person)
-    return redirect(f"/staff/teams/{team_id}#members", flash="member_removed")
+    return redirect(
+        path_for("teams:detail", id=team_id, fragment="members"), flash="member_removed"
+    )
 
 
 async def archive(request: Request) -> Response:
@@ -161,19 +165,22 @@ async def archive(request: Request) -> Response:
         else:
             services.archive(db=s, actor=user, team_id=team_id)
     return redirect(
-        f"/staff/teams/{team_id}", flash="team_restored" if restore else "team_archived"
+        path_for("teams:detail", id=team_id), flash="team_restored" if restore else "team_archived"
     )
 
 
-routes = [
-    Route("/staff/teams", index, methods=["GET", "POST"], name="teams:index"),
-    Route("/staff/teams/{id:int}", detail, methods=["GET", "POST"], name="teams:detail"),
-    Route("/staff/teams/{id:int}/members", add_member, methods=["POST"], name="teams:add_member"),
-    Route(
-        "/staff/teams/{id:int}/members/remove",
-        remove_member,
-        methods=["POST"],
-        name="teams:remove_member",
-    ),
-    Route("/staff/teams/{id:int}/archive", archive, methods=["POST"], name="teams:archive"),
-]
+routes = Domain(
+    "teams",
+    [
+        Route("/staff/teams", index, methods=["GET", "POST"], name="index"),
+        Route("/staff/teams/{id:int}", detail, methods=["GET", "POST"], name="detail"),
+        Route("/staff/teams/{id:int}/members", add_member, methods=["POST"], name="add_member"),
+        Route(
+            "/staff/teams/{id:int}/members/remove",
+            remove_member,
+            methods=["POST"],
+            name="remove_member",
+        ),
+        Route("/staff/teams/{id:int}/archive", archive, methods=["POST"], name="archive"),
+    ],
+)

@@ -18,7 +18,9 @@ from portal.votes import services
 from portal.web import flash
 from portal.web.htmx import is_partial
 from portal.web.requests import engine, field, form_data, limit, path_id, redirect, safe_next
+from portal.web.routing import Domain
 from portal.web.templating import render
+from portal.web.urls import path_for
 
 
 @flash.texts.register
@@ -51,7 +53,7 @@ async def vote(request: Request) -> Response:
     if is_partial(request):
         voted = set() if withdraw else {idea_id}
         return render(request, "ideas/_vote_button.html", {"idea": idea, "voted": voted})
-    target = safe_next(field(form, "next"), f"/ideas/{idea_id}")
+    target = safe_next(field(form, "next"), path_for("ideas:detail", id=idea_id))
     return redirect(target, flash="vote_withdrawn" if withdraw else "voted")
 
 
@@ -71,10 +73,15 @@ async def follow(request: Request) -> Response:
         return render(
             request, "ideas/_follow_button.html", {"idea_id": idea_id, "following": not stop}
         )
-    return redirect(f"/ideas/{idea_id}", flash="unfollowed" if stop else "followed")
+    return redirect(
+        path_for("ideas:detail", id=idea_id), flash="unfollowed" if stop else "followed"
+    )
 
 
-routes = [
-    Route("/ideas/{id:int}/vote", vote, methods=["POST"], name="votes:vote"),
-    Route("/ideas/{id:int}/follow", follow, methods=["POST"], name="votes:follow"),
-]
+routes = Domain(
+    "votes",
+    [
+        Route("/ideas/{id:int}/vote", vote, methods=["POST"], name="vote"),
+        Route("/ideas/{id:int}/follow", follow, methods=["POST"], name="follow"),
+    ],
+)

@@ -22,6 +22,7 @@ from portal.core.ratelimit.windows import RateLimited
 from portal.web.htmx import is_partial
 from portal.web.requests import FormRefused, LoginRequired, login_url, redirect
 from portal.web.templating import render
+from portal.web.urls import path_for
 
 log = logging.getLogger("portal")
 
@@ -108,7 +109,7 @@ async def unconfirmed(request: Request, exc: Exception) -> Response:
 
 
 async def needs_login(request: Request, exc: Exception) -> Response:
-    target = login_url(request) if request.method == "GET" else "/login"
+    target = login_url(request) if request.method == "GET" else path_for("accounts:login")
     if is_partial(request):
         return Response(status_code=204, headers={"HX-Redirect": target})
     return redirect(target)

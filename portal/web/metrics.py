@@ -22,11 +22,12 @@ from typing import Any
 from sqlalchemy import Engine
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
 from starlette.types import Scope
 
 from portal.core.errors import NotFound
 from portal.settings import Settings
+from portal.web.routing import every_route
 
 # A kept page takes a millisecond, a search on a large site a second.
 BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
@@ -90,7 +91,12 @@ class Metrics:
         found = self._paths.get(path)
         if found is None:
             found = next(
-                (r.path for r in scope["app"].routes if r.path_regex.match(path)), "unmatched"
+                (
+                    r.path
+                    for r in every_route(scope["app"].routes)
+                    if isinstance(r, Route | Mount) and r.path_regex.match(path)
+                ),
+                "unmatched",
             )
             if len(self._paths) >= 4096:  # paths are the clients' choice: keep a bounded few
                 self._paths.clear()

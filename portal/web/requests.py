@@ -18,6 +18,7 @@ from portal.core import forms
 from portal.core.errors import NotFound
 from portal.web.csrf import MAX_FIELDS
 from portal.web.flash import COOKIE as flash_cookie
+from portal.web.urls import path_for
 
 
 class LoginRequired(Exception):
@@ -96,7 +97,8 @@ def here(request: Request) -> str:
 
 
 def login_url(request: Request) -> str:
-    return f"/login?next={quote(here(request))}"
+    # quote() keeps the slashes of the page to come back to readable (/login?next=/staff).
+    return f"{path_for('accounts:login')}?next={quote(here(request))}"
 
 
 def redirect(url: str, *, flash: str | None = None) -> RedirectResponse:

@@ -17,6 +17,7 @@ from starlette.types import Scope
 from portal.core import i18n
 from portal.settings import MIGRATIONS_DIR, PACKAGE_DIR, STATIC_DIR, TEMPLATES_DIR
 from portal.web.requests import field, form_data, redirect, safe_next
+from portal.web.urls import path_for
 
 
 class CachedStatic(StaticFiles):
@@ -37,7 +38,7 @@ async def ping(request: Request) -> Response:
 async def set_language(request: Request) -> Response:
     form = await form_data(request)
     lang = field(form, "lang")
-    response = redirect(safe_next(field(form, "next"), "/"))
+    response = redirect(safe_next(field(form, "next"), path_for("home")))
     if lang in i18n.LOCALES:
         response.set_cookie("lang", lang, max_age=60 * 60 * 24 * 365, samesite="lax")
     return response

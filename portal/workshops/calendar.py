@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Event
 
 from portal.core.clock import aware, utcnow
+from portal.web.urls import path_for
 from portal.workshops.models import Workshop
 
 
@@ -23,14 +24,15 @@ def _event(w: Workshop, base_url: str, show_link: bool) -> Event:
     event.add("dtstart", aware(w.starts_at).astimezone(zone))
     event.add("dtend", aware(w.ends_at).astimezone(zone))
     event.add("dtstamp", utcnow().astimezone(UTC))
-    event.add("url", f"{base_url}/sessions/{w.id}")
+    address = base_url + path_for("workshops:detail", id=w.id)
+    event.add("url", address)
     location = w.place or ("Online" if w.online_link else "")
     if show_link and w.online_link:
         location = f"{w.place} ({w.online_link})" if w.place else w.online_link
     if location:
         event.add("location", location)
     description = w.description[:2000]
-    event.add("description", f"{description}\n\n{base_url}/sessions/{w.id}".strip())
+    event.add("description", f"{description}\n\n{address}".strip())
     event.add("status", "CANCELLED" if w.cancelled_at else "CONFIRMED")
     return event
 

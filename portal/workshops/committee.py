@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from portal.accounts import permissions as accounts_permissions
 from portal.accounts import queries as accounts_q
 from portal.accounts import services as accounts
 from portal.accounts.auth import current_user, require_user
@@ -20,8 +21,10 @@ from portal.core.errors import Forbidden, ValidationError
 from portal.core.i18n import _
 from portal.web import flash
 from portal.web.requests import engine, field, form_data, redirect
+from portal.web.routing import Domain
 from portal.web.templating import render
-from portal.workshops import membership, queries
+from portal.web.urls import path_for
+from portal.workshops import membership, permissions, queries
 from portal.workshops.routes import feed_token
 
 
@@ -39,7 +42,7 @@ def flash_texts() -> dict[str, str]:
 
 async def committee(request: Request) -> Response:
     user = current_user(request)
-    member = user is not None and user.is_committee
+    member = permissions.can_see_committee_sessions(user)
     with db.read(engine(request)) as s:
         listed = accounts_listed(s)
         sessions = queries.upcoming(s, ("committee",)) if member else []
@@ -48,7 +51,9 @@ async def committee(request: Request) -> Response:
     feed = None
     if key and user is not None:
         token = feed_token(request.app.state.settings.secret_key, user.id, key)
-        feed = f"{request.app.state.settings.base_url}/sessions.ics?token={token}"
+        feed = request.app.state.settings.base_url + path_for(
+            "workshops:feed", query={"token": token}
+        )
     return render(
         request,
         "workshops/committee.html",
@@ -67,7 +72,7 @@ async def calendar_link(request: Request) -> Response:
     user = require_user(request)
     with db.write(engine(request)) as s:
         membership.new_calendar_key(db=s, actor=user)
-    return redirect("/committee#calendar", flash="calendar_link_new")
+    return redirect(path_for("committee:index", fragment="calendar"), flash="calendar_link_new")
 
 
 def accounts_listed(s: Session) -> list[User]:
@@ -77,7 +82,7 @@ def accounts_listed(s: Session) -> list[User]:
 
 async def manage(request: Request) -> Response:
     user = require_user(request)
-    if not user.is_admin:
+    if not accounts_permissions.can_manage_committee(user):
         raise Forbidden()
     errors: dict[str, str] = {}
     values: dict[str, str] = {}
@@ -94,7 +99,7 @@ async def manage(request: Request) -> Response:
                     until=values["until"],
                     listed=values["listed"] == "1",
                 )
-            return redirect("/staff/committee", flash="committee_saved")
+            return redirect(path_for("committee:manage"), flash="committee_saved")
         except ValidationError as exc:
             errors = exc.errors
     with db.read(engine(request)) as s:
@@ -107,13 +112,16 @@ async def manage(request: Request) -> Response:
     )
 
 
-routes = [
-    Route("/committee", committee, name="committee:index"),
-    Route(
-        "/committee/calendar-link",
-        calendar_link,
-        methods=["POST"],
-        name="committee:calendar_link",
-    ),
-    Route("/staff/committee", manage, methods=["GET", "POST"], name="committee:manage"),
-]
+routes = Domain(
+    "committee",
+    [
+        Route("/committee", committee, name="index"),
+        Route(
+            "/committee/calendar-link",
+            calendar_link,
+            methods=["POST"],
+            name="calendar_link",
+        ),
+        Route("/staff/committee", manage, methods=["GET", "POST"], name="manage"),
+    ],
+)

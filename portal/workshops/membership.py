@@ -21,7 +21,7 @@ from portal.accounts import services as accounts
 from portal.accounts.models import User
 from portal.core.clock import utcnow
 from portal.core.errors import Forbidden
-from portal.workshops import queries, services
+from portal.workshops import permissions, queries, services
 from portal.workshops.models import CalendarKey
 
 MEMBER_ROLES = ("committee", "staff", "admin")
@@ -29,7 +29,7 @@ MEMBER_ROLES = ("committee", "staff", "admin")
 
 def new_calendar_key(*, db: Session, actor: User) -> str:
     """A member makes their private calendar address, or a new one: the old one stops working."""
-    if not actor.is_committee or actor.blocked_at is not None:
+    if not permissions.can_have_calendar_address(actor):
         raise Forbidden()
     row = db.get(CalendarKey, actor.id) or CalendarKey(user_id=actor.id, key="")
     row.key, row.created_at = secrets.token_urlsafe(24), utcnow()

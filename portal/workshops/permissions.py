@@ -17,7 +17,18 @@ LIVE = ("confirmed", "waitlisted")
 
 
 def can_see(user: User | None, workshop: Workshop, *, holds_place: bool = False) -> bool:
-    return workshop.audience == "public" or holds_place or (user is not None and user.is_committee)
+    return workshop.audience == "public" or holds_place or can_see_committee_sessions(user)
+
+
+def can_see_committee_sessions(user: User | None) -> bool:
+    """Committee members (their term not ended), staff and admins."""
+    return user is not None and user.is_committee
+
+
+def can_have_calendar_address(user: User | None) -> bool:
+    """A private calendar address of the committee's sessions: for members who are not
+    blocked. An address stops working as soon as its owner no longer may have one."""
+    return user is not None and user.is_committee and user.blocked_at is None
 
 
 def shows_link(user: User | None, workshop: Workshop, reg: Registration | None) -> bool:
@@ -32,7 +43,7 @@ def can_manage(user: User | None) -> bool:
 
 
 def audiences_for(user: User | None) -> tuple[str, ...]:
-    return ("public", "committee") if user is not None and user.is_committee else ("public",)
+    return ("public", "committee") if can_see_committee_sessions(user) else ("public",)
 
 
 def is_member(today: date) -> ColumnElement[bool]:

@@ -22,7 +22,9 @@ from portal.core.i18n import _
 from portal.ideas import queries as ideas_q
 from portal.web import flash
 from portal.web.requests import engine, field, form_data, page_number, path_id, redirect
+from portal.web.routing import Domain
 from portal.web.templating import render
+from portal.web.urls import path_for
 from portal.workshops import calendar, permissions, queries, services
 from portal.workshops.models import AUDIENCES, KINDS, Workshop
 
@@ -82,8 +84,7 @@ def _feed_member(request: Request, token: str) -> User:
         stored = queries.calendar_key(s, user_id)
     if (
         member is None
-        or member.blocked_at is not None
-        or not member.is_committee
+        or not permissions.can_have_calendar_address(member)
         or stored is None
         or not hmac.compare_digest(stored.encode(), key.encode())
     ):
@@ -164,7 +165,7 @@ async def register(request: Request) -> Response:
                 db=s, actor=user, workshop_id=workshop_id, access_needs=field(form, "access_needs")
             )
         said = "registered" if reg.status == "confirmed" else "waitlisted"
-        return redirect(f"/sessions/{workshop_id}", flash=said)
+        return redirect(path_for("workshops:detail", id=workshop_id), flash=said)
     except ValidationError as exc:
         context = _detail_context(request, workshop_id)
         context.update(errors=exc.errors, values={"access_needs": field(form, "access_needs")})
@@ -183,7 +184,11 @@ async def unregister(request: Request) -> Response:
         context.update(errors=exc.errors)
         return render(request, "workshops/detail.html", context, status_code=400)
     # Someone whose membership ended saw the session only for their place: now it is gone.
-    back = f"/sessions/{workshop_id}" if permissions.can_see(user, w) else "/sessions"
+    back = (
+        path_for("workshops:detail", id=workshop_id)
+        if permissions.can_see(user, w)
+        else path_for("workshops:index")
+    )
     return redirect(back, flash="registration_cancelled")
 
 
@@ -215,7 +220,7 @@ async def new(request: Request) -> Response:
             try:
                 with db.write(engine(request)) as s:
                     w = services.schedule(db=s, actor=user, form=values, default_zone=zone)
-                return redirect(f"/sessions/{w.id}", flash="session_scheduled")
+                return redirect(path_for("workshops:detail", id=w.id), flash="session_scheduled")
             except ValidationError as exc:
                 errors = exc.errors
     return _form(request, values, errors, None)
@@ -281,7 +286,7 @@ async def edit(request: Request) -> Response:
                 services.edit(
                     db=s, actor=user, workshop_id=workshop_id, form=values, default_zone=zone
                 )
-            return redirect(f"/sessions/{workshop_id}", flash="session_saved")
+            return redirect(path_for("workshops:detail", id=workshop_id), flash="session_saved")
         except ValidationError as exc:
             errors = exc.errors
     return _form(request, values, errors, w)
@@ -292,7 +297,7 @@ async def cancel(request: Request) -> Response:
     workshop_id = path_id(request)
     with db.write(engine(request)) as s:
         services.cancel_workshop(db=s, actor=user, workshop_id=workshop_id)
-    return redirect(f"/sessions/{workshop_id}", flash="session_cancelled")
+    return redirect(path_for("workshops:detail", id=workshop_id), flash="session_cancelled")
 
 
 async def attendance(request: Request) -> Response:
@@ -310,7 +315,10 @@ async def attendance(request: Request) -> Response:
         # The ticks stay as they were sent, so nothing is lost to the mistake.
         context.update(errors=exc.errors, values={"attended": {number(v) for v in ticked}})
         return render(request, "workshops/detail.html", context, status_code=400)
-    return redirect(f"/sessions/{workshop_id}#attendance", flash="attendance_saved")
+    return redirect(
+        path_for("workshops:detail", id=workshop_id, fragment="attendance"),
+        flash="attendance_saved",
+    )
 
 
 async def notes(request: Request) -> Response:
@@ -321,7 +329,10 @@ async def notes(request: Request) -> Response:
     try:
         with db.write(engine(request)) as s:
             services.publish_notes(db=s, actor=user, workshop_id=workshop_id, **values)
-        return redirect(f"/sessions/{workshop_id}#what-happened", flash="notes_published")
+        return redirect(
+            path_for("workshops:detail", id=workshop_id, fragment="what-happened"),
+            flash="notes_published",
+        )
     except ValidationError as exc:
         context = _detail_context(request, workshop_id)
         context.update(errors=exc.errors, values=values)
@@ -359,20 +370,19 @@ async def ics_feed(request: Request) -> Response:
     return _ics(calendar.calendar(rows, settings.base_url, settings.site_name), "sessions.ics")
 
 
-routes = [
-    Route("/sessions", index, name="workshops:index"),
-    Route("/sessions.ics", ics_feed, name="workshops:feed"),
-    Route("/sessions/{id:int}", detail, name="workshops:detail"),
-    Route("/sessions/{id:int}.ics", ics_one, name="workshops:ics"),
-    Route("/sessions/{id:int}/register", register, methods=["POST"], name="workshops:register"),
-    Route(
-        "/sessions/{id:int}/unregister", unregister, methods=["POST"], name="workshops:unregister"
-    ),
-    Route("/sessions/{id:int}/edit", edit, methods=["GET", "POST"], name="workshops:edit"),
-    Route("/sessions/{id:int}/cancel", cancel, methods=["POST"], name="workshops:cancel"),
-    Route(
-        "/sessions/{id:int}/attendance", attendance, methods=["POST"], name="workshops:attendance"
-    ),
-    Route("/sessions/{id:int}/notes", notes, methods=["POST"], name="workshops:notes"),
-    Route("/staff/sessions/new", new, methods=["GET", "POST"], name="workshops:new"),
-]
+routes = Domain(
+    "workshops",
+    [
+        Route("/sessions", index, name="index"),
+        Route("/sessions.ics", ics_feed, name="feed"),
+        Route("/sessions/{id:int}", detail, name="detail"),
+        Route("/sessions/{id:int}.ics", ics_one, name="ics"),
+        Route("/sessions/{id:int}/register", register, methods=["POST"], name="register"),
+        Route("/sessions/{id:int}/unregister", unregister, methods=["POST"], name="unregister"),
+        Route("/sessions/{id:int}/edit", edit, methods=["GET", "POST"], name="edit"),
+        Route("/sessions/{id:int}/cancel", cancel, methods=["POST"], name="cancel"),
+        Route("/sessions/{id:int}/attendance", attendance, methods=["POST"], name="attendance"),
+        Route("/sessions/{id:int}/notes", notes, methods=["POST"], name="notes"),
+        Route("/staff/sessions/new", new, methods=["GET", "POST"], name="new"),
+    ],
+)

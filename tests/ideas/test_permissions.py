@@ -9,7 +9,7 @@ import pytest
 from portal.comments import services as comments
 from portal.core import db
 from portal.core.errors import Forbidden
-from portal.ideas import services
+from portal.ideas import permissions, services
 from portal.ideas.models import Idea
 from tests import factories as f
 from tests.conftest import login_as
@@ -129,3 +129,31 @@ def test_after_a_staff_comment_staff_still_edit_through_the_page(
     response = client.post(f"/ideas/{idea.id}/edit", {**EDITED, "category_id": str(category.id)})
     assert response.status_code == 303
     assert f.get(engine, Idea, idea.id).title == EDITED["title"]
+
+
+def test_can_propose_for_library_only_as_staff(patron, committee, staff, admin):
+    assert permissions.can_propose_for_library(staff)
+    assert permissions.can_propose_for_library(admin)
+    for user in (patron, committee, None):
+        assert not permissions.can_propose_for_library(user)
+
+
+def test_library_proposal_from_a_patron_is_a_patron_idea(engine, patron, staff, category):
+    with db.write(engine) as s:
+        mine = services.propose(
+            db=s,
+            actor=patron,
+            title="Longer hours",
+            body="x",
+            category_id=category.id,
+            library_proposal=True,
+        )
+        ours = services.propose(
+            db=s,
+            actor=staff,
+            title="Quiet room",
+            body="y",
+            category_id=category.id,
+            library_proposal=True,
+        )
+    assert (mine.origin, ours.origin) == ("patron", "library")

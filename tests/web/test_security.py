@@ -25,6 +25,7 @@ from portal.models import metadata
 from portal.web import csrf
 from portal.web.csrf import COOKIE as CSRF_COOKIE
 from portal.web.csrf import token_for
+from portal.web.routing import every_route
 from tests.conftest import PASSWORD, SECRET, Client, login_as
 
 EVIL = "https://evil.example"
@@ -51,7 +52,7 @@ def _post_routes(app, *, exempt: bool = False) -> list[str]:
     """Every path that accepts POST, with path parameters filled in with 1 (only the
     token-in-path ones with `exempt`, none of them without)."""
     paths = []
-    for route in app.routes:
+    for route in every_route(app.routes):
         if isinstance(route, Route) and "POST" in (route.methods or ()):
             path = re.sub(r"\{[^}]+\}", "1", route.path)
             if _exempt(path) == exempt:
@@ -62,7 +63,7 @@ def _post_routes(app, *, exempt: bool = False) -> list[str]:
 def _post_only_routes(app) -> list[str]:
     return [
         re.sub(r"\{[^}]+\}", "1", r.path)
-        for r in app.routes
+        for r in every_route(app.routes)
         if isinstance(r, Route) and r.methods and "GET" not in r.methods
     ]
 

@@ -1,0 +1,42 @@
+"""Who may comment on an idea, edit or delete a comment, and mark the official answer."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from portal.accounts.models import User
+from portal.comments.models import Comment
+from portal.core.clock import aware, utcnow
+from portal.ideas.models import Idea
+
+EDIT_WINDOW = timedelta(minutes=15)
+
+
+def can_comment_on(user: User, idea: Idea) -> bool:
+    """A hidden idea's discussion is closed, except to the moderators (staff). Whether the
+    person may take part at all is `accounts.permissions.take_part`."""
+    return idea.hidden_at is None or user.is_staff
+
+
+def can_edit(user: User | None, comment: Comment) -> bool:
+    """Authors edit their own comment for 15 minutes after posting it."""
+    return (
+        user is not None
+        and comment.author_id == user.id
+        and comment.deleted_at is None
+        and utcnow() - aware(comment.created_at) <= EDIT_WINDOW
+    )
+
+
+def can_delete(user: User | None, comment: Comment) -> bool:
+    """Authors delete their own comment, staff anyone's."""
+    return (
+        user is not None
+        and comment.deleted_at is None
+        and (comment.author_id == user.id or user.is_staff)
+    )
+
+
+def can_mark_official(user: User | None) -> bool:
+    """Staff mark one comment per idea as the library's official answer."""
+    return user is not None and user.is_staff
