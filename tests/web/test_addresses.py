@@ -27,7 +27,8 @@ def _route_modules() -> list[Path]:
 
 def _exempt(tree: ast.AST) -> set[int]:
     """The nodes that are not addresses built by hand: docstrings, routes' own paths, and the
-    pieces of an f-string (the f-string itself is judged whole)."""
+    pieces of an f-string (the f-string itself is judged whole), and the characters that
+    urlencode leaves as they are (`safe="/"`)."""
     exempt: set[int] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Module | ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
@@ -40,6 +41,8 @@ def _exempt(tree: ast.AST) -> set[int]:
                 exempt.add(id(node.args[0]))
         elif isinstance(node, ast.JoinedStr):
             exempt.update(id(value) for value in node.values)
+        if isinstance(node, ast.Call):
+            exempt.update(id(k.value) for k in node.keywords if k.arg == "safe")
     return exempt
 
 

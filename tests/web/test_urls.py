@@ -78,11 +78,23 @@ def test_path_for_asks_only_the_route_that_answered_before(client):
         urls.use(client.app.routes)
 
 
-def test_path_for_builds_what_each_route_builds(client):
+def _named(routes, prefix=""):
+    """(full name, route) for each plain route, inside the domains too."""
     from starlette.routing import Route
 
-    named = [r for r in client.app.routes if isinstance(r, Route)]
+    from portal.web.routing import Domain
+
+    for route in routes:
+        if isinstance(route, Domain):
+            yield from _named(route.routes, prefix + route.name + ":")
+        elif isinstance(route, Route):
+            yield prefix + route.name, route
+
+
+def test_path_for_builds_what_each_route_builds(client):
+    named = list(_named(client.app.routes))
     assert len(named) > 80
-    for route in named:
+    for full_name, route in named:
         params = {param: 7 for param in route.param_convertors}
-        assert urls.path_for(route.name, **params) == route.url_path_for(route.name, **params)
+        assert urls.path_for(full_name, **params) == route.url_path_for(route.name, **params)
+        assert urls.path_for(full_name, **params) == client.app.url_path_for(full_name, **params)
