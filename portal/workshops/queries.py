@@ -265,3 +265,11 @@ def _upcoming_committee() -> tuple:
         Workshop.cancelled_at.is_(None),
         Workshop.starts_at > utcnow(),
     )
+
+
+def registrants_select(workshop_ids: Select | list[int]) -> Select:
+    """A SELECT of the user ids who held a place in any of these sessions (confirmed, or who
+    attended): the people who took part, for a survey's audience."""
+    return select(Registration.user_id).where(
+        Registration.workshop_id.in_(workshop_ids), Registration.status == "confirmed"
+    )
