@@ -10,7 +10,7 @@ from starlette.routing import Route
 
 from portal.accounts.auth import current_user, require_user
 from portal.core import db
-from portal.core.errors import Forbidden, NotFound, ValidationError
+from portal.core.errors import NotFound, ValidationError
 from portal.core.i18n import _
 from portal.surveys import answering, queries
 from portal.surveys.answering import RoundUnavailable
@@ -82,8 +82,7 @@ def _form_page(
             return _unavailable(request, survey, exc.reason)
         if not link:
             user = require_user(request)
-            if not queries.in_audience(s, rnd, user.id):
-                raise Forbidden()
+            answering.may_answer(s, rnd, user)
         structure = queries.structure(s, survey)
         response = queries.response_of(s, rnd.id, user.id) if user else None
         saved = queries.answers_of(s, response.id) if response else ({}, {})

@@ -11,9 +11,9 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, insert, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from portal.accounts.models import User
 from portal.core.clock import utcnow
@@ -133,16 +133,30 @@ def _rating(raw: str, points: int) -> int | None | str | bool:
 
 def _store(db: Session, response: Response, parsed: Parsed) -> None:
     """Replace the response's answers with the parsed ones."""
-    db.execute(delete(Answer).where(Answer.response_id == response.id))
-    db.execute(delete(TextAnswer).where(TextAnswer.response_id == response.id))
-    db.add_all(
-        Answer(response_id=response.id, round_id=response.round_id, item_id=i, column=c, value=v)
+    db.execute(delete(Answer).where(col(Answer.response_id) == response.id))
+    db.execute(delete(TextAnswer).where(col(TextAnswer.response_id) == response.id))
+    # One executemany each, however many items the survey has.
+    ids = {"response_id": response.id, "round_id": response.round_id}
+    ratings = [
+        {**ids, "item_id": i, "column": c, "value": v}
         for (i, c), v in sorted(parsed.ratings.items())
-    )
-    db.add_all(
-        TextAnswer(response_id=response.id, round_id=response.round_id, question_id=q, text=t)
-        for q, t in sorted(parsed.texts.items())
-    )
+    ]
+    if ratings:
+        db.execute(insert(Answer), ratings)
+    texts = [{**ids, "question_id": q, "text": t} for q, t in sorted(parsed.texts.items())]
+    if texts:
+        db.execute(insert(TextAnswer), texts)
+
+
+def may_answer(db: Session, rnd: Round, actor: User | None) -> None:
+    """Refuse (403) a person the round does not ask, or who may not answer yet (a page that
+    asks them to confirm their address first)."""
+    if actor is None:
+        raise Forbidden()
+    if actor.blocked_at is None and actor.email_confirmed_at is None:
+        raise Unconfirmed()
+    if not permissions.can_answer(actor) or not queries.in_audience(db, rnd, actor.id):
+        raise Forbidden()
 
 
 def answer(
@@ -156,12 +170,8 @@ def answer(
     rnd = open_round(db, survey)
     if rnd.anonymous:
         raise RoundUnavailable("needs_link")
-    if actor is None:
-        raise Forbidden()
-    if actor.blocked_at is None and actor.email_confirmed_at is None:
-        raise Unconfirmed()
-    if not permissions.can_answer(actor) or not queries.in_audience(db, rnd, actor.id):
-        raise Forbidden()
+    may_answer(db, rnd, actor)
+    assert actor is not None
     structure = queries.structure(db, survey)
     parsed = parse(structure, form, complete=not draft)
     response = queries.response_of(db, rnd.id, actor.id)
@@ -182,9 +192,9 @@ def answer(
         db.execute(
             update(Invitation)
             .where(
-                Invitation.round_id == rnd.id,
-                Invitation.user_id == actor.id,
-                Invitation.used_at.is_(None),
+                col(Invitation.round_id) == rnd.id,
+                col(Invitation.user_id) == actor.id,
+                col(Invitation.used_at).is_(None),
             )
             .values(used_at=utcnow())
         )
@@ -224,9 +234,9 @@ def answer_anonymously(
     rnd, invitation = invitation_for_link(db, survey, token)
     parsed = parse(queries.structure(db, survey), form, complete=True)
     # Claimed by one UPDATE: of two requests with the same link, only one finds it unused.
-    used = db.execute(
+    used = db.execute(  # type: ignore[attr-defined]
         update(Invitation)
-        .where(Invitation.id == invitation.id, Invitation.used_at.is_(None))
+        .where(col(Invitation.id) == invitation.id, col(Invitation.used_at).is_(None))
         .values(used_at=utcnow())
     ).rowcount
     if not used:

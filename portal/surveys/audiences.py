@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import Select, literal, select, union
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from portal.accounts.models import User
 from portal.comments import queries as comments_q
@@ -68,7 +68,9 @@ SOURCES: dict[str, Source] = {
 def people_select(db: Session, audience: str, sources: list[tuple[str, int]]) -> Select:
     """A SELECT of the ids of the people a round asks: confirmed, not blocked."""
     today = utcnow().date()
-    base = select(User.id).where(User.blocked_at.is_(None), User.email_confirmed_at.is_not(None))
+    base = select(col(User.id)).where(
+        col(User.blocked_at).is_(None), col(User.email_confirmed_at).is_not(None)
+    )
     if audience == "everyone":
         return base
     if audience == "committee":
@@ -81,4 +83,4 @@ def people_select(db: Session, audience: str, sources: list[tuple[str, int]]) ->
     if not parts:
         return base.where(literal(False))
     taking_part = union(*parts).subquery()
-    return base.where(User.id.in_(select(taking_part.c[0])))
+    return base.where(col(User.id).in_(select(taking_part.c[0])))

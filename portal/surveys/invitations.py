@@ -11,12 +11,13 @@ import secrets
 from datetime import timedelta
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from portal.accounts.models import User
 from portal.accounts.queries import users_by_ids
 from portal.core.clock import utcnow
 from portal.notifications import services as notifications
+from portal.settings import Settings
 from portal.surveys import answering, queries
 from portal.surveys.models import Invitation, Round, Survey
 from portal.web.urls import path_for
@@ -37,9 +38,9 @@ def _email(
     rnd: Round,
     token: str | None,
     template: str,
-    settings: object,
+    settings: Settings,
 ) -> bool:
-    base_url: str = settings.base_url  # type: ignore[attr-defined]
+    base_url = settings.base_url
     return notifications.queue_notice(
         db,
         key=f"survey:{rnd.id}:{template}:{user.id}:{secrets.token_hex(6)}",
@@ -53,7 +54,7 @@ def _email(
             "url": _link(base_url, survey.id, token),
         },
         base_url=base_url,
-        secret=settings.secret_key,  # type: ignore[attr-defined]
+        secret=settings.secret_key,
     )
 
 
@@ -62,16 +63,18 @@ def _token() -> tuple[str, str]:
     return token, answering.token_hash(token)
 
 
-def invite(db: Session, rnd: Round, settings: object) -> int:
+def invite(db: Session, rnd: Round, settings: Settings) -> int:
     """Invite the round's audience (once: the round records it), in one transaction."""
     survey = queries.get(db, rnd.survey_id)
     assert survey is not None
     people = queries.audience_select(db, rnd).subquery()
     ids = set(db.execute(select(people.c[0])).scalars())
     ids -= set(
-        db.execute(select(Invitation.user_id).where(Invitation.round_id == rnd.id)).scalars()
+        db.execute(
+            select(col(Invitation.user_id)).where(col(Invitation.round_id) == rnd.id)
+        ).scalars()
     )
-    for user in sorted(users_by_ids(db, ids).values(), key=lambda u: u.id):
+    for user in sorted(users_by_ids(db, ids).values(), key=lambda u: u.id or 0):
         token, digest = _token() if rnd.anonymous else (None, None)
         db.add(Invitation(round_id=rnd.id, user_id=user.id, token_hash=digest))
         _email(
@@ -88,7 +91,7 @@ def invite(db: Session, rnd: Round, settings: object) -> int:
     return len(ids)
 
 
-def remind(db: Session, settings: object) -> int:
+def remind(db: Session, settings: Settings) -> int:
     """Remind once, shortly before the close, each invitee who has not answered."""
     due = queries.due_reminders(db, REMIND_BEFORE)
     people = users_by_ids(db, {inv.user_id for inv in due if inv.user_id})

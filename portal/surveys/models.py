@@ -34,7 +34,7 @@ GROUPS = (
 class Survey(SQLModel, table=True):
     """An instrument: what is asked, and on which scale."""
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     title: str = Field(max_length=160)
     title_zh: str = Field(default="", max_length=160)
     scale: str = Field(default="single", max_length=8)
@@ -48,7 +48,7 @@ class Dimension(SQLModel, table=True):
     __tablename__ = "survey_dimension"
     __table_args__ = (UniqueConstraint("survey_id", "code"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     survey_id: int = Field(foreign_key="survey.id", ondelete="CASCADE")
     code: str = Field(max_length=20)
     name: str = Field(max_length=160)
@@ -62,7 +62,7 @@ class Item(SQLModel, table=True):
     __tablename__ = "survey_item"
     __table_args__ = (UniqueConstraint("survey_id", "code"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     survey_id: int = Field(foreign_key="survey.id", ondelete="CASCADE")
     dimension_id: int = Field(foreign_key="survey_dimension.id", index=True, ondelete="CASCADE")
     code: str = Field(max_length=20)
@@ -77,7 +77,7 @@ class Question(SQLModel, table=True):
     __tablename__ = "survey_question"
     __table_args__ = (UniqueConstraint("survey_id", "code"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     survey_id: int = Field(foreign_key="survey.id", ondelete="CASCADE")
     code: str = Field(max_length=20)
     text: str = Field(max_length=500)
@@ -91,7 +91,7 @@ class Round(SQLModel, table=True):
     __tablename__ = "survey_round"
     __table_args__ = (Index("ix_survey_round_open", "opens_at", "closes_at"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     survey_id: int = Field(foreign_key="survey.id", index=True, ondelete="CASCADE")
     opens_at: datetime
     closes_at: datetime
@@ -110,7 +110,7 @@ class RoundSource(SQLModel, table=True):
     __tablename__ = "survey_round_source"
     __table_args__ = (UniqueConstraint("round_id", "kind", "ref_id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     round_id: int = Field(foreign_key="survey_round.id", ondelete="CASCADE")
     kind: str = Field(max_length=12)
     ref_id: int
@@ -126,7 +126,7 @@ class Invitation(SQLModel, table=True):
         Index("ix_survey_invitation_reminder", "round_id", "used_at", "reminded_at"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     round_id: int = Field(foreign_key="survey_round.id", ondelete="CASCADE")
     user_id: int | None = Field(default=None, foreign_key="user.id", index=True, ondelete="CASCADE")
     token_hash: str | None = Field(default=None, max_length=64, unique=True)
@@ -145,7 +145,7 @@ class Response(SQLModel, table=True):
         Index("ix_survey_response_round", "round_id", "is_draft"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     round_id: int = Field(foreign_key="survey_round.id", ondelete="CASCADE")
     user_id: int | None = Field(
         default=None, foreign_key="user.id", index=True, ondelete="SET NULL"
@@ -166,7 +166,7 @@ class Answer(SQLModel, table=True):
         Index("ix_survey_answer_round", "round_id", "item_id", "column"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     response_id: int = Field(foreign_key="survey_response.id", ondelete="CASCADE")
     round_id: int = Field(foreign_key="survey_round.id", ondelete="CASCADE")
     item_id: int = Field(foreign_key="survey_item.id", ondelete="CASCADE")
@@ -183,7 +183,7 @@ class TextAnswer(SQLModel, table=True):
         Index("ix_survey_text_answer_round", "round_id", "question_id"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)
     response_id: int = Field(foreign_key="survey_response.id", ondelete="CASCADE")
     round_id: int = Field(foreign_key="survey_round.id", ondelete="CASCADE")
     question_id: int = Field(foreign_key="survey_question.id", ondelete="CASCADE")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import delete, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from portal.accounts import privacy
 from portal.accounts.models import User
@@ -18,20 +18,26 @@ from portal.surveys.models import Answer, Invitation, Response, TextAnswer
 
 @privacy.exports.register
 def export(db: Session, user_id: int) -> dict[str, list[dict[str, Any]]]:
-    mine = select(Response.id).where(Response.user_id == user_id)
+    mine = select(col(Response.id)).where(col(Response.user_id) == user_id)
     return {
-        "survey_responses": privacy.rows(db, select(Response).where(Response.user_id == user_id)),
-        "survey_answers": privacy.rows(db, select(Answer).where(Answer.response_id.in_(mine))),
+        "survey_responses": privacy.rows(
+            db, select(Response).where(col(Response.user_id) == user_id)
+        ),
+        "survey_answers": privacy.rows(db, select(Answer).where(col(Answer.response_id).in_(mine))),
         "survey_text_answers": privacy.rows(
-            db, select(TextAnswer).where(TextAnswer.response_id.in_(mine))
+            db, select(TextAnswer).where(col(TextAnswer.response_id).in_(mine))
         ),
         "survey_invitations": [
             {k: v for k, v in row.items() if k != "token_hash"}
-            for row in privacy.rows(db, select(Invitation).where(Invitation.user_id == user_id))
+            for row in privacy.rows(
+                db, select(Invitation).where(col(Invitation.user_id) == user_id)
+            )
         ],
     }
 
 
 @privacy.erasures.register
 def erase(db: Session, user: User) -> None:
-    db.execute(delete(Response).where(Response.user_id == user.id, Response.is_draft.is_(True)))
+    db.execute(
+        delete(Response).where(col(Response.user_id) == user.id, col(Response.is_draft).is_(True))
+    )

@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlalchemy import Select, func, select
+from sqlmodel import Session, col
 
 from portal.core.clock import utcnow
 from portal.surveys import audiences
@@ -54,7 +54,7 @@ class RoundRatings:
 
 def listing(db: Session) -> list[Survey]:
     """Every instrument, newest first."""
-    return list(db.execute(select(Survey).order_by(Survey.id.desc())).scalars())
+    return list(db.execute(select(Survey).order_by(col(Survey.id).desc())).scalars())
 
 
 def get(db: Session, survey_id: int) -> Survey | None:
@@ -67,20 +67,22 @@ def structure(db: Session, survey: Survey) -> Structure:
     dims = list(
         db.execute(
             select(Dimension)
-            .where(Dimension.survey_id == survey.id)
-            .order_by(Dimension.position, Dimension.id)
+            .where(col(Dimension.survey_id) == survey.id)
+            .order_by(col(Dimension.position), col(Dimension.id))
         ).scalars()
     )
     items: dict[int, list[Item]] = {d.id: [] for d in dims}
     for item in db.execute(
-        select(Item).where(Item.survey_id == survey.id).order_by(Item.position, Item.id)
+        select(Item)
+        .where(col(Item.survey_id) == survey.id)
+        .order_by(col(Item.position), col(Item.id))
     ).scalars():
         items.setdefault(item.dimension_id, []).append(item)
     questions = list(
         db.execute(
             select(Question)
-            .where(Question.survey_id == survey.id)
-            .order_by(Question.position, Question.id)
+            .where(col(Question.survey_id) == survey.id)
+            .order_by(col(Question.position), col(Question.id))
         ).scalars()
     )
     return Structure(survey, dims, items, questions)
@@ -90,9 +92,9 @@ def has_responses(db: Session, survey_id: int) -> bool:
     """Whether any round of the instrument has a response (a draft counts)."""
     return (
         db.execute(
-            select(Response.id)
-            .join(Round, Round.id == Response.round_id)
-            .where(Round.survey_id == survey_id)
+            select(col(Response.id))
+            .join(Round, col(Round.id) == col(Response.round_id))
+            .where(col(Round.survey_id) == survey_id)
             .limit(1)
         ).first()
         is not None
@@ -103,7 +105,9 @@ def rounds(db: Session, survey_id: int) -> list[Round]:
     """An instrument's rounds, newest first."""
     return list(
         db.execute(
-            select(Round).where(Round.survey_id == survey_id).order_by(Round.opens_at.desc())
+            select(Round)
+            .where(col(Round.survey_id) == survey_id)
+            .order_by(col(Round.opens_at).desc())
         ).scalars()
     )
 
@@ -118,8 +122,12 @@ def open_round(db: Session, survey_id: int, now: datetime | None = None) -> Roun
     now = now or utcnow()
     return db.execute(
         select(Round)
-        .where(Round.survey_id == survey_id, Round.opens_at <= now, Round.closes_at > now)
-        .order_by(Round.opens_at.desc())
+        .where(
+            col(Round.survey_id) == survey_id,
+            col(Round.opens_at) <= now,
+            col(Round.closes_at) > now,
+        )
+        .order_by(col(Round.opens_at).desc())
         .limit(1)
     ).scalar_one_or_none()
 
@@ -129,20 +137,22 @@ def sources(db: Session, round_id: int) -> list[tuple[str, int]]:
     return [
         (kind, ref)
         for kind, ref in db.execute(
-            select(RoundSource.kind, RoundSource.ref_id)
-            .where(RoundSource.round_id == round_id)
-            .order_by(RoundSource.kind, RoundSource.ref_id)
+            select(col(RoundSource.kind), col(RoundSource.ref_id))
+            .where(col(RoundSource.round_id) == round_id)
+            .order_by(col(RoundSource.kind), col(RoundSource.ref_id))
         ).all()
     ]
 
 
-def audience_select(db: Session, rnd: Round):  # type: ignore[no-untyped-def]
+def audience_select(db: Session, rnd: Round) -> Select:
     """A SELECT of the ids of the people the round asks."""
     return audiences.people_select(db, rnd.audience, sources(db, rnd.id))
 
 
-def in_audience(db: Session, rnd: Round, user_id: int) -> bool:
+def in_audience(db: Session, rnd: Round, user_id: int | None) -> bool:
     """Whether the round asks this person (now, or by an invitation it sent them)."""
+    if user_id is None:
+        return False
     people = audience_select(db, rnd).subquery()
     if db.execute(select(people.c[0]).where(people.c[0] == user_id).limit(1)).first():
         return True
@@ -152,7 +162,9 @@ def in_audience(db: Session, rnd: Round, user_id: int) -> bool:
 def invitation_of(db: Session, round_id: int, user_id: int) -> Invitation | None:
     """A person's invitation to a round."""
     return db.execute(
-        select(Invitation).where(Invitation.round_id == round_id, Invitation.user_id == user_id)
+        select(Invitation).where(
+            col(Invitation.round_id) == round_id, col(Invitation.user_id) == user_id
+        )
     ).scalar_one_or_none()
 
 
@@ -163,9 +175,9 @@ def open_for(db: Session, user_id: int | None) -> list[tuple[Survey, Round]]:
     now = utcnow()
     rows = db.execute(
         select(Survey, Round)
-        .join(Round, Round.survey_id == Survey.id)
-        .where(Round.opens_at <= now, Round.closes_at > now)
-        .order_by(Round.closes_at, Round.id)
+        .join(Round, col(Round.survey_id) == col(Survey.id))
+        .where(col(Round.opens_at) <= now, col(Round.closes_at) > now)
+        .order_by(col(Round.closes_at), col(Round.id))
     ).all()
     return [(s, r) for s, r in rows if in_audience(db, r, user_id)]
 
@@ -174,17 +186,19 @@ def published(db: Session) -> list[tuple[Survey, Round]]:
     """Rounds whose results staff have published, newest first."""
     rows = db.execute(
         select(Survey, Round)
-        .join(Round, Round.survey_id == Survey.id)
-        .where(Round.published_at.is_not(None))
-        .order_by(Round.published_at.desc())
+        .join(Round, col(Round.survey_id) == col(Survey.id))
+        .where(col(Round.published_at).is_not(None))
+        .order_by(col(Round.published_at).desc())
     ).all()
     return [(s, r) for s, r in rows]
 
 
-def response_of(db: Session, round_id: int, user_id: int) -> Response | None:
+def response_of(db: Session, round_id: int, user_id: int | None) -> Response | None:
     """A person's response (or draft) to a round."""
+    if user_id is None:
+        return None
     return db.execute(
-        select(Response).where(Response.round_id == round_id, Response.user_id == user_id)
+        select(Response).where(col(Response.round_id) == round_id, col(Response.user_id) == user_id)
     ).scalar_one_or_none()
 
 
@@ -194,16 +208,16 @@ def answers_of(db: Session, response_id: int) -> tuple[dict[str, str], dict[str,
     ratings = {
         f"r-{item_id}-{column}": "na" if value is None else str(value)
         for item_id, column, value in db.execute(
-            select(Answer.item_id, Answer.column, Answer.value).where(
-                Answer.response_id == response_id
+            select(col(Answer.item_id), col(Answer.column), col(Answer.value)).where(
+                col(Answer.response_id) == response_id
             )
         ).all()
     }
     texts = {
         f"t-{question_id}": text
         for question_id, text in db.execute(
-            select(TextAnswer.question_id, TextAnswer.text).where(
-                TextAnswer.response_id == response_id
+            select(col(TextAnswer.question_id), col(TextAnswer.text)).where(
+                col(TextAnswer.response_id) == response_id
             )
         ).all()
     }
@@ -216,9 +230,9 @@ def response_counts(db: Session, round_ids: list[int]) -> dict[int, tuple[int, i
     if not round_ids:
         return counts
     for round_id, is_draft, n in db.execute(
-        select(Response.round_id, Response.is_draft, func.count())
-        .where(Response.round_id.in_(round_ids))
-        .group_by(Response.round_id, Response.is_draft)
+        select(col(Response.round_id), col(Response.is_draft), func.count())
+        .where(col(Response.round_id).in_(round_ids))
+        .group_by(col(Response.round_id), col(Response.is_draft))
     ).all():
         done, drafts = counts[round_id]
         counts[round_id] = (done, drafts + n) if is_draft else (done + n, drafts)
@@ -228,7 +242,9 @@ def response_counts(db: Session, round_ids: list[int]) -> dict[int, tuple[int, i
 def invitation_counts(db: Session, round_id: int) -> tuple[int, int]:
     """(invited, answered) of a round."""
     invited, used = db.execute(
-        select(func.count(), func.count(Invitation.used_at)).where(Invitation.round_id == round_id)
+        select(func.count(), func.count(col(Invitation.used_at))).where(
+            col(Invitation.round_id) == round_id
+        )
     ).one()
     return int(invited), int(used)
 
@@ -242,26 +258,26 @@ def round_ratings(db: Session, round_id: int) -> RoundRatings:
     if rnd is None:
         return out
     for response_id, group in db.execute(
-        select(Response.id, Response.group)
-        .where(Response.round_id == round_id, Response.is_draft.is_(False))
-        .order_by(Response.id)
+        select(col(Response.id), col(Response.group))
+        .where(col(Response.round_id) == round_id, col(Response.is_draft).is_(False))
+        .order_by(col(Response.id))
     ).all():
         out.response_ids.append(response_id)
         out.groups.append(group)
     position = {r: i for i, r in enumerate(out.response_ids)}
     columns = _columns(db, rnd.survey_id)
     for dim_code, item_code in db.execute(
-        select(Dimension.code, Item.code)
-        .join(Item, Item.dimension_id == Dimension.id)
-        .where(Dimension.survey_id == rnd.survey_id)
-        .order_by(Dimension.position, Dimension.id, Item.position, Item.id)
+        select(col(Dimension.code), col(Item.code))
+        .join(Item, col(Item.dimension_id) == col(Dimension.id))
+        .where(col(Dimension.survey_id) == rnd.survey_id)
+        .order_by(col(Dimension.position), col(Dimension.id), col(Item.position), col(Item.id))
     ).all():
         out.dimensions.setdefault(dim_code, []).append(item_code)
         out.values[item_code] = {c: [None] * len(position) for c in columns}
     for response_id, item_code, column, value in db.execute(
-        select(Answer.response_id, Item.code, Answer.column, Answer.value)
-        .join(Item, Item.id == Answer.item_id)
-        .where(Answer.round_id == round_id)
+        select(col(Answer.response_id), col(Item.code), col(Answer.column), col(Answer.value))
+        .join(Item, col(Item.id) == col(Answer.item_id))
+        .where(col(Answer.round_id) == round_id)
     ).all():
         index = position.get(response_id)
         if index is not None and column in out.values.get(item_code, {}):
@@ -270,14 +286,14 @@ def round_ratings(db: Session, round_id: int) -> RoundRatings:
 
 
 def _columns(db: Session, survey_id: int) -> tuple[str, ...]:
-    scale = db.execute(select(Survey.scale).where(Survey.id == survey_id)).scalar_one()
+    scale = db.execute(select(col(Survey.scale)).where(col(Survey.id) == survey_id)).scalar_one()
     return COLUMNS.get(scale, ("rating",))
 
 
 def invitation_by_token(db: Session, token_hash: str) -> Invitation | None:
     """The invitation whose one-time link has this hash."""
     return db.execute(
-        select(Invitation).where(Invitation.token_hash == token_hash)
+        select(Invitation).where(col(Invitation.token_hash) == token_hash)
     ).scalar_one_or_none()
 
 
@@ -287,8 +303,12 @@ def rounds_to_invite(db: Session, limit: int = 20) -> list[Round]:
     return list(
         db.execute(
             select(Round)
-            .where(Round.invited_at.is_(None), Round.opens_at <= now, Round.closes_at > now)
-            .order_by(Round.id)
+            .where(
+                col(Round.invited_at).is_(None),
+                col(Round.opens_at) <= now,
+                col(Round.closes_at) > now,
+            )
+            .order_by(col(Round.id))
             .limit(limit)
         ).scalars()
     )
@@ -301,16 +321,16 @@ def due_reminders(db: Session, before_close: timedelta, limit: int = 500) -> lis
     return list(
         db.execute(
             select(Invitation)
-            .join(Round, Round.id == Invitation.round_id)
+            .join(Round, col(Round.id) == col(Invitation.round_id))
             .where(
-                Round.invited_at.is_not(None),
-                Round.closes_at > now,
-                Round.closes_at <= now + before_close,
-                Invitation.used_at.is_(None),
-                Invitation.reminded_at.is_(None),
-                Invitation.user_id.is_not(None),
+                col(Round.invited_at).is_not(None),
+                col(Round.closes_at) > now,
+                col(Round.closes_at) <= now + before_close,
+                col(Invitation.used_at).is_(None),
+                col(Invitation.reminded_at).is_(None),
+                col(Invitation.user_id).is_not(None),
             )
-            .order_by(Invitation.id)
+            .order_by(col(Invitation.id))
             .limit(limit)
         ).scalars()
     )

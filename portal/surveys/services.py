@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
-from sqlalchemy import delete, select
-from sqlmodel import Session
+from sqlalchemy import ColumnElement, delete, select
+from sqlmodel import Session, col
 
 from portal.accounts.models import User
 from portal.core.clock import utcnow
@@ -51,7 +52,7 @@ def _line(form: dict[str, str], key: str, limit: int, errors: dict[str, str]) ->
 def _editable(db: Session, survey_id: int) -> Survey:
     """The instrument, locked, as long as no round has a response yet."""
     survey = db.execute(
-        select(Survey).where(Survey.id == survey_id).with_for_update()
+        select(Survey).where(col(Survey.id) == survey_id).with_for_update()
     ).scalar_one_or_none()
     if survey is None:
         raise NotFound()
@@ -64,7 +65,7 @@ def _editable(db: Session, survey_id: int) -> Survey:
 
 def _settings(form: dict[str, str]) -> dict:
     errors: dict[str, str] = {}
-    values = {
+    values: dict[str, Any] = {
         "title": _line(form, "title", 160, errors),
         "title_zh": _line(form, "title_zh", 160, errors),
     }
@@ -152,7 +153,7 @@ def _code(db: Session, model: type, survey_id: int, form: dict[str, str], errors
     return code
 
 
-def _next_position(db: Session, model: type, *conditions: object) -> int:
+def _next_position(db: Session, model: type, *conditions: ColumnElement[bool]) -> int:
     rows = db.execute(select(model.position).where(*conditions)).scalars().all()  # type: ignore[attr-defined]
     return max(rows, default=-1) + 1
 
@@ -169,7 +170,7 @@ def add_dimension(*, db: Session, actor: User, survey_id: int, form: dict[str, s
         errors["name"] = _("Enter the dimension's name in English.")
     if errors:
         raise ValidationError(errors)
-    position = _next_position(db, Dimension, Dimension.survey_id == survey.id)
+    position = _next_position(db, Dimension, col(Dimension.survey_id) == survey.id)
     dim = Dimension(survey_id=survey.id, code=code, name=name, name_zh=name_zh, position=position)
     db.add(dim)
     db.flush()
@@ -201,7 +202,7 @@ def add_item(*, db: Session, actor: User, survey_id: int, form: dict[str, str]) 
     if part["errors"]:
         raise ValidationError(part["errors"])
     assert dim is not None
-    position = _next_position(db, Item, Item.dimension_id == dim.id)
+    position = _next_position(db, Item, col(Item.dimension_id) == dim.id)
     item = Item(survey_id=survey.id, dimension_id=dim.id, position=position, **part["values"])
     db.add(item)
     db.flush()
@@ -216,7 +217,7 @@ def add_question(*, db: Session, actor: User, survey_id: int, form: dict[str, st
     part = _text_part(db, Question, survey, form)
     if part["errors"]:
         raise ValidationError(part["errors"])
-    position = _next_position(db, Question, Question.survey_id == survey.id)
+    position = _next_position(db, Question, col(Question.survey_id) == survey.id)
     question = Question(survey_id=survey.id, position=position, **part["values"])
     db.add(question)
     db.flush()
