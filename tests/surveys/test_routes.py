@@ -214,3 +214,25 @@ def test_anonymous_link_works_once_and_stores_no_person(client, engine, worker, 
     wrong = client.post(f"/surveys/{made.id}", {**answers, "link": "x" * 43})
     assert wrong.status_code == 403
     assert f.count(engine, TextAnswer) == 0
+
+
+def test_visitors_see_the_list_with_a_way_to_sign_in(client, engine, staff):
+    made = survey(engine, staff)
+    open_round(engine, staff, made.id)
+    page = client.get("/surveys")
+    assert page.status_code == 200
+    assert 'href="/login?next=%2Fsurveys"' in page.text
+    assert made.title not in page.text
+
+
+def test_an_anonymous_round_asks_for_the_link_and_stores_nothing_without_it(
+    client, engine, staff, committee
+):
+    made = survey(engine, staff)
+    open_round(engine, staff, made.id, audience="committee", anonymous="1")
+    login_as(client, committee)
+    page = client.get(f"/surveys/{made.id}")
+    assert page.status_code == 409 and "link in your invitation" in page.text
+    response = client.post(f"/surveys/{made.id}", full_answers(engine, made.id))
+    assert response.status_code == 409
+    assert f.count(engine, Response) == 0
