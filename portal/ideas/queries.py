@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, desc, func, select, text
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from portal.core import forms
 from portal.ideas import names
@@ -283,4 +283,6 @@ def comment_counts(db: Session) -> dict[int, int]:
 
 def proposers_select(idea_ids: Select | list[int]) -> Select:
     """A SELECT of the user ids who proposed any of these ideas (a survey's audience)."""
-    return select(Idea.author_id).where(Idea.id.in_(idea_ids), Idea.author_id.is_not(None))
+    return select(col(Idea.author_id)).where(
+        col(Idea.id).in_(idea_ids), col(Idea.author_id).is_not(None)
+    )

@@ -5,7 +5,7 @@ emails again."""
 from __future__ import annotations
 
 from sqlalchemy import ColumnElement, select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from portal.accounts.models import User
 from portal.core.clock import utcnow
@@ -99,9 +99,13 @@ def queue_notice(
     the address. True when queued; `key` must be unique to this email."""
     assert kind in KINDS, kind
     mode = db.execute(
-        select(Preference.mode).where(Preference.user_id == user.id, Preference.kind == kind)
+        select(col(Preference.mode)).where(
+            col(Preference.user_id) == user.id, col(Preference.kind) == kind
+        )
     ).scalar_one_or_none()
-    if mode == "off" or user.blocked_at is not None or user.email_confirmed_at is None:
+    if mode == "off" or user.id is None or user.blocked_at is not None:
+        return False
+    if user.email_confirmed_at is None:
         return False
     link = unsubscribe_links.url(base_url, secret, user.id, kind)
     ctx = {"name": user.display_name, "unsubscribe_url": link, **context}

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import Select, case, func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from portal.accounts.models import User
 from portal.accounts.queries import user_by_id
@@ -268,8 +268,8 @@ def _upcoming_committee() -> tuple:
 
 
 def registrants_select(workshop_ids: Select | list[int]) -> Select:
-    """A SELECT of the user ids who held a place in any of these sessions (confirmed, or who
-    attended): the people who took part, for a survey's audience."""
-    return select(Registration.user_id).where(
-        Registration.workshop_id.in_(workshop_ids), Registration.status == "confirmed"
+    """A SELECT of the user ids who hold a confirmed place in any of these sessions (those who
+    attended among them): the people who took part, for a survey's audience."""
+    return select(col(Registration.user_id)).where(
+        col(Registration.workshop_id).in_(workshop_ids), col(Registration.status) == "confirmed"
     )

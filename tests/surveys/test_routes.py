@@ -10,6 +10,7 @@ from sqlalchemy import update
 
 from portal.core import db
 from portal.core.clock import utcnow
+from portal.notifications import services as notifications
 from portal.surveys import answering
 from portal.surveys.models import Answer, Invitation, Response, Round, Survey, TextAnswer
 from tests import factories as f
@@ -236,3 +237,17 @@ def test_an_anonymous_round_asks_for_the_link_and_stores_nothing_without_it(
     response = client.post(f"/surveys/{made.id}", full_answers(engine, made.id))
     assert response.status_code == 409
     assert f.count(engine, Response) == 0
+
+
+def test_a_person_who_turned_survey_email_off_gets_no_invitation(
+    engine, worker, smtp_server, staff, committee
+):
+    with db.write(engine) as s:
+        notifications.set_mode(s, committee.id, "survey", "off")
+    made = survey(engine, staff)
+    open_round(engine, staff, made.id, audience="committee")
+    worker.step()
+    invited = {m["To"] for m in smtp_server.messages}
+    assert staff.email in invited and committee.email not in invited
+    # Still invited (the form is open to them), only not by email.
+    assert f.count(engine, Invitation) == 2
