@@ -216,7 +216,7 @@ async def delete_sso(request: Request) -> Response:
         return _provider_down(request, name)
     # The pages' CSP (form-action 'self') would stop this form's navigation at a redirect to
     # the provider: a page of ours sends the browser on instead, with a link to follow.
-    response = render(request, "accounts/delete_sso.html", {"sso_name": name, "url": url})
+    response = render(request, "accounts/delete_sso.html", {"sso_name": name, "sso_url": url})
     response.headers["Refresh"] = f"0; url={url}"
     response.headers["Cache-Control"] = "no-store"
     return response
