@@ -29,6 +29,7 @@ from portal.moderation.routes import routes as moderation_routes
 from portal.notifications.routes import routes as notification_routes
 from portal.setup.routes import routes as setup_routes
 from portal.staff.routes import routes as staff_routes
+from portal.surveys.routes import routes as survey_routes
 from portal.teams.routes import routes as team_routes
 from portal.votes.routes import routes as vote_routes
 from portal.web import csrf, errors, templating, urls
@@ -62,6 +63,7 @@ def routes() -> list[BaseRoute]:
         setup_routes,
         category_routes,
         team_routes,
+        survey_routes,
         moderation_routes,
         api_routes,
         *metrics_routes,

@@ -33,6 +33,10 @@ from portal.ideas import privacy as ideas_privacy  # noqa: F401 - ideas proposed
 from portal.notifications import checks as notifications_checks
 from portal.notifications import labels as notifications_labels  # noqa: F401 - email kinds
 from portal.notifications import privacy as notifications_privacy  # noqa: F401 - unsent email
+from portal.surveys import checks as surveys_checks
+from portal.surveys import jobs as surveys_jobs  # noqa: F401 - invitations, reminders
+from portal.surveys import labels as surveys_labels  # noqa: F401 - scales, groups
+from portal.surveys import privacy as surveys_privacy  # noqa: F401 - responses
 from portal.teams import checks as teams_checks
 from portal.votes import checks as votes_checks
 from portal.votes import privacy as votes_privacy  # noqa: F401 - votes and follows
@@ -52,6 +56,7 @@ CHECKS: list[tuple[str, Check]] = [
     ("session places", workshops_checks.check),
     ("email queue", notifications_checks.check),
     ("team members", teams_checks.check),
+    ("survey answers and audiences", surveys_checks.check),
 ]
 
 

@@ -22,11 +22,33 @@ from portal.notifications.models import (
     WorkerHeartbeat,
 )
 from portal.setup.models import SiteSettings
+from portal.surveys.models import (
+    Answer,
+    Dimension,
+    Invitation,
+    Item,
+    Question,
+    Response,
+    Round,
+    RoundSource,
+    Survey,
+    TextAnswer,
+)
 from portal.teams.models import Team, TeamMember
 from portal.votes.models import Follow, Vote
 from portal.workshops.models import CalendarKey, Registration, Workshop, WorkshopIdea
 
 __all__ = [
+    "Answer",
+    "Dimension",
+    "Invitation",
+    "Item",
+    "Question",
+    "Response",
+    "Round",
+    "RoundSource",
+    "Survey",
+    "TextAnswer",
     "AccountToken",
     "AuditEntry",
     "CalendarKey",

@@ -12,6 +12,7 @@ from portal.core import db
 from portal.home import health
 from portal.ideas import queries as ideas_q
 from portal.ideas.routes import card_context
+from portal.surveys import queries as surveys_q
 from portal.web.requests import engine
 from portal.web.templating import render
 
@@ -30,6 +31,7 @@ async def home(request: Request) -> Response:
             "changes": changes,
             "recent_comments": comments,
             "titles": titles,
+            "open_surveys": surveys_q.open_for(session, user.id if user else None),
             **card_context(session, trending, user),
         }
     return render(request, "home.html", context)

@@ -302,3 +302,10 @@ def vote_counters(db: Session) -> list[Any]:
 def comment_counts(db: Session) -> dict[int, int]:
     """Every idea's comment_count by id (for `portal check`), in one query."""
     return dict(db.execute(select(col(Idea.id), col(Idea.comment_count))).all())
+
+
+def proposers_select(idea_ids: Select | list[int]) -> Select:
+    """A SELECT of the user ids who proposed any of these ideas (a survey's audience)."""
+    return select(col(Idea.author_id)).where(
+        col(Idea.id).in_(idea_ids), col(Idea.author_id).is_not(None)
+    )

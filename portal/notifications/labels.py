@@ -19,6 +19,7 @@ def kind_label(code: str) -> str:
         "released": _(
             "My registration for a committee session is released when my membership ends"
         ),
+        "survey": _("Invitations to surveys, and one reminder before a survey closes"),
     }.get(code, code)
 
 

@@ -14,7 +14,16 @@ from sqlmodel import Field, SQLModel
 
 from portal.core.clock import utcnow
 
-KINDS = ("comment", "status", "decision", "waitlist", "reminder", "cancelled", "released")
+KINDS = (
+    "comment",
+    "status",
+    "decision",
+    "waitlist",
+    "reminder",
+    "cancelled",
+    "released",
+    "survey",
+)
 MODES = ("immediate", "digest", "off")
 
 

@@ -13,6 +13,7 @@ from portal.core.errors import Forbidden, NotFound, ValidationError
 from portal.core.i18n import _
 from portal.moderation import audit
 from portal.notifications import mailer, permissions
+from portal.notifications import unsubscribe as unsubscribe_links
 from portal.notifications.models import (
     KINDS,
     MODES,
@@ -78,6 +79,48 @@ def queue_email(
             kind=mailer.ACCOUNT,
         )
     )
+
+
+def queue_notice(
+    db: Session,
+    *,
+    key: str,
+    user: User,
+    kind: str,
+    template: str,
+    context: dict,
+    base_url: str,
+    secret: str,
+) -> bool:
+    """Queue one email of a notification kind written for one person alone (a survey
+    invitation with its own link), in the caller's transaction, composed now in their
+    language with its unsubscribe link. Not to a person who turned this kind off (a digest
+    is no use for a dated invitation: it comes at once), who is blocked or has not confirmed
+    the address. True when queued; `key` must be unique to this email."""
+    assert kind in KINDS, kind
+    mode = db.execute(
+        select(col(Preference.mode)).where(
+            col(Preference.user_id) == user.id, col(Preference.kind) == kind
+        )
+    ).scalar_one_or_none()
+    if mode == "off" or user.id is None or user.blocked_at is not None:
+        return False
+    if user.email_confirmed_at is None:
+        return False
+    link = unsubscribe_links.url(base_url, secret, user.id, kind)
+    ctx = {"name": user.display_name, "unsubscribe_url": link, **context}
+    subject, body = mailer.compose(template, ctx, user.locale)
+    db.add(
+        EmailOutbox(
+            idempotency_key=key[:120],
+            user_id=user.id,
+            to_addr=user.email,
+            subject=subject,
+            body=body,
+            kind=kind,
+        )
+    )
+    return True
 
 
 def mark_read(*, db: Session, actor: User, notification_id: int) -> None:

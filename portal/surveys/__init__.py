@@ -1,1 +1,2 @@
-"""Surveys: instruments, rounds, responses and their results."""
+"""Surveys: staff build multi-dimensional instruments (single ratings, or minimum, desired
+and perceived as LibQUAL+), run them in rounds for an audience, and people answer them."""

@@ -273,3 +273,11 @@ def _upcoming_committee() -> tuple:
         col(Workshop.cancelled_at).is_(None),
         col(Workshop.starts_at) > utcnow(),
     )
+
+
+def registrants_select(workshop_ids: Select | list[int]) -> Select:
+    """A SELECT of the user ids who hold a confirmed place in any of these sessions (those who
+    attended among them): the people who took part, for a survey's audience."""
+    return select(col(Registration.user_id)).where(
+        col(Registration.workshop_id).in_(workshop_ids), col(Registration.status) == "confirmed"
+    )

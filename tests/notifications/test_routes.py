@@ -168,6 +168,7 @@ def test_settings_are_saved_and_shown(client, engine, patron):
         "reminder": "off",
         "cancelled": "digest",
         "released": "off",
+        "survey": "digest",
     }
     response = client.post("/notifications/settings", {f"mode-{k}": v for k, v in chosen.items()})
     assert response.status_code == 303
