@@ -29,6 +29,7 @@ from portal.moderation.routes import routes as moderation_routes
 from portal.notifications.routes import routes as notification_routes
 from portal.setup.routes import routes as setup_routes
 from portal.staff.routes import routes as staff_routes
+from portal.stories.routes import routes as story_routes
 from portal.surveys.routes import routes as survey_routes
 from portal.teams.routes import routes as team_routes
 from portal.votes.routes import routes as vote_routes
@@ -64,6 +65,7 @@ def routes() -> list[BaseRoute]:
         category_routes,
         team_routes,
         survey_routes,
+        story_routes,
         moderation_routes,
         api_routes,
         *metrics_routes,

@@ -33,6 +33,7 @@ from portal.ideas import privacy as ideas_privacy  # noqa: F401 - ideas proposed
 from portal.notifications import checks as notifications_checks
 from portal.notifications import labels as notifications_labels  # noqa: F401 - email kinds
 from portal.notifications import privacy as notifications_privacy  # noqa: F401 - unsent email
+from portal.stories import privacy as stories_privacy  # noqa: F401 - stories told
 from portal.surveys import checks as surveys_checks
 from portal.surveys import jobs as surveys_jobs  # noqa: F401 - invitations, reminders
 from portal.surveys import labels as surveys_labels  # noqa: F401 - scales, groups

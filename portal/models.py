@@ -22,6 +22,7 @@ from portal.notifications.models import (
     WorkerHeartbeat,
 )
 from portal.setup.models import SiteSettings
+from portal.stories.models import Story, StoryDecision, StoryIdea, StoryTheme, Theme
 from portal.surveys.models import (
     Answer,
     Dimension,
@@ -72,6 +73,11 @@ __all__ = [
     "RateCounter",
     "Registration",
     "SiteSettings",
+    "Story",
+    "StoryDecision",
+    "StoryIdea",
+    "StoryTheme",
+    "Theme",
     "StatusChange",
     "Team",
     "TeamMember",

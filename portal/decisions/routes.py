@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC
+from typing import Any
 
 from feedgen.feed import FeedGenerator
 from sqlmodel import Session
@@ -19,6 +20,7 @@ from portal.core import db
 from portal.core.clock import utcnow
 from portal.core.errors import Forbidden, NotFound, ValidationError
 from portal.core.forms import id_list
+from portal.core.hooks import Hooks
 from portal.core.i18n import _
 from portal.decisions import permissions, queries, services
 from portal.decisions.models import OUTCOMES, Decision, DecisionRevision
@@ -76,6 +78,11 @@ def _teams_of(s: Session, decision_ids: list[int]) -> dict[int, list[Team]]:
     return {d: [teams[t] for t in listed if t in teams] for d, listed in ids.items()}
 
 
+# What domains built on decisions add to a decision's page, called with (db, decision id):
+# the stories domain gives its "Stories about this".
+detail_extras: Hooks[[Session, int], dict[str, Any]] = Hooks("a decision's page is shown")
+
+
 def _detail_context(s: Session, decision_id: int, user: User | None) -> dict:
     decision = queries.get(s, decision_id)
     if decision is None:
@@ -100,7 +107,7 @@ def _detail_context(s: Session, decision_id: int, user: User | None) -> dict:
         ),
         "errors": {},
         "values": {},
-    }
+    } | {k: v for extra in detail_extras(s, decision_id) for k, v in extra.items()}
 
 
 async def detail(request: Request) -> Response:

@@ -32,6 +32,7 @@ LIMITS = {
     "account-email-address": Limit("account-email-address", 30, 60 * 60),
     "account-email": Limit("account-email", 5, 60 * 60),
     "idea": Limit("idea", 20, 60 * 60),
+    "story": Limit("story", 10, 60 * 60),
     "comment": Limit("comment", 30, 10 * 60),
     "vote": Limit("vote", 120, 60),
     "flag": Limit("flag", 20, 60 * 60),

@@ -1,0 +1,1 @@
+"""Impact stories: one specific time the library made a difference, told by a person."""
