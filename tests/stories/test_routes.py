@@ -211,3 +211,11 @@ def test_footer_links_to_telling_a_story(client):
 def _stories(engine):
     with db.read(engine) as s:
         return list(s.execute(select(Story)).scalars())
+
+
+def test_telling_stories_is_rate_limited(client, engine, patron):
+    login_as(client, patron)
+    for _ in range(10):
+        assert client.post("/stories/new", FORM).status_code == 303
+    assert client.post("/stories/new", FORM).status_code == 429
+    assert stored(engine)["story"] == 10
