@@ -41,6 +41,7 @@ EVERYONE = [
     "/you-said-we-did/{decision}/history",
     "/scorecard",
     "/committee",
+    "/stories",
     ("/no/such/page", 404),
     ("/ideas/999999", 404),
 ]
@@ -52,6 +53,7 @@ VISITOR = [
 ]
 SIGNED_IN = [
     "/ideas/new",
+    "/stories/new",
     "/account",
     "/account/delete",
     "/notifications",
@@ -68,6 +70,7 @@ STAFF = [
     "/staff/users",
     "/staff/teams",
     "/staff/teams/{team}",
+    "/staff/stories",
     ("/staff/settings", 403),
 ]
 ADMIN = [
@@ -83,7 +86,7 @@ ADMIN = [
 # Forms sent empty (or nearly), so that the page shows its error summary and marked fields.
 BAD_FORMS = {
     "visitor": [("/signup", {"email": "not an address"})],
-    "patron": [("/ideas/new", {})],
+    "patron": [("/ideas/new", {}), ("/stories/new", {})],
     "staff": [("/staff/decisions/new", {}), ("/staff/sessions/new", {})],
 }
 

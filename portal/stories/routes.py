@@ -117,6 +117,8 @@ async def detail(request: Request) -> Response:
             "story": story,
             "story_themes": queries.themes_of(s, [story.id])[story.id],
             "decisions": decisions_q.titles(s, set(queries.decision_ids(s, story.id))),
+            # A hidden idea stays unnamed for those who may not read it.
+            "ideas": ideas_q.titles(s, set(queries.idea_ids(s, story.id)), user),
             "mine": user is not None and story.author_id == user.id,
             **_service_context(s),
         }

@@ -219,3 +219,17 @@ def test_telling_stories_is_rate_limited(client, engine, patron):
         assert client.post("/stories/new", FORM).status_code == 303
     assert client.post("/stories/new", FORM).status_code == 429
     assert stored(engine)["story"] == 10
+
+
+def test_story_page_names_its_decisions_and_ideas(client, engine, patron, staff, category):
+    story = tell(engine, patron, category_id=str(category.id))
+    idea = f.idea(engine, patron, category, title="Quiet carrels for thesis writers")
+    decision = d.publish(engine, staff, [idea.id], title="Carrels in the east wing")
+    publish(engine, staff, story.id)
+    with db.write(engine) as s:
+        services.link(
+            db=s, actor=staff, story_id=story.id, decisions=str(decision.id), ideas=str(idea.id)
+        )
+    page = client.get(f"/stories/{story.id}").text
+    assert "Carrels in the east wing" in page and "Quiet carrels for thesis writers" in page
+    assert "Spaces" in page  # the service, by its category's name
