@@ -3,11 +3,15 @@ links to decisions and ideas."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
 from portal.core.clock import utcnow
+
+# What a theme's code may be; anything else names no theme (and never reaches the database).
+THEME_CODE = re.compile("[A-Za-z0-9_-]{1,20}")
 
 
 class Story(SQLModel, table=True):

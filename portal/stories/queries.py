@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from portal.stories.models import Story, StoryDecision, StoryIdea, StoryTheme, Theme
+from portal.stories.models import THEME_CODE, Story, StoryDecision, StoryIdea, StoryTheme, Theme
 
 PER_PAGE = 20
 
@@ -34,7 +34,10 @@ def themes(db: Session) -> list[Theme]:
 
 
 def theme_by_code(db: Session, code: str) -> Theme | None:
-    """The theme with `code`, if any."""
+    """The theme with `code`, if any (none for text that is no code, such as a NUL byte,
+    which PostgreSQL refuses in a query)."""
+    if not THEME_CODE.fullmatch(code):
+        return None
     return db.execute(select(Theme).where(col(Theme.code) == code)).scalars().first()
 
 

@@ -4,7 +4,6 @@ transaction."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
 from sqlalchemy import delete
@@ -20,13 +19,12 @@ from portal.decisions import queries as decisions_q
 from portal.ideas import queries as ideas_q
 from portal.moderation import audit
 from portal.stories import permissions, queries
-from portal.stories.models import Story, StoryDecision, StoryIdea, StoryTheme, Theme
+from portal.stories.models import THEME_CODE, Story, StoryDecision, StoryIdea, StoryTheme, Theme
 
 ANSWER_MIN = 10
 ANSWER_MAX = 5_000
 SERVICE_MAX = 100
 THEME_NAME_MAX = 80
-CODE = re.compile("[A-Za-z0-9_-]{1,20}")
 ANSWERS = ("happened", "did", "changed")
 
 
@@ -109,7 +107,7 @@ def add_theme(*, db: Session, actor: User, code: str, name: str, name_zh: str) -
     code = (code or "").strip()
     name, name_zh = " ".join((name or "").split()), " ".join((name_zh or "").split())
     errors: dict[str, str] = {}
-    if not CODE.fullmatch(code):
+    if not THEME_CODE.fullmatch(code):
         errors["code"] = _("Use 1 to 20 letters, digits, - or _ for the code.")
     elif queries.theme_by_code(db, code) is not None:
         errors["code"] = _("Another theme has this code.")

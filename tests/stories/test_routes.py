@@ -233,3 +233,24 @@ def test_story_page_names_its_decisions_and_ideas(client, engine, patron, staff,
     page = client.get(f"/stories/{story.id}").text
     assert "Carrels in the east wing" in page and "Quiet carrels for thesis writers" in page
     assert "Spaces" in page  # the service, by its category's name
+
+
+def test_nul_bytes_in_any_field_are_refused_never_a_500(client, engine, patron, staff):
+    story = tell(engine, patron)
+    login_as(client, staff)
+    nul = "ab\x00cd"
+    sent = {k: nul for k in ("happened", "did", "changed", "service", "category_id", "consent")}
+    assert client.post("/stories/new", sent).status_code == 400
+    for action, form in (
+        ("theme", {"code": nul, "name": nul, "name_zh": nul}),
+        ("code", {"themes": nul}),
+        ("link", {"decisions": nul, "ideas": nul}),
+    ):
+        assert client.post(f"/staff/stories/{story.id}/{action}", form).status_code == 400
+    assert stored(engine) == {
+        "story": 1,
+        "story_theme": 0,
+        "story_theme_link": 0,
+        "story_decision": 0,
+        "story_idea": 0,
+    }
