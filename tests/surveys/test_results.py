@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import event
@@ -238,3 +239,97 @@ def test_results_page_numbers_equal_the_statistics_on_the_same_ratings(client, e
     assert f"Cronbach's alpha {reliability.alpha:.2f} over 11 complete responses" in text
     score = stats.describe(stats.response_means(matrix))
     assert f"<td>12</td><td>{score.mean:.2f}</td><td>{score.ci95_low:.2f} – " in text
+
+
+def test_api_results_are_hidden_until_published_and_staff_always_see_them(
+    client, engine, staff, patron
+):
+    made, rnd = hand_fixture(engine, staff)
+    address = f"/api/v1/surveys/{made.id}/results"
+    assert client.get(address).status_code == 404
+    login_as(client, patron)
+    assert client.get(address).status_code == 404
+    client.cookies.clear()
+    login_as(client, staff)
+    assert client.get(address).json()["data"]["rounds"][0]["published_at"] is None
+    client.cookies.clear()
+    with db.write(engine) as s:
+        services.publish_round(db=s, actor=staff, round_id=rnd.id)
+    assert client.get(address).status_code == 200
+
+
+def test_api_results_give_the_statistics_per_round_dimension_and_item(client, engine, staff):
+    made, rnd = hand_fixture(engine, staff)
+    with db.write(engine) as s:
+        services.publish_round(db=s, actor=staff, round_id=rnd.id)
+    data = client.get(f"/api/v1/surveys/{made.id}/results").json()["data"]
+    [first] = data["rounds"]
+    assert first["id"] == rnd.id and first["n"] == 3
+    [dim] = first["dimensions"]
+    assert dim["code"] == "D" and dim["n"] == 3 and dim["alpha"] == 1.0
+    assert dim["mean"] == stats.describe([2.5, 4.5, 3]).mean
+    a, b = dim["items"]
+    expected = stats.describe([2, 4, 3])
+    assert a == {
+        "code": "a",
+        "n": 3,
+        "mean": 3.0,
+        "sd": 1.0,
+        "ci95": [expected.ci95_low, expected.ci95_high],
+    }
+    assert b["n"] == 2 and "adequacy_gap" not in b
+
+
+def test_api_results_give_three_column_gaps(client, engine, staff):
+    made = small_survey(engine, staff, items=1, scale="three")
+    rnd = open_round(engine, staff, made.id)
+    with db.read(engine) as s:
+        [item] = _items(s, made.id)
+    rows = [(3, 7, 5), (4, 8, 4), (2, 6, 6)]
+    for minimum, desired, perceived in rows:
+        person = make_user(engine, "patron")
+        form = {
+            f"r-{item.id}-minimum": str(minimum),
+            f"r-{item.id}-desired": str(desired),
+            f"r-{item.id}-perceived": str(perceived),
+        }
+        with db.write(engine) as s:
+            answering.answer(db=s, actor=person, survey_id=made.id, form=form)
+    with db.write(engine) as s:
+        services.publish_round(db=s, actor=staff, round_id=rnd.id)
+    [out] = client.get(f"/api/v1/surveys/{made.id}/results").json()["data"]["rounds"][0][
+        "dimensions"
+    ][0]["items"]
+    adequacy = stats.describe([2, 0, 4])
+    assert out["mean"] == 5.0
+    assert out["adequacy_gap"] == {
+        "n": 3,
+        "mean": 2.0,
+        "sd": 2.0,
+        "ci95": [adequacy.ci95_low, adequacy.ci95_high],
+    }
+    assert out["superiority_gap"]["mean"] == -2.0
+
+
+def test_results_page_compares_two_rounds_and_chooses_a_round(client, engine, staff):
+    made, first = hand_fixture(engine, staff)
+    with db.write(engine) as s:  # the first round was last month
+        moved = s.get(Round, first.id)
+        moved.opens_at -= timedelta(days=30)
+        moved.closes_at -= timedelta(days=30)
+    second = open_round(engine, staff, made.id)
+    answer(engine, made.id, {"a": "5", "b": "4"})
+    answer(engine, made.id, {"a": "4", "b": "4"})
+    login_as(client, staff)
+    text = client.get(f"/surveys/{made.id}/results").text
+    change = stats.compare([2, 4, 3], [5, 4])
+    assert "Change since" in text and 'id="round-choice"' in text
+    assert (
+        f"<td>3.00</td><td>4.50</td><td>+1.50</td>"
+        f"<td>{change.ci95_low:+.2f} – {change.ci95_high:+.2f}</td>" in text
+    )
+    assert 'aria-labelledby="change-0-title"' in text
+    earlier = client.get(f"/surveys/{made.id}/results", params={"round": first.id}).text
+    assert '<dd id="results-n">3</dd>' in earlier and "Change since" not in earlier
+    assert '<dd id="results-n">2</dd>' in text
+    assert second.id != first.id
