@@ -120,7 +120,10 @@ def test_results_page_shows_the_numbers_worked_out_by_hand(client, engine, staff
     assert "Cronbach's alpha 1.00 over 2 complete responses" in text
     # The dimension's score per response: 2.5, 4.5 and 3.
     assert "<td>3</td><td>3.33</td>" in text
-    assert "<caption>" in text and '<th scope="row">Item a</th>' in text
+    assert (
+        '<caption id="items-0-caption">Desk: items</caption>' in text
+        and '<th scope="row">Item a</th>' in text
+    )
     assert 'role="img"' in text
 
 
