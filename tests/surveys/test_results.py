@@ -336,3 +336,29 @@ def test_results_page_compares_two_rounds_and_chooses_a_round(client, engine, st
     assert '<dd id="results-n">3</dd>' in earlier and "Change since" not in earlier
     assert '<dd id="results-n">2</dd>' in text
     assert second.id != first.id
+
+
+def test_results_page_refuses_to_show_an_unpublished_round_by_its_id(client, engine, staff):
+    made, first = hand_fixture(engine, staff)
+    with db.write(engine) as s:
+        moved = s.get(Round, first.id)
+        moved.opens_at -= timedelta(days=30)
+        moved.closes_at -= timedelta(days=30)
+    second = open_round(engine, staff, made.id)
+    answer(engine, made.id, {"a": "5", "b": "4"})
+    with db.write(engine) as s:
+        services.publish_round(db=s, actor=staff, round_id=second.id)
+    for choice in (str(first.id), "abc", "-1", "99999999999999999999"):
+        page = client.get(f"/surveys/{made.id}/results", params={"round": choice})
+        assert page.status_code == 200
+        assert '<dd id="results-n">1</dd>' in page.text
+        assert "Change since" not in page.text and 'id="round-choice"' not in page.text
+
+
+def test_staff_see_a_three_column_round_without_responses(client, engine, staff):
+    made = small_survey(engine, staff, items=2, scale="three")
+    open_round(engine, staff, made.id)
+    login_as(client, staff)
+    page = client.get(f"/surveys/{made.id}/results")
+    assert page.status_code == 200
+    assert '<dd id="results-n">0</dd>' in page.text and "zones of tolerance" in page.text
