@@ -14,6 +14,7 @@ from starlette.routing import Route
 from portal.accounts.auth import current_user
 from portal.accounts.models import User
 from portal.core import db
+from portal.core.clock import utcnow
 from portal.core.errors import Forbidden, NotFound
 from portal.core.forms import number
 from portal.core.i18n import _
@@ -44,9 +45,12 @@ def _visible(s: Any, user: User | None, survey_id: int) -> tuple[Survey, list[Ro
 
 
 def _chosen(request: Request, rounds: list[Round]) -> tuple[Round, Round | None]:
-    """The round `?round=` names (the newest by default) and the one before it, if any."""
+    """The round `?round=` names (by default the newest that has opened: staff also see the
+    rounds scheduled ahead) and the one before it, if any."""
     wanted = number(request.query_params.get("round"))
-    index = next((i for i, r in enumerate(rounds) if r.id == wanted), 0)
+    now = utcnow()
+    opened = next((i for i, r in enumerate(rounds) if r.opens_at <= now), 0)
+    index = next((i for i, r in enumerate(rounds) if r.id == wanted), opened)
     return rounds[index], rounds[index + 1] if index + 1 < len(rounds) else None
 
 

@@ -362,3 +362,18 @@ def test_staff_see_a_three_column_round_without_responses(client, engine, staff)
     page = client.get(f"/surveys/{made.id}/results")
     assert page.status_code == 200
     assert '<dd id="results-n">0</dd>' in page.text and "zones of tolerance" in page.text
+
+
+def test_staff_see_the_newest_round_that_has_opened_by_default(client, engine, staff):
+    made, first = hand_fixture(engine, staff)
+    later = round_of(engine, first.id).closes_at.date() + timedelta(days=3)
+    open_round(
+        engine,
+        staff,
+        made.id,
+        opens=later.isoformat(),
+        closes=(later + timedelta(days=7)).isoformat(),
+    )
+    login_as(client, staff)
+    page = client.get(f"/surveys/{made.id}/results")
+    assert '<dd id="results-n">3</dd>' in page.text and 'id="round-choice"' in page.text
