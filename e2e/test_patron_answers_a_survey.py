@@ -2,7 +2,8 @@
 patron, with JavaScript off, finds it on the home page, saves half the answers to finish
 later, comes back to them, is told what is missing, and sends them. Every page is checked
 with axe in both languages (axe needs JavaScript, so a committee member's browser with it
-opens the same pages), and at 360 px the three columns stack instead of overflowing."""
+opens the same pages), and at 360 px the three columns stack instead of overflowing. Staff
+then read the results, publish them, and a visitor reads them from /surveys."""
 
 from __future__ import annotations
 
@@ -118,3 +119,25 @@ def test_patron_answers_a_survey(new_context, sign_in, assert_accessible) -> Non
     staff.get_by_role("region", name="Rounds").get_by_role("link").first.click()
     expect(staff.locator("#response-count")).to_have_text("1")
     assert_accessible(staff)
+
+    # Staff read the results before anyone else can, then publish them.
+    staff.get_by_role("link", name="See the results").click()
+    expect(staff.locator("#results-n")).to_have_text("1")
+    assert_accessible(staff)
+    results_url = staff.url
+    visitor = new_context().new_page()
+    assert visitor.goto(results_url).status == 404
+    staff.go_back()
+    staff.get_by_role("button", name="Publish the results").click()
+    expect(staff.get_by_role("status")).to_have_text(
+        "The round's results are published: everyone can read them."
+    )
+    assert_accessible(staff)
+
+    visitor.goto("/surveys")
+    visitor.get_by_role("region", name="Published results").get_by_role("link", name=TITLE).click()
+    expect(visitor.get_by_role("heading", level=1)).to_have_text(f"Results: {TITLE}")
+    table = visitor.get_by_role("table", name="Dimensions")
+    expect(table).to_contain_text("The service people give")
+    expect(visitor.get_by_role("img", name="zones of tolerance").first).to_be_visible()
+    assert_accessible(visitor)

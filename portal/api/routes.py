@@ -1,4 +1,5 @@
-"""/api/v1: ideas as JSON (public data only: no emails, no private fields)."""
+"""/api/v1: ideas, sessions, decisions and published survey results as JSON (public data only:
+no emails, no private fields; staff also read survey results not yet published)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,17 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from portal.accounts.auth import current_user
 from portal.accounts.queries import users_by_ids
 from portal.core import db
 from portal.core.errors import NotFound
 from portal.decisions import queries as decisions_q
 from portal.ideas import names, queries
 from portal.ideas.models import Idea
+from portal.surveys import permissions as surveys_permissions
+from portal.surveys import queries as surveys_q
+from portal.surveys.results import DimensionResult, ItemResult
+from portal.surveys.stats import Summary
 from portal.teams import queries as teams_q
 from portal.teams.models import Team
 from portal.web.requests import engine, path_id
@@ -142,6 +148,70 @@ async def decisions_index(request: Request) -> Response:
     )
 
 
+def _summary(s: Summary) -> dict[str, Any]:
+    ci95 = [s.ci95_low, s.ci95_high] if s.ci95_low is not None else None
+    return {"n": s.n, "mean": s.mean, "sd": s.sd, "ci95": ci95}
+
+
+def _survey_item(item: ItemResult) -> dict[str, Any]:
+    out = {"code": item.code, **_summary(item.summary)}
+    if item.three is not None:
+        out["adequacy_gap"] = _summary(item.three.adequacy_gap)
+        out["superiority_gap"] = _summary(item.three.superiority_gap)
+    return out
+
+
+def _dimension(d: DimensionResult) -> dict[str, Any]:
+    return {
+        "code": d.code,
+        **_summary(d.summary),
+        "alpha": d.reliability.alpha,
+        "items": [_survey_item(i) for i in d.items],
+    }
+
+
+async def survey_results(request: Request) -> Response:
+    """A survey's results, newest round first: its published rounds (staff: every round)."""
+    user = current_user(request)
+    base = request.app.state.settings.base_url
+    with db.read(engine(request)) as session:
+        survey = surveys_q.get(session, path_id(request))
+        if survey is None:
+            raise NotFound()
+        shown = [
+            r
+            for r in surveys_q.rounds(session, survey.id)
+            if surveys_permissions.can_see_results(user, r)
+        ]
+        if not shown:
+            raise NotFound()
+        merge = not surveys_permissions.can_manage(user)
+        found = [(r, surveys_q.round_results(session, r, merge_groups=merge)) for r in shown]
+    rounds = [
+        {
+            "id": r.id,
+            "url": base + path_for("surveys:results", id=survey.id, query={"round": r.id}),
+            "opens_at": r.opens_at.isoformat(),
+            "closes_at": r.closes_at.isoformat(),
+            "published_at": r.published_at.isoformat() if r.published_at else None,
+            "n": result.n,
+            "dimensions": [_dimension(d) for d in result.dimensions],
+        }
+        for r, result in found
+    ]
+    return JSONResponse(
+        {
+            "data": {
+                "id": survey.id,
+                "title": survey.title,
+                "scale": survey.scale,
+                "points": survey.points,
+                "rounds": rounds,
+            }
+        }
+    )
+
+
 routes = Domain(
     "api",
     [
@@ -149,5 +219,6 @@ routes = Domain(
         Route("/api/v1/decisions", decisions_index, name="decisions"),
         Route("/api/v1/ideas", ideas_index, name="ideas"),
         Route("/api/v1/ideas/{id:int}", ideas_detail, name="idea"),
+        Route("/api/v1/surveys/{id:int}/results", survey_results, name="survey_results"),
     ],
 )

@@ -43,6 +43,7 @@ def group_label(code: str) -> str:
         "community": _("Community member"),
         "distance": _("Distance learner"),
         "": _("Not given"),
+        "other": _("Smaller groups together"),
     }.get(code, code)
 
 

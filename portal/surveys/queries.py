@@ -3,7 +3,7 @@ person's response, and a round's ratings for the results."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import Select, func, select
@@ -24,6 +24,7 @@ from portal.surveys.models import (
     Survey,
     TextAnswer,
 )
+from portal.surveys.results import RoundRatings, RoundResult, summarize
 
 
 @dataclass
@@ -38,18 +39,6 @@ class Structure:
     @property
     def all_items(self) -> list[Item]:
         return [item for d in self.dimensions for item in self.items.get(d.id, [])]
-
-
-@dataclass
-class RoundRatings:
-    """A round's complete responses, for the results: `values[item code][column]` lists one
-    value per response, in the order of `response_ids` (None: not applicable), and `groups`
-    gives each response's user group ("" when not given)."""
-
-    response_ids: list[int] = field(default_factory=list)
-    groups: list[str] = field(default_factory=list)
-    dimensions: dict[str, list[str]] = field(default_factory=dict)  # item codes per dimension
-    values: dict[str, dict[str, list[int | None]]] = field(default_factory=dict)
 
 
 def listing(db: Session) -> list[Survey]:
@@ -257,13 +246,14 @@ def round_ratings(db: Session, round_id: int) -> RoundRatings:
     rnd = db.get(Round, round_id)
     if rnd is None:
         return out
-    for response_id, group in db.execute(
-        select(col(Response.id), col(Response.group))
+    for response_id, group, submitted_at in db.execute(
+        select(col(Response.id), col(Response.group), col(Response.submitted_at))
         .where(col(Response.round_id) == round_id, col(Response.is_draft).is_(False))
         .order_by(col(Response.id))
     ).all():
         out.response_ids.append(response_id)
         out.groups.append(group)
+        out.submitted.append(submitted_at.date() if submitted_at else None)
     position = {r: i for i, r in enumerate(out.response_ids)}
     columns = _columns(db, rnd.survey_id)
     for dim_code, item_code in db.execute(
@@ -283,6 +273,14 @@ def round_ratings(db: Session, round_id: int) -> RoundRatings:
         if index is not None and column in out.values.get(item_code, {}):
             out.values[item_code][column][index] = value
     return out
+
+
+def round_results(db: Session, rnd: Round, *, merge_groups: bool) -> RoundResult:
+    """A round's results (`results.summarize` over `round_ratings`); `merge_groups` for what
+    the public reads: user groups under five merged into "other"."""
+    survey = db.get(Survey, rnd.survey_id)
+    three = survey is not None and survey.scale == "three"
+    return summarize(round_ratings(db, rnd.id), three=three, merge_groups=merge_groups)
 
 
 def _columns(db: Session, survey_id: int) -> tuple[str, ...]:

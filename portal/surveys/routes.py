@@ -19,6 +19,7 @@ from portal.core.forms import number
 from portal.core.i18n import _
 from portal.surveys import audiences, permissions, queries, services
 from portal.surveys.answer_routes import routes as answer_routes
+from portal.surveys.results_routes import routes as results_routes
 from portal.surveys.starters import STARTERS
 from portal.web import flash
 from portal.web.requests import engine, form_data, path_id, redirect
@@ -37,6 +38,8 @@ def flash_texts() -> dict[str, str]:
         "survey_part_removed": _("Removed."),
         "round_added": _("The round is scheduled. Its audience is invited when it opens."),
         "round_closed": _("The round is closed."),
+        "round_published": _("The round's results are published: everyone can read them."),
+        "round_unpublished": _("The round's results are no longer published."),
     }
 
 
@@ -230,6 +233,16 @@ async def close_round(request: Request) -> Response:
     return redirect(path_for("surveys:round", id=rnd.id), flash="round_closed")
 
 
+async def publish_round(request: Request) -> Response:
+    user = _staff(request)
+    form = await _fields(request)
+    publish = form.get("publish") != "0"
+    with db.write(engine(request)) as s:
+        rnd = services.publish_round(db=s, actor=user, round_id=path_id(request), publish=publish)
+    flash_key = "round_published" if publish else "round_unpublished"
+    return redirect(path_for("surveys:round", id=rnd.id), flash=flash_key)
+
+
 routes = Domain(
     "surveys",
     [
@@ -257,6 +270,13 @@ routes = Domain(
             methods=["POST"],
             name="close_round",
         ),
+        Route(
+            "/staff/surveys/rounds/{id:int}/publish",
+            publish_round,
+            methods=["POST"],
+            name="publish_round",
+        ),
         *answer_routes,
+        *results_routes,
     ],
 )

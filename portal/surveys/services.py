@@ -334,3 +334,18 @@ def close_round(*, db: Session, actor: User, round_id: int) -> Round:
             db, actor, "close_survey_round", "survey", rnd.survey_id, None, {"round": rnd.id}
         )
     return rnd
+
+
+def publish_round(*, db: Session, actor: User, round_id: int, publish: bool = True) -> Round:
+    """Show a round's results to everyone (or, with `publish` False, to staff only again)."""
+    if not permissions.can_publish(actor):
+        raise Forbidden()
+    rnd = queries.get_round(db, round_id)
+    if rnd is None:
+        raise NotFound()
+    if publish != (rnd.published_at is not None):
+        rnd.published_at = utcnow() if publish else None
+        db.add(rnd)
+        action = "publish_survey_round" if publish else "unpublish_survey_round"
+        audit.record(db, actor, action, "survey", rnd.survey_id, None, {"round": rnd.id})
+    return rnd
