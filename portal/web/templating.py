@@ -237,7 +237,12 @@ def render(
     }
     for added in context_hooks(request):
         ctx.update(added)
-    ctx.update(context or {})
+    if context:
+        hidden = context.keys() & env.globals.keys()
+        if hidden:
+            # A page's own `url` once hid url() from base.html: every page answered 500.
+            raise ValueError(f"{template} would hide the template globals {sorted(hidden)}")
+        ctx.update(context)
     html = env.get_template(template).render(ctx)
     response = HTMLResponse(html, status_code=status_code, headers=headers)
     if flash_key:

@@ -239,3 +239,13 @@ def test_idea_page_shows_hostile_text_inert(client, engine, category, patron):
         assert '<script>alert("t")' not in html, path
         assert "<img src=x" not in html, path
         assert not re.search(r"<img[^>]*onerror", html), path
+
+
+def test_render_refuses_a_context_that_hides_a_template_global(client):
+    from starlette.requests import Request
+
+    from portal.web.templating import render
+
+    request = Request({"type": "http", "app": client.app, "headers": [], "state": {}})
+    with pytest.raises(ValueError, match=r"would hide the template globals \['url'\]"):
+        render(request, "home.html", {"url": "https://example.org"})
