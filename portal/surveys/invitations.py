@@ -92,7 +92,8 @@ def invite(db: Session, rnd: Round, settings: Settings) -> int:
 
 
 def remind(db: Session, settings: Settings) -> int:
-    """Remind once, shortly before the close, each invitee who has not answered."""
+    """Remind once, shortly before the close, each invitee who has not answered (sending
+    marks the invitation used, and `due_reminders` reads only unused ones)."""
     due = queries.due_reminders(db, REMIND_BEFORE)
     people = users_by_ids(db, {inv.user_id for inv in due if inv.user_id})
     for inv in due:
@@ -106,8 +107,6 @@ def remind(db: Session, settings: Settings) -> int:
         db.add(inv)
         if rnd is None or survey is None or user is None:
             continue
-        if not rnd.anonymous and _answered(db, rnd, user):
-            continue
         _email(
             db,
             user=user,
@@ -118,8 +117,3 @@ def remind(db: Session, settings: Settings) -> int:
             settings=settings,
         )
     return len(due)
-
-
-def _answered(db: Session, rnd: Round, user: User) -> bool:
-    response = queries.response_of(db, rnd.id, user.id)
-    return response is not None and not response.is_draft

@@ -251,3 +251,18 @@ def test_a_person_who_turned_survey_email_off_gets_no_invitation(
     assert staff.email in invited and committee.email not in invited
     # Still invited (the form is open to them), only not by email.
     assert f.count(engine, Invitation) == 2
+
+
+def test_no_reminder_goes_to_someone_who_has_answered(client, engine, worker, smtp_server, staff):
+    made = survey(engine, staff)
+    open_round(engine, staff, made.id, audience="committee")
+    worker.step()
+    login_as(client, staff)
+    assert client.post(f"/surveys/{made.id}", full_answers(engine, made.id)).status_code == 303
+    with db.write(engine) as s:
+        s.execute(update(Round).values(closes_at=utcnow() + timedelta(days=2)))
+    before = len(smtp_server.messages)
+    worker.step()
+    # Sending marks the invitation used, and the reminder goes only to unused ones.
+    assert [m["To"] for m in smtp_server.messages[before:]] == []
+    assert f.count(engine, Invitation, Invitation.used_at.is_not(None)) == 1
