@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -23,6 +24,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from portal.accounts.models import LoginSession, User
 from portal.core.clock import utcnow
 from portal.core.db import table_of
+from portal.core.errors import Forbidden
 from portal.core.prepared import Prepared
 from portal.web import csrf
 from portal.web.requests import LoginRequired
@@ -124,6 +126,15 @@ def require_user(request: Request) -> User:
     user = current_user(request)
     if user is None:
         raise LoginRequired()
+    return user
+
+
+def require(request: Request, allowed: Callable[[User], bool]) -> User:
+    """The signed-in person when `allowed` (a domain's permission) lets them in: visitors are
+    sent to sign in, anyone else gets 403."""
+    user = require_user(request)
+    if not allowed(user):
+        raise Forbidden()
     return user
 
 

@@ -14,11 +14,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from portal.accounts.auth import current_user, require_user
+from portal.accounts.auth import current_user, require, require_user
 from portal.accounts.models import User
 from portal.core import db
 from portal.core.clock import utcnow
-from portal.core.errors import Forbidden, NotFound, ValidationError
+from portal.core.errors import NotFound, ValidationError
 from portal.core.forms import id_list
 from portal.core.hooks import Hooks
 from portal.core.i18n import _
@@ -143,9 +143,7 @@ def _form_values(form: FormData) -> tuple[dict[str, str], list[str]]:
 
 
 async def new(request: Request) -> Response:
-    user = require_user(request)
-    if not permissions.can_publish(user):
-        raise Forbidden()
+    user = require(request, permissions.can_publish)
     values = {"ideas": request.query_params.get("ideas", "")[:200], "move_status": "1"}
     teams: list[str] = []
     errors: dict[str, str] = {}
@@ -191,9 +189,7 @@ def _current_values(s: Session, decision: Decision) -> tuple[dict[str, str], lis
 
 async def correct(request: Request) -> Response:
     """Staff correct a published decision; nobody is notified."""
-    user = require_user(request)
-    if not permissions.can_correct(user):
-        raise Forbidden()
+    user = require(request, permissions.can_correct)
     decision_id = path_id(request)
     errors: dict[str, str] = {}
     with db.read(engine(request)) as s:

@@ -7,10 +7,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from portal.accounts.auth import require_user
+from portal.accounts.auth import require
 from portal.accounts.models import User
 from portal.core import db
-from portal.core.errors import Forbidden, NotFound, ValidationError
+from portal.core.errors import NotFound, ValidationError
 from portal.core.i18n import _
 from portal.ideas import categories, permissions, queries
 from portal.web import flash
@@ -34,10 +34,7 @@ def flash_texts() -> dict[str, str]:
 
 
 def _admin(request: Request) -> User:
-    user = require_user(request)
-    if not permissions.can_manage_categories(user):
-        raise Forbidden()
-    return user
+    return require(request, permissions.can_manage_categories)
 
 
 def _list_page(

@@ -12,10 +12,10 @@ from starlette.routing import Route
 
 from portal.accounts import permissions as accounts_permissions
 from portal.accounts import services as accounts
-from portal.accounts.auth import require_user
+from portal.accounts.auth import require, require_user
 from portal.accounts.models import ROLES, User
 from portal.core import db
-from portal.core.errors import Forbidden, NotFound, ValidationError
+from portal.core.errors import NotFound, ValidationError
 from portal.core.forms import number
 from portal.core.i18n import _
 from portal.moderation import audit, permissions, services
@@ -78,10 +78,7 @@ async def report(request: Request) -> Response:
 
 
 def _staff(request: Request) -> User:
-    user = require_user(request)
-    if not permissions.can_moderate(user):
-        raise Forbidden()
-    return user
+    return require(request, permissions.can_moderate)
 
 
 class _Target(TypedDict):
@@ -182,9 +179,7 @@ async def person(request: Request) -> Response:
 
 
 async def audit_log(request: Request) -> Response:
-    user = require_user(request)
-    if not permissions.can_read_audit(user):
-        raise Forbidden()
+    require(request, permissions.can_read_audit)
     page = page_number(request)
     with db.read(engine(request)) as s:
         entries, has_next = audit.entries(s, page)

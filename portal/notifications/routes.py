@@ -9,9 +9,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from portal.accounts.auth import current_user, require_user
+from portal.accounts.auth import current_user, require, require_user
 from portal.core import db
-from portal.core.errors import Forbidden, ValidationError
+from portal.core.errors import ValidationError
 from portal.core.i18n import _
 from portal.notifications import content, permissions, queries, services, unsubscribe
 from portal.notifications.models import KINDS, MODES
@@ -123,9 +123,7 @@ async def unsubscribe_page(request: Request) -> Response:
 
 async def failed_emails(request: Request) -> Response:
     """Staff: emails that could not be sent, with the reason, to send again."""
-    user = require_user(request)
-    if not permissions.can_retry_emails(user):
-        raise Forbidden()
+    require(request, permissions.can_retry_emails)
     page = page_number(request)
     with db.read(engine(request)) as s:
         emails, has_next = queries.failed_emails(s, page)

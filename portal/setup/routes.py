@@ -6,9 +6,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from portal.accounts.auth import require_user
+from portal.accounts.auth import require
 from portal.core import db
-from portal.core.errors import Forbidden, ValidationError
+from portal.core.errors import ValidationError
 from portal.core.i18n import _
 from portal.setup import permissions, queries, services
 from portal.setup.models import RESPONSE_DAYS_MAX
@@ -28,9 +28,7 @@ def flash_texts() -> dict[str, str]:
 
 
 async def settings(request: Request) -> Response:
-    user = require_user(request)
-    if not permissions.can_manage(user):
-        raise Forbidden()
+    user = require(request, permissions.can_manage)
     errors: dict[str, str] = {}
     if request.method == "POST":
         form = await form_data(request)

@@ -7,10 +7,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from portal.accounts.auth import require_user
+from portal.accounts.auth import require
 from portal.core import db
 from portal.core.clock import utcnow
-from portal.core.errors import Forbidden
 from portal.decisions import queries as decisions_q
 from portal.ideas import queries as ideas_q
 from portal.moderation import queries as moderation_q
@@ -23,9 +22,7 @@ from portal.web.templating import render
 
 
 async def desk(request: Request) -> Response:
-    user = require_user(request)
-    if not permissions.can_use_desk(user):
-        raise Forbidden()
+    user = require(request, permissions.can_use_desk)
     with db.read(engine(request)) as s:
         overdue = decisions_q.overdue_reviews(s, utcnow().date())
         waiting = ideas_q.awaiting_response(s, limit=20)

@@ -10,10 +10,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from portal.accounts.auth import current_user, require_user
+from portal.accounts.auth import current_user, require, require_user
 from portal.accounts.models import User
 from portal.core import db
-from portal.core.errors import Forbidden, NotFound, ValidationError
+from portal.core.errors import NotFound, ValidationError
 from portal.core.i18n import _
 from portal.decisions import queries as decisions_q
 from portal.decisions import routes as decision_routes
@@ -126,10 +126,7 @@ async def detail(request: Request) -> Response:
 
 
 def _staff(request: Request) -> User:
-    user = require_user(request)
-    if not permissions.can_code(user):
-        raise Forbidden()
-    return user
+    return require(request, permissions.can_code)
 
 
 async def staff_index(request: Request) -> Response:

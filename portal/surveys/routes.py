@@ -10,11 +10,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from portal.accounts.auth import require_user
+from portal.accounts.auth import require
 from portal.accounts.models import User
 from portal.core import db
 from portal.core.clock import utcnow
-from portal.core.errors import Forbidden, NotFound, ValidationError
+from portal.core.errors import NotFound, ValidationError
 from portal.core.forms import number
 from portal.core.i18n import _
 from portal.surveys import audiences, permissions, queries, services
@@ -44,10 +44,7 @@ def flash_texts() -> dict[str, str]:
 
 
 def _staff(request: Request) -> User:
-    user = require_user(request)
-    if not permissions.can_manage(user):
-        raise Forbidden()
-    return user
+    return require(request, permissions.can_manage)
 
 
 async def _fields(request: Request, prefix: str = "") -> dict[str, str]:

@@ -8,10 +8,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from portal.accounts.auth import require_user
+from portal.accounts.auth import require
 from portal.accounts.models import User
 from portal.core import db
-from portal.core.errors import Forbidden, NotFound, ValidationError
+from portal.core.errors import NotFound, ValidationError
 from portal.core.forms import number
 from portal.core.i18n import _
 from portal.teams import permissions, queries, services
@@ -39,17 +39,11 @@ FIELDS = ("name", "name_zh", "description")
 
 
 def _staff(request: Request) -> User:
-    user = require_user(request)
-    if not permissions.can_see(user):
-        raise Forbidden()
-    return user
+    return require(request, permissions.can_see)
 
 
 def _admin(request: Request) -> User:
-    user = require_user(request)
-    if not permissions.can_manage(user):
-        raise Forbidden()
-    return user
+    return require(request, permissions.can_manage)
 
 
 def _index_page(

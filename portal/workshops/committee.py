@@ -14,10 +14,10 @@ from starlette.routing import Route
 from portal.accounts import permissions as accounts_permissions
 from portal.accounts import queries as accounts_q
 from portal.accounts import services as accounts
-from portal.accounts.auth import current_user, require_user
+from portal.accounts.auth import current_user, require, require_user
 from portal.accounts.models import User
 from portal.core import db
-from portal.core.errors import Forbidden, ValidationError
+from portal.core.errors import ValidationError
 from portal.core.i18n import _
 from portal.web import flash
 from portal.web.requests import engine, field, form_data, redirect
@@ -81,9 +81,7 @@ def accounts_listed(s: Session) -> list[User]:
 
 
 async def manage(request: Request) -> Response:
-    user = require_user(request)
-    if not accounts_permissions.can_manage_committee(user):
-        raise Forbidden()
+    user = require(request, accounts_permissions.can_manage_committee)
     errors: dict[str, str] = {}
     values: dict[str, str] = {}
     if request.method == "POST":

@@ -10,13 +10,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from portal.accounts.auth import current_user, require_user
+from portal.accounts.auth import current_user, require, require_user
 from portal.accounts.models import User
 from portal.accounts.queries import user_by_id, users_by_ids
 from portal.core import db
 from portal.core.clock import aware, utcnow
 from portal.core.db import ID_MAX
-from portal.core.errors import Forbidden, NotFound, ValidationError
+from portal.core.errors import NotFound, ValidationError
 from portal.core.forms import id_list, number
 from portal.core.i18n import _
 from portal.ideas import queries as ideas_q
@@ -193,10 +193,7 @@ async def unregister(request: Request) -> Response:
 
 
 def _require_staff(request: Request) -> User:
-    user = require_user(request)
-    if not permissions.can_manage(user):
-        raise Forbidden()
-    return user
+    return require(request, permissions.can_manage)
 
 
 async def new(request: Request) -> Response:
