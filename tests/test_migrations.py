@@ -13,6 +13,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
 from portal.accounts import services as accounts
+from portal.accounts.models import User
 from portal.core import db
 from portal.core.clock import utcnow
 from portal.core.migrate import alembic_config, latest_revision
@@ -121,6 +122,22 @@ def test_search_triggers_survive_every_migration_on_sqlite(engine):
     assert {"idea_fts_insert", "idea_fts_delete", "idea_fts_update"} <= names
 
 
+def _old_user(s, email: str, name: str) -> User:
+    """An account inserted with only the columns the user table had before 0016 (the ORM
+    model has more), as a detached User that services can take as the actor."""
+    from sqlalchemy import text
+
+    now = utcnow()
+    user_id = s.execute(
+        text(
+            'INSERT INTO "user" (email, display_name, role, created_at, committee_listed,'
+            " email_confirmed_at) VALUES (:email, :name, 'patron', :now, :no, :now) RETURNING id"
+        ),
+        {"email": email, "name": name, "now": now, "no": False},
+    ).scalar_one()
+    return User(id=user_id, email=email, display_name=name, created_at=now, email_confirmed_at=now)
+
+
 def test_migration_0010_brings_back_the_votes_of_deleted_accounts(database_url, bare_engine):
     """Before 0010, deleting an account deleted its vote rows and kept the counts. The
     migration restores them as anonymous rows, with the count and trending unchanged."""
@@ -135,12 +152,7 @@ def test_migration_0010_brings_back_the_votes_of_deleted_accounts(database_url, 
     config = alembic_config(database_url)
     command.downgrade(config, "0009")  # the revision before 0010
     with db.write(bare_engine) as s:
-        people = [
-            accounts.create_user(
-                db=s, email=f"p{i}@example.org", display_name=f"P{i}", password=PASSWORD
-            )
-            for i in range(3)
-        ]
+        people = [_old_user(s, f"p{i}@example.org", f"P{i}") for i in range(3)]
         # The tables as they were at 0007: no ORM model of a table that changed since.
         category_id = s.execute(
             text(
@@ -190,9 +202,7 @@ def _at_0010(bare_engine) -> dict[str, int]:
     from sqlalchemy import text
 
     with db.write(bare_engine) as s:
-        author = accounts.create_user(
-            db=s, email="a@example.org", display_name="A", password=PASSWORD
-        )
+        author = _old_user(s, "a@example.org", "A")
         ids = {"author": author.id}
         ids["category"] = s.execute(
             text(

@@ -222,7 +222,12 @@ def account_page(
             "pending": pending,
             "sso_name": settings.oidc_name if sso else None,
             "errors": errors or {},
-            "values": {"display_name": user.display_name, "email": "", **(values or {})},
+            "values": {
+                "display_name": user.display_name,
+                "email": "",
+                "user_group": user.user_group,
+                **(values or {}),
+            },
         },
         status_code=400 if errors else 200,
     )
@@ -241,6 +246,18 @@ async def rename(request: Request) -> Response:
             lifecycle.rename(db=session, actor=user, display_name=name)
     except ValidationError as exc:
         return account_page(request, user, exc.errors, {"display_name": name})
+    return redirect(path_for("accounts:account"), flash="profile_saved")
+
+
+async def set_group(request: Request) -> Response:
+    user = require_user(request)
+    form = await form_data(request)
+    group = field(form, "user_group")
+    try:
+        with db.write(engine(request)) as session:
+            lifecycle.set_group(db=session, actor=user, group=group)
+    except ValidationError as exc:
+        return account_page(request, user, exc.errors, {"user_group": group})
     return redirect(path_for("accounts:account"), flash="profile_saved")
 
 
@@ -302,6 +319,7 @@ routes = [
     Route("/password/reset/{token}", reset, methods=["GET", "POST"], name="reset"),
     Route("/account", account, name="account"),
     Route("/account/name", rename, methods=["POST"], name="rename"),
+    Route("/account/group", set_group, methods=["POST"], name="group"),
     Route("/account/email", change_email, methods=["POST"], name="email"),
     Route("/account/password", change_password, methods=["POST"], name="password"),
 ]

@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from portal.accounts import addresses, services
-from portal.accounts.models import AccountToken, User
+from portal.accounts.models import USER_GROUPS, AccountToken, User
 from portal.accounts.queries import user_by_email
 from portal.core.clock import aware, utcnow
 from portal.core.errors import ValidationError
@@ -273,6 +273,17 @@ def rename(*, db: Session, actor: User, display_name: str) -> User:
     user = db.get(User, actor.id)
     assert user is not None
     user.display_name = display_name
+    db.add(user)
+    return user
+
+
+def set_group(*, db: Session, actor: User, group: str) -> User:
+    """Say which user group the person is in ("" for prefer not to say)."""
+    if group and group not in USER_GROUPS:
+        raise ValidationError({"user_group": _("Choose one of the groups, or prefer not to say.")})
+    user = db.get(User, actor.id)
+    assert user is not None
+    user.user_group = group
     db.add(user)
     return user
 

@@ -10,6 +10,16 @@ from sqlmodel import Field, SQLModel
 from portal.core.clock import utcnow
 
 ROLES = ("patron", "committee", "staff", "admin")
+# What a person says they are at the institution (on /account, and in surveys' "about you"):
+# used only in aggregates. "" is "prefer not to say", and the default.
+USER_GROUPS = (
+    "undergraduate",
+    "postgraduate",
+    "researcher",
+    "staff",
+    "community",
+    "distance",
+)
 
 
 class User(SQLModel, table=True):
@@ -27,6 +37,8 @@ class User(SQLModel, table=True):
     # When the person followed a confirmation link sent to `email` (single sign-on: when the
     # provider vouched for it). Until then they read and follow, and get no email but that link.
     email_confirmed_at: datetime | None = None
+    # One of USER_GROUPS, or "" (prefer not to say). Only ever shown counted with others.
+    user_group: str = Field(default="", max_length=16)
 
     @property
     def is_staff(self) -> bool:

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from portal.assessment import queries
+from portal.assessment import dashboard_routes, queries
 from portal.core import db
 from portal.decisions.models import OUTCOMES
 from portal.setup.current import site
@@ -50,5 +50,8 @@ async def scorecard(request: Request) -> Response:
 
 routes = Domain(
     "assessment",
-    [Route("/scorecard", scorecard, name="scorecard")],
+    [
+        Route("/scorecard", scorecard, name="scorecard"),
+        Route("/staff/assessment", dashboard_routes.assessment, name="dashboard"),
+    ],
 )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel import Session, col
 
 from portal.stories.models import THEME_CODE, Story, StoryDecision, StoryIdea, StoryTheme, Theme
@@ -119,3 +119,32 @@ def for_decision(db: Session, decision_id: int, limit: int = 5) -> list[Story]:
             .limit(limit)
         ).scalars()
     )
+
+
+@dataclass(frozen=True)
+class ThemeCount:
+    code: str
+    name: str
+    name_zh: str
+    stories: int
+    published: int
+
+
+def theme_counts(db: Session) -> list[ThemeCount]:
+    """Every theme with how many stories staff coded with it, and how many of those are
+    published, in one query (the staff assessment dashboard)."""
+    rows = db.execute(
+        select(
+            col(Theme.code),
+            col(Theme.name),
+            col(Theme.name_zh),
+            func.count(col(Story.id)),
+            func.count(col(Story.published_at)),
+        )
+        .select_from(Theme)
+        .outerjoin(StoryTheme, col(StoryTheme.theme_id) == col(Theme.id))
+        .outerjoin(Story, col(Story.id) == col(StoryTheme.story_id))
+        .group_by(col(Theme.id), col(Theme.code), col(Theme.name), col(Theme.name_zh))
+        .order_by(func.count(col(Story.id)).desc(), col(Theme.code))
+    ).all()
+    return [ThemeCount(c, n, z, int(s), int(p)) for c, n, z, s, p in rows]

@@ -87,7 +87,9 @@ def _form_page(
         response = queries.response_of(s, rnd.id, user.id) if user else None
         saved = queries.answers_of(s, response.id) if response else ({}, {})
     if values is None:
-        values = {**saved[0], **saved[1], "group": response.group if response else ""}
+        # A first visit starts from the group the person gave on /account.
+        group = response.group if response else (user.user_group if user else "")
+        values = {**saved[0], **saved[1], "group": group}
     return render(
         request,
         "surveys/form.html",

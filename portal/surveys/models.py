@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from portal.accounts.models import USER_GROUPS
 from portal.core.clock import utcnow
 
 # "single": one rating per item (1-5 or 1-7); "three": minimum, desired and perceived, 1-9,
@@ -21,14 +22,7 @@ from portal.core.clock import utcnow
 SCALES = ("single", "three")
 COLUMNS = {"single": ("rating",), "three": ("minimum", "desired", "perceived")}
 AUDIENCES = ("everyone", "committee", "participants")
-GROUPS = (
-    "undergraduate",
-    "postgraduate",
-    "researcher",
-    "staff",
-    "community",
-    "distance",
-)
+GROUPS = USER_GROUPS  # the "about you" question asks the same groups as /account
 
 
 class Survey(SQLModel, table=True):

@@ -332,3 +332,71 @@ def due_reminders(db: Session, before_close: timedelta, limit: int = 500) -> lis
             .limit(limit)
         ).scalars()
     )
+
+
+@dataclass(frozen=True)
+class DimensionTrend:
+    """One dimension's score in one round: n responses that rated any of its items, and the
+    mean of their scores (as on the results page: each response's mean over the dimension's
+    items it rated, perceived service for three columns)."""
+
+    survey_id: int
+    survey_title: str
+    round_id: int
+    opens_at: datetime
+    dimension: str
+    dimension_name: str
+    n: int
+    mean: float
+
+
+def dimension_trends(db: Session) -> list[DimensionTrend]:
+    """Every survey's dimensions' scores per round, oldest round first, in one query however
+    many surveys, rounds and responses (the staff assessment dashboard)."""
+    scores = (
+        select(
+            col(Answer.round_id).label("round_id"),
+            col(Item.dimension_id).label("dimension_id"),
+            func.avg(col(Answer.value)).label("score"),
+        )
+        .join(Item, col(Item.id) == col(Answer.item_id))
+        .join(Response, col(Response.id) == col(Answer.response_id))
+        .where(
+            col(Response.is_draft).is_(False),
+            col(Answer.value).is_not(None),
+            col(Answer.column).in_(("rating", "perceived")),
+        )
+        .group_by(col(Answer.round_id), col(Item.dimension_id), col(Answer.response_id))
+        .subquery()
+    )
+    rows = db.execute(
+        select(
+            col(Survey.id),
+            col(Survey.title),
+            col(Round.id),
+            col(Round.opens_at),
+            col(Dimension.code),
+            col(Dimension.name),
+            func.count(),
+            func.avg(scores.c.score),
+        )
+        .select_from(scores)
+        .join(Round, col(Round.id) == scores.c.round_id)
+        .join(Survey, col(Survey.id) == col(Round.survey_id))
+        .join(Dimension, col(Dimension.id) == scores.c.dimension_id)
+        .group_by(
+            col(Survey.id),
+            col(Survey.title),
+            col(Round.id),
+            col(Round.opens_at),
+            col(Dimension.id),
+            col(Dimension.code),
+            col(Dimension.name),
+            col(Dimension.position),
+        )
+        .order_by(col(Survey.id), col(Round.opens_at), col(Dimension.position), col(Dimension.id))
+    ).all()
+    return [
+        DimensionTrend(s, t, r, o, code, name, int(n), round(float(mean), 2))
+        for s, t, r, o, code, name, n, mean in rows
+    ]
