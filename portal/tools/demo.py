@@ -17,11 +17,13 @@ from portal.comments import services as comments
 from portal.core import db
 from portal.core.clock import utcnow
 from portal.decisions import services as decisions
+from portal.decisions.models import Decision
 from portal.ideas import queries as ideas_q
 from portal.ideas import services as ideas
 from portal.ideas.models import Category, Idea
 from portal.ideas.trending import weight
 from portal.teams import services as teams
+from portal.tools import demo_assessment
 from portal.votes import services as votes
 from portal.workshops import services as workshops
 from portal.workshops.models import Registration, Workshop
@@ -291,15 +293,31 @@ def seed_demo(
                     status=status,
                     response=f"We have read every comment. Status: {status.replace('_', ' ')}.",
                 )
-        _sessions_and_decisions(s, staff, people, crowd, team_ids["Public services"])
+        pilot = _sessions_and_decisions(s, staff, people, crowd, team_ids["Public services"])
+        assert pilot.pilot_start and pilot.pilot_end
+        # The pilot's baseline and follow-up rounds: `assessment.baseline_round_id` and
+        # `assessment.follow_up_round_id`.
+        assessment = demo_assessment.seed(  # noqa: F841 - the pilot will take its rounds
+            s,
+            rng,
+            staff=staff,
+            people=[people["patron"], people["committee"], *crowd],
+            password=password,
+            password_hash=shared_hash,
+            pilot_start=pilot.pilot_start,
+            pilot_end=pilot.pilot_end,
+            decision_id=pilot.id,
+            category_id=cats["opening-hours"].id,
+        )
     return password
 
 
 def _sessions_and_decisions(
     s: Session, staff: User, people: dict[str, User], crowd: list[User], team_id: int
-) -> None:
+) -> Decision:
     """Design sessions (upcoming, committee-only, and a past one with notes and attendance)
-    and a decision that draws on the past one."""
+    and a decision that draws on the past one: a pilot that has run, with its review to come
+    (the demo's surveys measure before and after it)."""
     top = [i.id for i in ideas_q.top_open(s, 5)]
     start = utcnow().replace(hour=17, minute=0, second=0, microsecond=0)
     workshop = workshops.schedule(
@@ -362,7 +380,7 @@ def _sessions_and_decisions(
             Registration(workshop_id=past.id, user_id=person.id, status="confirmed", attended=True)
         )
     hours = ideas_q.similar(s, "Open until midnight during exams", limit=1)
-    decisions.publish(
+    return decisions.publish(
         db=s,
         actor=staff,
         form={
@@ -371,9 +389,9 @@ def _sessions_and_decisions(
             "you_said": "Many of you asked us to stay open late while you prepare for exams.",
             "we_did": "We will open until midnight for the three weeks before exams, as a pilot.",
             "move_status": "1",
-            "pilot_start": (start + timedelta(days=30)).date().isoformat(),
-            "pilot_end": (start + timedelta(days=51)).date().isoformat(),
-            "review_date": (start + timedelta(days=60)).date().isoformat(),
+            "pilot_start": (start - timedelta(days=42)).date().isoformat(),
+            "pilot_end": (start - timedelta(days=21)).date().isoformat(),
+            "review_date": (start + timedelta(days=7)).date().isoformat(),
             "ideas": ", ".join(str(i.id) for i in hours),
             "sessions": str(past.id),
         },
