@@ -27,6 +27,7 @@ def test_demo_seeds_a_survey_around_the_pilot_with_over_40_answers_a_round(engin
         groups = dict(
             s.execute(select(User.user_group, func.count()).group_by(User.user_group)).all()
         )
+        trends = {(t.round_id, t.dimension): t for t in queries.dimension_trends(s)}
         published = s.execute(
             select(func.count()).select_from(Story).where(Story.published_at.is_not(None))
         ).scalar_one()
@@ -42,6 +43,11 @@ def test_demo_seeds_a_survey_around_the_pilot_with_over_40_answers_a_round(engin
     # Some "not applicable": not every item has every response.
     assert any(i.summary.n < r.n for r in results for d in r.dimensions for i in d.items)
     assert len([g for g in groups if g]) >= 5 and published >= 3
+    # The dashboard's trends agree with the results page's own statistics, dimension by dimension.
+    for rnd, result in zip((baseline, follow_up), results, strict=True):
+        for d in result.dimensions:
+            trend = trends[(rnd.id, d.code)]
+            assert (trend.n, trend.mean) == (d.summary.n, round(d.summary.mean, 2))
     signed_in = client.post(  # anyone signed in may answer the open round
         "/login", {"email": "respondent1@example.org", "password": "demo password 123"}
     )
