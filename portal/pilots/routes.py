@@ -64,10 +64,11 @@ def pilot_of_decision(s: Session, decision_id: int, user: User | None) -> dict[s
     of decisions."""
     pilot = queries.for_decision(s, decision_id)
     previous = queries.previous_of(s, decision_id)
+    user_id = user.id if user else None
     chain = {p.decision_id for p in [previous] if p} | {pilot.next_decision_id or 0 if pilot else 0}
     return {
         "pilot": pilot,
-        "pilot_member": pilot is not None and queries.is_member(s, pilot.id, user.id if user else None),
+        "pilot_member": pilot is not None and queries.is_member(s, pilot.id, user_id),
         "pilot_can_join": pilot is not None and permissions.can_join(user, pilot),
         "pilot_can_manage": permissions.can_manage(user),
         "pilot_measures": measures.before_after(s, pilot, user) if pilot else None,
