@@ -65,7 +65,10 @@ def pilot_of_decision(s: Session, decision_id: int, user: User | None) -> dict[s
     pilot = queries.for_decision(s, decision_id)
     previous = queries.previous_of(s, decision_id)
     user_id = user.id if user else None
-    chain = {p.decision_id for p in [previous] if p} | {pilot.next_decision_id or 0 if pilot else 0}
+    # The decisions before and after this one, to name them.
+    chain = {previous.decision_id} if previous else set()
+    if pilot is not None and pilot.next_decision_id:
+        chain.add(pilot.next_decision_id)
     return {
         "pilot": pilot,
         "pilot_member": pilot is not None and queries.is_member(s, pilot.id, user_id),
@@ -73,7 +76,7 @@ def pilot_of_decision(s: Session, decision_id: int, user: User | None) -> dict[s
         "pilot_can_manage": permissions.can_manage(user),
         "pilot_measures": measures.before_after(s, pilot, user) if pilot else None,
         "pilot_previous": previous,
-        "pilot_chain": decisions_q.titles(s, chain - {0}),
+        "pilot_chain": decisions_q.titles(s, chain),
         "pilot_number": charts.number,
     }
 

@@ -95,6 +95,39 @@ def set_up(
     return pilot
 
 
+def use_rounds(
+    *,
+    db: Session,
+    actor: User,
+    pilot_id: int,
+    baseline_round_id: int | None = None,
+    followup_round_id: int | None = None,
+) -> Pilot:
+    """Measure a pilot with rounds that already exist (run by staff before the pilot had
+    a survey, or by the demo): both of one survey, which becomes the pilot's. The worker
+    then schedules only what is still missing."""
+    if not permissions.can_manage(actor):
+        raise Forbidden()
+    pilot = _locked(db, pilot_id)
+    rounds = {}
+    for key, round_id in (("baseline", baseline_round_id), ("followup", followup_round_id)):
+        rnd = surveys_q.get_round(db, round_id) if round_id else None
+        if round_id and rnd is None:
+            raise ValidationError({f"{key}_round_id": _("There is no such survey round.")})
+        if rnd is not None:
+            rounds[key] = rnd
+    if len({r.survey_id for r in rounds.values()}) > 1:
+        raise ValidationError({"followup_round_id": _("Both rounds must be of one survey.")})
+    before = {"baseline": pilot.baseline_round_id, "followup": pilot.followup_round_id}
+    for key, rnd in rounds.items():
+        setattr(pilot, f"{key}_round_id", rnd.id)
+        pilot.survey_id = rnd.survey_id
+    db.add(pilot)
+    after = {"baseline": pilot.baseline_round_id, "followup": pilot.followup_round_id}
+    audit.record(db, actor, "measure_pilot", "decision", pilot.decision_id, before, after)
+    return pilot
+
+
 def join(*, db: Session, actor: User, pilot_id: int) -> PilotMember | None:
     """Join a cohort while it has room. Two people taking the last place at once: one gets
     it (the count moves only while it is below the size, in one statement), the other is told

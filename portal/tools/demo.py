@@ -22,6 +22,7 @@ from portal.ideas import services as ideas
 from portal.ideas.models import Category, Idea
 from portal.ideas.trending import weight
 from portal.teams import services as teams
+from portal.tools.demo_pilots import seed_pilot
 from portal.votes import services as votes
 from portal.workshops import services as workshops
 from portal.workshops.models import Registration, Workshop
@@ -292,6 +293,7 @@ def seed_demo(
                     response=f"We have read every comment. Status: {status.replace('_', ' ')}.",
                 )
         _sessions_and_decisions(s, staff, people, crowd, team_ids["Public services"])
+        seed_pilot(s, staff, [people["patron"], *crowd[11:23]])
     return password
 
 

@@ -16,11 +16,12 @@ from portal.ideas.models import Idea
 from portal.notifications.models import Event
 from portal.pilots import queries, services
 from portal.pilots.models import Pilot, PilotMember
+from portal.tools.demo_pilots import seed_pilot
 from tests import factories as f
 from tests.conftest import make_user
 from tests.decisions import publish
 from tests.pilots import join, pilot, piloting, stored
-from tests.surveys.helpers import survey
+from tests.surveys.helpers import open_round, survey
 from tests.votes.test_concurrency import run_together
 
 
@@ -239,3 +240,18 @@ def test_check_finds_and_repairs_a_wrong_member_count(engine, staff, patron):
     assert [x.subject for x in report.findings] == [f"pilot {found.id}"]
     assert f.get(engine, Pilot, found.id).member_count == 1
     assert domains.check(engine).findings == []
+
+
+def test_demo_pilot_is_measured_by_the_rounds_it_is_given(engine, staff, patron, worker):
+    made = survey(engine, staff)
+    rnd = open_round(engine, staff, made.id)
+    decision = piloting(engine, staff)
+    with db.write(engine) as s:
+        found = seed_pilot(s, staff, [patron], size=3, baseline_round_id=rnd.id)
+    row = f.get(engine, Pilot, found.id)
+    assert (row.decision_id, row.member_count, row.survey_id) == (decision.id, 1, made.id)
+    assert row.baseline_round_id == rnd.id
+    worker.step()  # only the follow-up is left to schedule
+    assert f.get(engine, Pilot, found.id).followup_round_id is not None
+    with pytest.raises(ValidationError), db.write(engine) as s:
+        services.use_rounds(db=s, actor=staff, pilot_id=found.id, followup_round_id=999)
