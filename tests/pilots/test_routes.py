@@ -23,6 +23,7 @@ from tests.conftest import login_as, make_user
 from tests.decisions import publish
 from tests.pilots import join, pilot, piloting, stored
 from tests.surveys.helpers import full_answers, survey
+from tests.test_query_counts import statements
 
 
 def _page(client, decision_id: int) -> str:
@@ -257,8 +258,6 @@ def test_results_before_and_after_show_only_once_published(client, engine, staff
 
 
 def test_decision_page_queries_do_not_grow_with_the_cohort(client, engine, staff):
-    from tests.test_query_counts import statements
-
     decision = piloting(engine, staff)
     found = pilot(engine, staff, decision.id, size=50)
 
@@ -270,5 +269,34 @@ def test_decision_page_queries_do_not_grow_with_the_cohort(client, engine, staff
     join(engine, make_user(engine, "patron"), found.id)
     small = measure()
     for _ in range(20):
+        join(engine, make_user(engine, "patron"), found.id)
+    assert measure() == small
+
+
+def test_idea_timeline_shows_the_pilots_rounds_once_open_with_flat_queries(
+    client, engine, staff, patron, category
+):
+    made = survey(engine, staff)
+    idea = f.idea(engine, patron, category, title="Quiet room please")
+    found = pilot(engine, staff, piloting(engine, staff, [idea.id]).id, size=20, survey_id=made.id)
+    now = utcnow()
+    with db.write(engine) as s:
+        rnd = surveys.schedule_round(
+            db=s,
+            survey_id=made.id,
+            opens_at=now - timedelta(hours=1),
+            closes_at=now + timedelta(days=3),
+            sources=[("pilot", found.id)],
+        )
+        s.execute(update(Pilot).where(Pilot.id == found.id).values(baseline_round_id=rnd.id))
+
+    def measure() -> int:
+        with statements(engine) as seen:
+            page = html.unescape(client.get(f"/ideas/{idea.id}").text)
+        assert "Pilot: survey before it starts" in page
+        return len(seen)
+
+    small = measure()
+    for _ in range(15):
         join(engine, make_user(engine, "patron"), found.id)
     assert measure() == small
