@@ -16,6 +16,7 @@ from portal.ideas.models import Idea
 from portal.notifications.models import Event
 from portal.pilots import queries, services
 from portal.pilots.models import Pilot, PilotMember
+from portal.surveys import queries as surveys_q
 from portal.tools.demo_pilots import seed_pilot
 from tests import factories as f
 from tests.conftest import make_user
@@ -255,3 +256,16 @@ def test_demo_pilot_is_measured_by_the_rounds_it_is_given(engine, staff, patron,
     assert f.get(engine, Pilot, found.id).followup_round_id is not None
     with pytest.raises(ValidationError), db.write(engine) as s:
         services.use_rounds(db=s, actor=staff, pilot_id=found.id, followup_round_id=999)
+
+
+def test_a_round_staff_schedule_can_ask_a_pilots_cohort(engine, staff, patron, other_patron):
+    found = pilot(engine, staff, piloting(engine, staff).id)
+    join(engine, patron, found.id)
+    made = survey(engine, staff)
+    with pytest.raises(ValidationError) as caught:
+        open_round(engine, staff, made.id, audience="participants", pilot_ids="9999")
+    assert "pilot_ids" in caught.value.errors
+    rnd = open_round(engine, staff, made.id, audience="participants", pilot_ids=str(found.id))
+    with db.read(engine) as s:
+        assert surveys_q.in_audience(s, rnd, patron.id)
+        assert not surveys_q.in_audience(s, rnd, other_patron.id)
