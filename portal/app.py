@@ -27,6 +27,7 @@ from portal.ideas.category_routes import routes as category_routes
 from portal.ideas.routes import routes as idea_routes
 from portal.moderation.routes import routes as moderation_routes
 from portal.notifications.routes import routes as notification_routes
+from portal.pilots.routes import routes as pilot_routes
 from portal.setup.routes import routes as setup_routes
 from portal.staff.routes import routes as staff_routes
 from portal.stories.routes import routes as story_routes
@@ -66,6 +67,7 @@ def routes() -> list[BaseRoute]:
         team_routes,
         survey_routes,
         story_routes,
+        pilot_routes,
         moderation_routes,
         api_routes,
         *metrics_routes,

@@ -33,6 +33,11 @@ from portal.ideas import privacy as ideas_privacy  # noqa: F401 - ideas proposed
 from portal.notifications import checks as notifications_checks
 from portal.notifications import labels as notifications_labels  # noqa: F401 - email kinds
 from portal.notifications import privacy as notifications_privacy  # noqa: F401 - unsent email
+from portal.pilots import audiences as pilots_audiences  # noqa: F401 - cohorts as audiences
+from portal.pilots import checks as pilots_checks
+from portal.pilots import jobs as pilots_jobs  # noqa: F401 - rounds before and after (first)
+from portal.pilots import labels as pilots_labels  # noqa: F401 - review outcomes
+from portal.pilots import privacy as pilots_privacy  # noqa: F401 - cohorts joined
 from portal.stories import privacy as stories_privacy  # noqa: F401 - stories told
 from portal.surveys import checks as surveys_checks
 from portal.surveys import jobs as surveys_jobs  # noqa: F401 - invitations, reminders
@@ -58,6 +63,7 @@ CHECKS: list[tuple[str, Check]] = [
     ("email queue", notifications_checks.check),
     ("team members", teams_checks.check),
     ("survey answers and audiences", surveys_checks.check),
+    ("pilot cohorts", pilots_checks.check),
 ]
 
 

@@ -21,6 +21,7 @@ from portal.notifications.models import (
     Preference,
     WorkerHeartbeat,
 )
+from portal.pilots.models import Pilot, PilotMember
 from portal.setup.models import SiteSettings
 from portal.stories.models import Story, StoryDecision, StoryIdea, StoryTheme, Theme
 from portal.surveys.models import (
@@ -73,6 +74,8 @@ __all__ = [
     "RateCounter",
     "Registration",
     "SiteSettings",
+    "Pilot",
+    "PilotMember",
     "Story",
     "StoryDecision",
     "StoryIdea",

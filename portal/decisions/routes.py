@@ -78,9 +78,11 @@ def _teams_of(s: Session, decision_ids: list[int]) -> dict[int, list[Team]]:
     return {d: [teams[t] for t in listed if t in teams] for d, listed in ids.items()}
 
 
-# What domains built on decisions add to a decision's page, called with (db, decision id):
-# the stories domain gives its "Stories about this".
-detail_extras: Hooks[[Session, int], dict[str, Any]] = Hooks("a decision's page is shown")
+# What domains built on decisions add to a decision's page, called with (db, decision id,
+# the reader): the stories domain gives its "Stories about this", the pilots domain its pilot.
+detail_extras: Hooks[[Session, int, User | None], dict[str, Any]] = Hooks(
+    "a decision's page is shown"
+)
 
 
 def _detail_context(s: Session, decision_id: int, user: User | None) -> dict:
@@ -107,7 +109,7 @@ def _detail_context(s: Session, decision_id: int, user: User | None) -> dict:
         ),
         "errors": {},
         "values": {},
-    } | {k: v for extra in detail_extras(s, decision_id) for k, v in extra.items()}
+    } | {k: v for extra in detail_extras(s, decision_id, user) for k, v in extra.items()}
 
 
 async def detail(request: Request) -> Response:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import datetime
 from typing import TypedDict
 
 from sqlmodel import Session
@@ -15,7 +17,9 @@ from portal.accounts.queries import users_by_ids
 from portal.comments import permissions as comment_rules
 from portal.comments import queries as comments_q
 from portal.core import db
+from portal.core.clock import aware
 from portal.core.errors import Forbidden, NotFound, ValidationError
+from portal.core.hooks import Hooks
 from portal.core.i18n import _
 from portal.decisions import queries as decisions_q
 from portal.ideas import permissions, queries, services
@@ -75,12 +79,24 @@ async def index(request: Request) -> Response:
     return response
 
 
-def timeline(history: list, decisions: list, sessions: list) -> list[tuple[str, object]]:
+# What domains built on ideas add to an idea's timeline, called with (db, the ids of the
+# decisions about it): entries (when, template, item) that the template includes with `entry`
+# set to the item; the pilots domain gives its rounds and reviews.
+timeline_extras: Hooks[[Session, list[int]], list[tuple[datetime, str, object]]] = Hooks(
+    "an idea's timeline is shown"
+)
+
+
+def timeline(
+    history: list, decisions: list, sessions: list, extras: Iterable[tuple] = ()
+) -> list[tuple[str, object]]:
     """The idea's public history in order: status changes, design sessions that discussed
-    it, and decisions, each as (kind, item)."""
-    entries = [(h.created_at, "status", h) for h in history]
-    entries += [(d.published_at, "decision", d) for d in decisions]
-    entries += [(w.starts_at, "session", w) for w in sessions]
+    it, decisions, and what other domains add (as kind "extra", item (template, entry)),
+    each as (kind, item)."""
+    entries = [(aware(h.created_at), "status", h) for h in history]
+    entries += [(aware(d.published_at), "decision", d) for d in decisions]
+    entries += [(aware(w.starts_at), "session", w) for w in sessions]
+    entries += [(aware(at), "extra", (template, item)) for at, template, item in extras]
     return [(kind, item) for _at, kind, item in sorted(entries, key=lambda e: e[0])]
 
 
@@ -105,6 +121,7 @@ async def detail(request: Request) -> Response:
                 history,
                 decisions,
                 workshops_q.for_idea(session, idea.id, workshop_rules.audiences_for(user)),
+                [e for found in timeline_extras(session, [d.id for d in decisions]) for e in found],
             ),
             "follow_ups": decisions_q.follow_up_summaries(session, [d.id for d in decisions]),
             "people": users_by_ids(session, {p for p in people if p}),

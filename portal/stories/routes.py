@@ -50,7 +50,7 @@ def flash_texts() -> dict[str, str]:
 
 
 @decision_routes.detail_extras.register
-def stories_about(s: Session, decision_id: int) -> dict[str, Any]:
+def stories_about(s: Session, decision_id: int, _reader: User | None) -> dict[str, Any]:
     """The decision page's short "Stories about this" list."""
     return {"stories": queries.for_decision(s, decision_id)}
 

@@ -301,23 +301,75 @@ def add_round(*, db: Session, actor: User, survey_id: int, form: dict[str, str])
     assert opens and closes
     opens_at = datetime.combine(opens, time(), UTC)
     closes_at = datetime.combine(closes + timedelta(days=1), time(), UTC)
-    for other in queries.rounds(db, survey.id):
+    rnd = _new_round(
+        db,
+        survey.id,
+        opens_at,
+        closes_at,
+        audience=audience,
+        anonymous=form.get("anonymous") == "1",
+        sources=sources,
+        created_by=actor.id,
+    )
+    audit.record(db, actor, "add_survey_round", "survey", survey.id, None, {"round": rnd.id})
+    return rnd
+
+
+def _new_round(
+    db: Session,
+    survey_id: int,
+    opens_at: datetime,
+    closes_at: datetime,
+    *,
+    audience: str,
+    anonymous: bool,
+    sources: list[tuple[str, int]],
+    created_by: int | None,
+) -> Round:
+    """Write a round and its sources, unless another round of the survey runs then."""
+    for other in queries.rounds(db, survey_id):
         if other.opens_at < closes_at and opens_at < other.closes_at:
             raise ValidationError({"opens": _("Another round of this survey runs on these days.")})
     rnd = Round(
-        survey_id=survey.id,
+        survey_id=survey_id,
         opens_at=opens_at,
         closes_at=closes_at,
         audience=audience,
-        anonymous=form.get("anonymous") == "1",
-        created_by=actor.id,
+        anonymous=anonymous,
+        created_by=created_by,
     )
     db.add(rnd)
     db.flush()
     for kind, ref in sorted(set(sources)):
         db.add(RoundSource(round_id=rnd.id, kind=kind, ref_id=ref))
-    audit.record(db, actor, "add_survey_round", "survey", survey.id, None, {"round": rnd.id})
     return rnd
+
+
+def schedule_round(
+    *,
+    db: Session,
+    survey_id: int,
+    opens_at: datetime,
+    closes_at: datetime,
+    sources: list[tuple[str, int]],
+) -> Round:
+    """A round that a domain built on surveys schedules by itself (the worker schedules a
+    pilot's baseline and follow-up): for the people of `sources`, invited by the surveys' own
+    job once it opens. ValidationError when the survey does not exist, has no items, or has
+    another round then."""
+    survey = queries.get(db, survey_id)
+    if survey is None or not queries.structure(db, survey).all_items:
+        raise ValidationError({"survey": _("Choose a survey that has items.")})
+    return _new_round(
+        db,
+        survey_id,
+        opens_at,
+        closes_at,
+        audience="participants",
+        anonymous=False,
+        sources=sources,
+        created_by=None,
+    )
 
 
 def close_round(*, db: Session, actor: User, round_id: int) -> Round:

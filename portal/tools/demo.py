@@ -24,6 +24,7 @@ from portal.ideas.models import Category, Idea
 from portal.ideas.trending import weight
 from portal.teams import services as teams
 from portal.tools import demo_assessment
+from portal.tools.demo_pilots import seed_pilot
 from portal.votes import services as votes
 from portal.workshops import services as workshops
 from portal.workshops.models import Registration, Workshop
@@ -295,9 +296,7 @@ def seed_demo(
                 )
         pilot = _sessions_and_decisions(s, staff, people, crowd, team_ids["Public services"])
         assert pilot.pilot_start and pilot.pilot_end
-        # The pilot's baseline and follow-up rounds: `assessment.baseline_round_id` and
-        # `assessment.follow_up_round_id`.
-        assessment = demo_assessment.seed(  # noqa: F841 - the pilot will take its rounds
+        assessment = demo_assessment.seed(
             s,
             rng,
             staff=staff,
@@ -308,6 +307,13 @@ def seed_demo(
             pilot_end=pilot.pilot_end,
             decision_id=pilot.id,
             category_id=cats["opening-hours"].id,
+        )
+        seed_pilot(
+            s,
+            staff,
+            [people["patron"], *crowd[11:23]],
+            baseline_round_id=assessment.baseline_round_id,
+            followup_round_id=assessment.follow_up_round_id,
         )
     return password
 

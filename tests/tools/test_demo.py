@@ -3,7 +3,12 @@ references agree with its rows."""
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
+from portal.core import db
+from portal.decisions.models import Decision
 from portal.domains import check
+from portal.pilots.models import Pilot
 from portal.tools.demo import seed_demo
 from tests.factories import counter_mismatches
 
@@ -13,3 +18,12 @@ def test_demo_data_agrees_with_itself(engine):
     assert [str(finding) for finding in check(engine).findings] == []
     assert counter_mismatches(engine) == []
     assert seed_demo(engine, only_if_empty=True) is None  # a second run adds nothing
+
+
+def test_demo_piloting_decision_has_a_pilot_with_a_cohort(engine):
+    seed_demo(engine, password="demo password 123")
+    with db.read(engine) as s:
+        pilot = s.execute(select(Pilot)).scalar_one()
+        decision = s.get(Decision, pilot.decision_id)
+    assert decision.outcome == "piloting"
+    assert pilot.member_count == 13 and pilot.size == 20
