@@ -20,6 +20,7 @@ from portal.ideas.models import Idea
 from portal.web.templating import markdown as markdown_filter
 from tests import factories as f
 from tests.conftest import login_as
+from tests.test_query_counts import statements
 
 HOSTILE = (
     'Hello <script>alert(1)</script> <a href="https://x.example" onclick="alert(2)">x</a> '
@@ -135,3 +136,19 @@ def test_rows_written_without_the_orm_are_rendered_by_migrate(engine, patron, id
     with engine.connect() as conn:
         assert markdown.rerender_all(conn) == 1
     assert row(engine, Comment, comment.id).body_html == "<p>bulk <em>loaded</em></p>\n"
+
+
+def test_idea_page_runs_the_same_statements_with_stale_and_current_renderings(
+    client, engine, patron, idea, monkeypatch
+):
+    for n in range(5):
+        f.comment(engine, patron, idea.id, body=f"comment *{n}*")
+    login_as(client, patron)
+    client.get(f"/ideas/{idea.id}")
+    with statements(engine) as current:
+        current_page = client.get(f"/ideas/{idea.id}").text
+    monkeypatch.setattr(markdown, "VERSION", "a later renderer")
+    with statements(engine) as stale:
+        stale_page = client.get(f"/ideas/{idea.id}").text
+    assert len(stale) == len(current)
+    assert "comment <em>4</em>" in current_page and "comment <em>4</em>" in stale_page
