@@ -22,10 +22,18 @@ def _settings() -> settings_mod.Settings:
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
+    import portal.models  # noqa: F401 - every table's Markdown columns
+    from portal.core import markdown
     from portal.core.migrate import upgrade
 
     s = _settings()
     upgrade(s.database_url)
+    engine = db.make_engine(s.database_url, pool=False)
+    with engine.connect() as conn:
+        rendered = markdown.rerender_all(conn)
+    engine.dispose()
+    if rendered:
+        print(f"Rendered the Markdown of {rendered} rows again.")
     print("Database is up to date.")
     return 0
 

@@ -22,7 +22,7 @@ import portal.models  # noqa: F401 - every table, for foreign keys across domain
 from portal.accounts import labels as accounts_labels  # noqa: F401 - role names
 from portal.comments import checks as comments_checks
 from portal.comments import privacy as comments_privacy  # noqa: F401 - comments written
-from portal.core import integrity
+from portal.core import integrity, markdown
 from portal.core.integrity import Check, Report
 from portal.decisions import checks as decisions_checks
 from portal.decisions import labels as decisions_labels  # noqa: F401 - outcomes
@@ -64,6 +64,7 @@ CHECKS: list[tuple[str, Check]] = [
     ("team members", teams_checks.check),
     ("survey answers and audiences", surveys_checks.check),
     ("pilot cohorts", pilots_checks.check),
+    ("stored Markdown", markdown.check),
 ]
 
 

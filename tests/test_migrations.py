@@ -144,7 +144,6 @@ def test_migration_0010_brings_back_the_votes_of_deleted_accounts(database_url, 
     from sqlalchemy import text
 
     from portal.core.clock import utcnow
-    from portal.ideas.models import Idea
     from portal.ideas.trending import weight
     from portal.votes import queries as votes_q
     from portal.votes import services as votes
@@ -161,19 +160,17 @@ def test_migration_0010_brings_back_the_votes_of_deleted_accounts(database_url, 
             )
         ).scalar_one()
         now = utcnow()
-        idea = Idea(
-            title="Longer hours",
-            body="Sundays",
-            category_id=category_id,
-            author_id=people[0].id,
-            created_at=now,
-            updated_at=now,
-            trending=weight(now),
-        )
-        s.add(idea)
-        s.flush()
+        idea_id = s.execute(
+            text(
+                "INSERT INTO idea (title, body, category_id, author_id, origin, status, "
+                "vote_count, comment_count, trending, created_at, updated_at, hidden_reason) "
+                "VALUES ('Longer hours', 'Sundays', :category, :author, 'patron', 'new', "
+                "0, 0, :trending, :now, :now, '') RETURNING id"
+            ),
+            {"category": category_id, "author": people[0].id, "trending": weight(now), "now": now},
+        ).scalar_one()
         for person in people:
-            votes.vote(db=s, actor=person, idea_id=idea.id)
+            votes.vote(db=s, actor=person, idea_id=idea_id)
     with db.read(bare_engine) as s:
         before = s.execute(text("SELECT vote_count, trending FROM idea")).one()
     with db.write(bare_engine) as s:  # what deleting two accounts did then
@@ -188,7 +185,7 @@ def test_migration_0010_brings_back_the_votes_of_deleted_accounts(database_url, 
     with db.read(bare_engine) as s:
         after = s.execute(text("SELECT vote_count, trending FROM idea")).one()
         voters = s.execute(text("SELECT user_id FROM vote ORDER BY user_id")).scalars().all()
-        count, trending = votes_q.tally(s, idea.id)
+        count, trending = votes_q.tally(s, idea_id)
     assert after.vote_count == before.vote_count == 3
     assert sorted(voters, key=str) == sorted([people[0].id, None, None], key=str)
     assert count == 3
@@ -296,3 +293,40 @@ def test_latest_revision_is_alembics_head():
     # /healthz reads the head from the files without Alembic; it must be Alembic's own.
     head = ScriptDirectory.from_config(alembic_config("")).get_current_head()
     assert latest_revision() == head
+
+
+def test_migration_0017_stores_the_rendered_markdown_of_every_row(database_url, bare_engine):
+    from sqlalchemy import text
+
+    from portal.core import markdown
+
+    config = alembic_config(database_url)
+    command.downgrade(config, "0016")  # the revision before 0017
+    with db.write(bare_engine) as s:
+        author = accounts.create_user(
+            db=s, email="a@example.org", display_name="A", password=PASSWORD
+        )
+        category = s.execute(
+            text(
+                "INSERT INTO category (slug, name, name_zh, position) "
+                "VALUES ('spaces', 'Spaces', '', 0) RETURNING id"
+            )
+        ).scalar_one()
+        idea = s.execute(
+            text(
+                "INSERT INTO idea (title, body, category_id, author_id, origin, status, "
+                "vote_count, comment_count, trending, created_at, updated_at, hidden_reason) "
+                "VALUES ('Longer hours', 'Open on *Sundays* <script>x</script>', :c, :a, "
+                "'patron', 'new', 0, 0, 1.0, :now, :now, '') RETURNING id"
+            ),
+            {"c": category, "a": author.id, "now": utcnow()},
+        ).scalar_one()
+
+    command.upgrade(config, "head")
+
+    with db.read(bare_engine) as s:
+        stored = s.execute(
+            text("SELECT body_html, html_version FROM idea WHERE id = :i"), {"i": idea}
+        ).one()
+    assert stored.body_html == "<p>Open on <em>Sundays</em> &lt;script&gt;x&lt;/script&gt;</p>\n"
+    assert stored.html_version == markdown.VERSION

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
+from portal.core import markdown
 from portal.core.clock import utcnow
 
 
@@ -31,3 +32,9 @@ class Comment(SQLModel, table=True):
     deleted_at: datetime | None = None
     hidden_at: datetime | None = None
     hidden_reason: str = Field(default="", max_length=500)
+    # Rendered HTML of the Markdown columns (portal.core.markdown), and by which renderer.
+    body_html: str | None = None
+    html_version: str | None = Field(default=None, max_length=100)
+
+
+markdown.stored(Comment, "body")

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from portal.core import markdown
 from portal.core.clock import utcnow
 
 OUTCOMES = ("adopted", "piloting", "declined", "deferred")
@@ -32,6 +33,14 @@ class Decision(SQLModel, table=True):
     reviewed_at: datetime | None = None
     notified_count: int = 0
     corrected_at: datetime | None = None
+    # Rendered HTML of the Markdown columns (portal.core.markdown), and by which renderer.
+    you_said_html: str | None = None
+    we_did_html: str | None = None
+    reason_html: str | None = None
+    html_version: str | None = Field(default=None, max_length=100)
+
+
+markdown.stored(Decision, "you_said", "we_did", "reason")
 
 
 class DecisionIdea(SQLModel, table=True):
@@ -105,3 +114,11 @@ class DecisionRevision(SQLModel, table=True):
     sessions: str = Field(default="", sa_type=Text)
     replaced_at: datetime = Field(default_factory=utcnow)
     replaced_by_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    # Rendered HTML of the Markdown columns (portal.core.markdown), and by which renderer.
+    you_said_html: str | None = None
+    we_did_html: str | None = None
+    reason_html: str | None = None
+    html_version: str | None = Field(default=None, max_length=100)
+
+
+markdown.stored(DecisionRevision, "you_said", "we_did", "reason")

@@ -32,7 +32,7 @@ from portal.teams.models import Team
 from portal.web import flash
 from portal.web.requests import engine, field, form_data, page_number, path_id, redirect
 from portal.web.routing import Domain
-from portal.web.templating import markdown, render
+from portal.web.templating import html, render
 from portal.web.urls import path_for
 from portal.workshops import permissions as workshop_rules
 from portal.workshops import queries as workshops_q
@@ -307,7 +307,10 @@ async def atom(request: Request) -> Response:
         entry.updated((d.corrected_at or d.published_at).astimezone(UTC))
         entry.summary(_xml(d.we_did[:300]))
         entry.content(
-            _xml(str(markdown(f"**You said:** {d.you_said}\n\n**We did:** {d.we_did}"))),
+            _xml(
+                f"<p><strong>You said:</strong></p>{html(d, 'you_said')}"
+                f"<p><strong>We did:</strong></p>{html(d, 'we_did')}"
+            ),
             type="html",
         )
         entry.category(term=d.outcome)

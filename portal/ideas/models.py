@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
+from portal.core import markdown
 from portal.core.clock import utcnow
 
 STATUSES = ("new", "under_review", "planned", "piloting", "done", "declined", "duplicate")
@@ -65,6 +66,12 @@ class Idea(SQLModel, table=True):
     first_response_at: datetime | None = None
     hidden_at: datetime | None = None
     hidden_reason: str = Field(default="", max_length=500)
+    # Rendered HTML of the Markdown columns (portal.core.markdown), and by which renderer.
+    body_html: str | None = None
+    html_version: str | None = Field(default=None, max_length=100)
+
+
+markdown.stored(Idea, "body")
 
 
 class StatusChange(SQLModel, table=True):
@@ -79,3 +86,9 @@ class StatusChange(SQLModel, table=True):
     to_status: str = Field(max_length=16)
     response: str = Field(default="", max_length=5000)
     created_at: datetime = Field(default_factory=utcnow)
+    # Rendered HTML of the Markdown columns (portal.core.markdown), and by which renderer.
+    response_html: str | None = None
+    html_version: str | None = Field(default=None, max_length=100)
+
+
+markdown.stored(StatusChange, "response")

@@ -29,8 +29,10 @@ def unread(request: Request) -> dict[str, Any]:
     user = current_user(request)
 
     def count() -> int:
-        with db.read(engine(request)) as session:
-            return queries.unread_count(session, user.id) if user else 0
+        if user is None:
+            return 0
+        with engine(request).connect() as conn:
+            return queries.unread_count(conn, user.id)
 
     return {"unread_count": count}
 

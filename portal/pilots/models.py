@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from portal.core import markdown
 from portal.core.clock import utcnow
 
 # A review's outcome, and the outcome of the decision it publishes.
@@ -39,6 +40,9 @@ class Pilot(SQLModel, table=True):
         default=None, foreign_key="survey_round.id", ondelete="SET NULL"
     )
     findings: str = Field(default="", max_length=5000)
+    # Rendered HTML of the findings (portal.core.markdown), and by which renderer.
+    findings_html: str | None = None
+    html_version: str | None = Field(default=None, max_length=100)
     outcome: str = Field(default="", max_length=8)
     reviewed_at: datetime | None = None
     reviewed_by: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
@@ -47,6 +51,9 @@ class Pilot(SQLModel, table=True):
     )
     created_by: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
     created_at: datetime = Field(default_factory=utcnow)
+
+
+markdown.stored(Pilot, "findings")
 
 
 class PilotMember(SQLModel, table=True):

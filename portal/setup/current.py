@@ -11,7 +11,6 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.requests import Request
 
-from portal.core import db
 from portal.setup import queries
 from portal.setup.models import SiteSettings
 from portal.web.templating import context_hook
@@ -25,10 +24,11 @@ def site(request: Request) -> queries.Site:
     if kept is not None:
         return kept
     default_name = request.app.state.settings.site_name
+    engine = request.app.state.engine
     try:
-        with db.read(request.app.state.engine) as session:
-            kept = queries.site(session, default_name)
-    except SQLAlchemyError:
+        with engine.connect() as conn:
+            kept = queries.site_on(conn, default_name)
+    except (SQLAlchemyError, engine.dialect.loaded_dbapi.Error):  # the prepared run's errors
         # An error page must render even when the database cannot be read.
         log.warning("site settings unreadable; showing the defaults", exc_info=True)
         return queries.from_row(SiteSettings(id=1), default_name)

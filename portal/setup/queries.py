@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import Any
 
+from sqlalchemy import Connection, select
 from sqlmodel import Session
 
+from portal.core.db import table_of
 from portal.core.i18n import _
+from portal.core.prepared import Prepared
 from portal.ideas import queries as ideas_q
 from portal.settings import Settings
 from portal.setup.models import RESPONSE_DAYS, SiteSettings
@@ -40,6 +44,18 @@ class Site:
         return next(((text, lang) for lang, text in texts if text), ("", ""))
 
 
+# Built once and run as a prepared statement: every page reads the settings, and an ORM
+# session costs ten times the query.
+_settings = table_of(SiteSettings)
+_SITE = Prepared(select(_settings).where(_settings.c.id == 1))
+
+
+def site_on(conn: Connection, default_name: str) -> Site:
+    """The site's settings for pages, read on a plain connection."""
+    found = _SITE.first(conn, {})
+    return from_row(found if found is not None else SiteSettings(id=1), default_name)
+
+
 def row(db: Session) -> SiteSettings:
     """The settings row (made by the migration; an unsaved default if it is missing)."""
     return db.get(SiteSettings, 1) or SiteSettings(id=1)
@@ -50,7 +66,8 @@ def site(db: Session, default_name: str) -> Site:
     return from_row(row(db), default_name)
 
 
-def from_row(settings: SiteSettings, default_name: str) -> Site:
+def from_row(settings: SiteSettings | Any, default_name: str) -> Site:
+    """The settings of `settings`: the model, or a row with its columns."""
     return Site(
         name=settings.site_name or default_name,
         named=bool(settings.site_name) or default_name != BUILT_IN_NAME,

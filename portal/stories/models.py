@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
+from portal.core import markdown
 from portal.core.clock import utcnow
 
 # What a theme's code may be; anything else names no theme (and never reaches the database).
@@ -35,6 +36,14 @@ class Story(SQLModel, table=True):
     consent: bool = False
     published_at: datetime | None = Field(default=None, index=True)
     created_at: datetime = Field(default_factory=utcnow, index=True)
+    # Rendered HTML of the Markdown columns (portal.core.markdown), and by which renderer.
+    happened_html: str | None = None
+    did_html: str | None = None
+    changed_html: str | None = None
+    html_version: str | None = Field(default=None, max_length=100)
+
+
+markdown.stored(Story, "happened", "did", "changed")
 
 
 class Theme(SQLModel, table=True):

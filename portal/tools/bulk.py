@@ -21,7 +21,7 @@ from sqlmodel import Session, col
 from portal.accounts.models import User
 from portal.accounts.passwords import hash_password
 from portal.comments.models import Comment
-from portal.core import db
+from portal.core import db, markdown
 from portal.core.clock import utcnow
 from portal.ideas.models import Category, Idea
 from portal.ideas.trending import weight
@@ -397,6 +397,11 @@ def seed(
                         f'(SELECT MAX(id) FROM "{table}"))'
                     )
                 )
+    started = time.perf_counter()
+    with engine.connect() as conn:
+        # The rows went in without the ORM: render their Markdown as a write would have.
+        markdown.rerender_all(conn)
+    log(f"Markdown rendered in {time.perf_counter() - started:.1f}s")
     with engine.connect() as conn:
         conn.execute(text("ANALYZE"))
         conn.commit()

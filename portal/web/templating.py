@@ -1,7 +1,9 @@
 """Jinja environment, the one `markdown` filter, and `render()`.
 
-User text is stored raw and reaches HTML only through `markdown` (for bodies) or Jinja's
-autoescaping (for everything else). `markdown` is the one place where markup is marked safe.
+User Markdown reaches HTML only as the rendering stored beside it when it was written
+(`html`, portal.core.markdown), through `markdown` for the one text no row stores, or through
+Jinja's autoescaping (for everything else). These two filters are the only places where
+markup is marked safe.
 
 Templates know more than this module does: each domain offers the words for its codes and the
 way to name its objects (`template_globals`, from its labels.py), and adds to every page's
@@ -12,21 +14,18 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date, datetime
-from functools import lru_cache, partial
 from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-import bleach
 from babel.dates import format_date, format_datetime, format_timedelta
-from bleach.linkifier import LinkifyFilter
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from markdown_it import MarkdownIt
 from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from portal.core import i18n
+from portal.core import markdown as stored_markdown
 from portal.core.clock import aware, utcnow
 from portal.core.hooks import Hooks
 from portal.settings import STATIC_DIR, TEMPLATES_DIR
@@ -34,52 +33,16 @@ from portal.web import flash
 from portal.web.requests import here, signed_in
 from portal.web.urls import path_for
 
-ALLOWED_TAGS = [
-    "p",
-    "br",
-    "strong",
-    "em",
-    "del",
-    "s",  # markdown-it renders ~~strikethrough~~ as <s>
-    "code",
-    "pre",
-    "blockquote",
-    "ul",
-    "ol",
-    "li",
-    "a",
-    "h3",
-    "h4",
-    "hr",
-]
-_md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
-_md.enable("strikethrough")
 
-
-def _link_rel(attrs: dict[Any, str], new: bool = False) -> dict[Any, str]:
-    attrs[(None, "rel")] = "nofollow ugc noopener"
-    return attrs
-
-
-_cleaner = bleach.Cleaner(
-    tags=ALLOWED_TAGS,
-    attributes={"a": ["href", "title"]},
-    protocols=["http", "https", "mailto"],
-    strip=True,
-    filters=[partial(LinkifyFilter, callbacks=[_link_rel], skip_tags=["pre", "code"])],
-)
-
-
-@lru_cache(maxsize=4096)
 def markdown(text: str | None) -> Markup:
-    """Render user Markdown to sanitized HTML. Headings are shifted down to h3 so user text
-    never competes with the page's own headings."""
-    # Sanitizing is the slow part of a page with many comments; the same text always gives
-    # the same HTML, so recently rendered texts are kept.
-    html = _md.render(text or "")
-    for level in (1, 2):
-        html = html.replace(f"<h{level}>", "<h3>").replace(f"</h{level}>", "</h3>")
-    return Markup(_cleaner.clean(html))  # noqa: S704 - the one sanitized exit point
+    """Render user Markdown that no row stores (the site's welcome text) to sanitized HTML."""
+    return Markup(stored_markdown.render(text))  # noqa: S704 - sanitized by the renderer
+
+
+def html(row: object, source: str) -> Markup:
+    """The stored, sanitized HTML of `row`'s Markdown column `source` (`{{ c|html("body") }}`):
+    pages show what was rendered when the text was written, and never sanitize."""
+    return Markup(stored_markdown.rendered(row, source))  # noqa: S704 - sanitized when written
 
 
 def _static_hashes() -> dict[str, str]:
@@ -169,6 +132,7 @@ env.install_gettext_callables(  # type: ignore[attr-defined]
 )
 env.filters.update(
     markdown=markdown,
+    html=html,
     date=fmt_date,
     datetime=fmt_datetime,
     iso=iso,

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from portal.core import markdown
 from portal.core.clock import utcnow
 
 KINDS = ("workshop", "focus_group", "committee_meeting", "usability_test")
@@ -33,6 +34,14 @@ class Workshop(SQLModel, table=True):
     notes_published_at: datetime | None = None
     created_by: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
     created_at: datetime = Field(default_factory=utcnow)
+    # Rendered HTML of the Markdown columns (portal.core.markdown), and by which renderer.
+    description_html: str | None = None
+    notes_html: str | None = None
+    outcomes_html: str | None = None
+    html_version: str | None = Field(default=None, max_length=100)
+
+
+markdown.stored(Workshop, "description", "notes", "outcomes")
 
 
 class WorkshopIdea(SQLModel, table=True):

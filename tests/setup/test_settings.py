@@ -9,6 +9,7 @@ import html
 import re
 
 import pytest
+from sqlalchemy import text
 
 from portal.app import create_app
 from portal.core import db
@@ -240,3 +241,12 @@ def test_the_feed_stays_valid_xml_whatever_the_site_name(client, admin):
     assert feed.status_code == 200
     title = ET.fromstring(feed.content).find("{http://www.w3.org/2005/Atom}title")
     assert title.text == "Library  ideas : You said, we did"
+
+
+def test_error_pages_render_with_the_default_settings_when_the_table_is_unreadable(client, engine):
+    # The settings are read with a prepared statement, whose errors are the driver's own.
+    with db.write(engine) as s:
+        s.execute(text("ALTER TABLE site_settings RENAME TO site_settings_gone"))
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert brand(response.text) == "Library co-design portal"

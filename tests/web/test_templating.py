@@ -1,5 +1,6 @@
-"""User text reaches HTML only through autoescaping or the one `markdown` filter: no `|safe`
-or `Markup(` anywhere else, no inline script or style that the CSP would block, and a
+"""User text reaches HTML only through autoescaping or the Markdown filters (`html` for the
+rendering stored with a row, `markdown` for the welcome text): no `|safe` or `Markup(` anywhere
+else, no inline script or style that the CSP would block, and a
 markdown filter that removes everything dangerous. And `<time datetime>` carries a moment in a
 form HTML accepts."""
 
@@ -12,9 +13,10 @@ from html.parser import HTMLParser
 import pytest
 
 from portal.core import db
+from portal.core.markdown import ALLOWED_TAGS
 from portal.ideas import services as ideas
 from portal.settings import PACKAGE_DIR, TEMPLATES_DIR
-from portal.web.templating import ALLOWED_TAGS, env, markdown
+from portal.web.templating import env, markdown
 
 UNSAFE = re.compile(r"\|\s*safe\b|Markup\s*\(|autoescape\s+false|\.__html__")
 
@@ -78,16 +80,31 @@ def test_templates_name_an_idea_only_through_idea_title():
     assert offenders == []
 
 
-def test_python_marks_markup_safe_only_in_the_markdown_filter():
+def test_python_marks_markup_safe_only_in_the_two_markdown_filters():
     hits = []
     for path in PACKAGE_DIR.rglob("*.py"):
         for n, line in enumerate(path.read_text().splitlines(), 1):
             if re.search(r"\bMarkup\s*\(|\|\s*safe\b", line) and "import" not in line:
                 hits.append(f"{path.relative_to(PACKAGE_DIR)}:{n}")
-    assert len(hits) == 1, hits
+    assert len(hits) == 2 and all(hit.startswith("web/templating.py:") for hit in hits), hits
     source = (PACKAGE_DIR / "web" / "templating.py").read_text()
-    markdown_body = source.split("def markdown(", 1)[1].split("\ndef ", 1)[0]
-    assert "Markup(_cleaner.clean(" in markdown_body
+    for name, marked in (("markdown", "render"), ("html", "rendered")):
+        body = source.split(f"def {name}(", 1)[1].split("\ndef ", 1)[0]
+        assert f"Markup(stored_markdown.{marked}(" in body
+    # What they mark is the sanitizer's output, stored or rendered now.
+    renderer = (PACKAGE_DIR / "core" / "markdown.py").read_text()
+    assert "return str(_cleaner.clean(html))" in renderer.split("def render(", 1)[1]
+
+
+def test_templates_show_stored_markdown_never_render_it_again():
+    # Every Markdown column is shown as the HTML stored when it was written (`|html("body")`);
+    # the markdown filter is left for the one text no row stores, the site's welcome.
+    rendering = {
+        path.relative_to(TEMPLATES_DIR).as_posix()
+        for path in TEMPLATES_DIR.rglob("*.html")
+        if re.search(r"\|\s*markdown\b", path.read_text())
+    }
+    assert rendering == {"home.html"}
 
 
 def test_templates_have_no_inline_script_style_or_handlers():
