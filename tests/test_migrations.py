@@ -16,6 +16,7 @@ from portal.accounts import services as accounts
 from portal.core import db
 from portal.core.clock import utcnow
 from portal.core.migrate import alembic_config, latest_revision
+from portal.core.terms import index_terms
 from portal.ideas import queries as ideas_q
 from portal.ideas import services as ideas
 from portal.ideas.models import Category
@@ -256,6 +257,14 @@ def test_migration_0011_turns_responsible_team_texts_into_teams(database_url, ba
                 ":now, :now, '')"
             ),
             {"a": ids["author"], "now": utcnow()},
+        )
+        # Its search terms, as the services write them with an idea (no trigger does, 0018).
+        s.execute(
+            text(
+                "INSERT INTO idea_search (idea_id, terms) "
+                "SELECT id, :terms FROM idea WHERE title = 'No category'"
+            ),
+            {"terms": index_terms("No category", "Quiet Sundays")},
         )
     with db.read(bare_engine) as s:
         assert s.execute(text("SELECT COUNT(*) FROM vote")).scalar_one() == 1
