@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 
 import pytest
+import sqlalchemy as sa
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -72,6 +73,12 @@ def test_migrations_ignore_only_the_search_objects():
     assert include(None, "ix_idea_search", "index", True, None) is False
     assert include(None, "idea", "table", True, None) is True
     assert include(None, "ix_idea_top", "index", True, None) is True
+    vector = sa.Table("idea_search", sa.MetaData(), sa.Column("vector")).c.vector
+    assert include(vector, "vector", "column", True, None) is False
+    terms = metadata.tables["idea_search"].c.terms
+    assert include(terms, "terms", "column", True, None) is True
+    vote_count = metadata.tables["idea"].c.vote_count
+    assert include(vote_count, "vote_count", "column", True, None) is True
 
 
 def test_migrations_have_a_single_head(database_url):

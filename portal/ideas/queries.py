@@ -76,25 +76,22 @@ def _filtered(db: Session, f: Filters) -> Select | None:
         if category_id is None:
             return None
         stmt = stmt.where(col(Idea.category_id) == category_id)
-    if f.q:
-        query = terms.query(f.q)
-        if not query:
-            return None
-        stmt = search.restrict(db, stmt, query)
     return stmt
 
 
 def list_ideas(db: Session, f: Filters, per_page: int = PER_PAGE) -> Page:
     """One page of ideas. No total count: `has_next` comes from fetching one row more, so the
-    cost does not grow with the table."""
+    cost does not grow with the table. A search reads no more than the page needs either
+    (portal.ideas.search)."""
     stmt = _filtered(db, f)
-    if stmt is None:
+    query = terms.query(f.q)
+    if stmt is None or (f.q and not query):
         return Page([], f.page, False)
-    rows = list(
-        db.execute(
-            stmt.order_by(*SORTS[f.sort]).offset((f.page - 1) * per_page).limit(per_page + 1)
-        ).scalars()
-    )
+    order, offset = SORTS[f.sort], (f.page - 1) * per_page
+    if query:
+        rows = search.page(db, stmt, order, query, offset, per_page + 1)
+    else:
+        rows = list(db.execute(stmt.order_by(*order).offset(offset).limit(per_page + 1)).scalars())
     return Page(rows[:per_page], f.page, len(rows) > per_page)
 
 
@@ -104,16 +101,8 @@ def similar(db: Session, title: str, limit: int = 5) -> list[Idea]:
     query = terms.query(" ".join(words), any_term=True)
     if not query:
         return []
-    stmt = (
-        search.restrict(
-            db,
-            select(Idea).where(col(Idea.status) != "duplicate", col(Idea.hidden_at).is_(None)),
-            query,
-        )
-        .order_by(desc(col(Idea.vote_count)), desc(col(Idea.id)))
-        .limit(limit)
-    )
-    return list(db.execute(stmt).scalars())
+    stmt = select(Idea).where(col(Idea.status) != "duplicate", col(Idea.hidden_at).is_(None))
+    return search.page(db, stmt, SORTS["top"], query, 0, limit)
 
 
 def get(db: Session, idea_id: int) -> Idea | None:

@@ -6,23 +6,43 @@ ideas, and the list's own order (top, new, trending, discussed, each ending with
 ranks them the same way on both.
 
 A search must not read every idea that matches: the generated words of a large board match
-tens of thousands. So it first counts matches in the index, stopping at `FEW`:
-- fewer than `FEW`: the matching ideas are read and sorted (at most `FEW` rows);
-- more: the list is walked in its order through the index that serves it (ix_idea_top,
-  ix_idea_trending, ...), each idea asked whether it matches (one lookup of its terms), until
-  the page is full. A word that `FEW` ideas contain fills a page of 20 after reading
-  about 20 × (ideas / matches) of them, and far fewer for common words.
+tens of thousands. So it reads in two steps:
+1. The first `WALK` ideas of the list (`DEEPER` times the page's end for later pages), in its order, through the
+   index that serves it (ix_idea_top, ix_idea_trending, ...), each checked against its own
+   terms (one lookup by id), until the page is full. A word in one idea of a hundred or
+   more fills the page here, reading a few dozen rows for a common word.
+2. Only if the page is not full: the ideas the full-text index names, sorted. The word is
+   then rare among the first ideas of the list, so few ideas match it in the usual case.
+Neither database's planner is left to guess between the two: each step has one plan.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Select, TextClause, and_, func, literal, or_, select, text
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Integer,
+    Select,
+    and_,
+    any_,
+    func,
+    literal,
+    or_,
+    select,
+    text,
+)
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql.util import ClauseAdapter
 from sqlmodel import Session, col
 
 from portal.core import terms
 from portal.ideas.models import Idea, IdeaSearch
 
-FEW = 2000
+WALK = 2000  # ideas of the list read in step 1 for the first page
+DEEPER = 100  # and for a later page, this many for each idea before its end
 
 
 def write_terms(db: Session, idea: Idea) -> None:
@@ -53,57 +73,49 @@ def _tsquery(q: terms.Query) -> str:
     return (" | " if q.any_term else " & ").join(quoted)
 
 
-_TSVECTOR = "array_to_tsvector(string_to_array(s.terms, ' '))"
+def _from_index(db: Session, q: terms.Query) -> ColumnElement[bool]:
+    """The ideas that the full-text index says match. On PostgreSQL the ids are read first
+    (idea_search_ids always uses the index) and given as an array, so that the planner
+    reads those ideas and sorts them rather than walking a sort index to find them."""
+    if db.get_bind().dialect.name == "sqlite":
+        found = text("SELECT rowid FROM idea_fts WHERE idea_fts MATCH :match")
+        return col(Idea.id).in_(found.bindparams(match=_fts5(q)))
+    found = text("SELECT idea_search_ids(CAST(:tsq AS tsquery))").bindparams(tsq=_tsquery(q))
+    ids = list(db.execute(found).scalars())
+    return col(Idea.id) == any_(literal(ids, ARRAY(Integer)))
 
 
-def _matching_ids(dialect: str, q: terms.Query) -> TextClause:
-    """SELECT of the ids of every idea that matches (from the index only)."""
-    if dialect == "sqlite":
-        return text("SELECT rowid FROM idea_fts WHERE idea_fts MATCH :match").bindparams(
-            match=_fts5(q)
-        )
-    return text(
-        f"SELECT s.idea_id FROM idea_search s WHERE {_TSVECTOR} @@ CAST(:tsq AS tsquery)"
-    ).bindparams(tsq=_tsquery(q))
-
-
-def _matches_row(dialect: str, q: terms.Query) -> ColumnElement[bool]:
+def _matches_row(db: Session, q: terms.Query, idea_id: Any) -> ColumnElement[bool]:
     """Whether the idea of the current row matches, read from its own terms (one lookup by
     its id): a term is found whole between spaces, a prefix after one. The index is no help
     here, for FTS5 would evaluate the whole query (a prefix over every term that begins
     with it) once per row."""
-    find = func.instr if dialect == "sqlite" else func.strpos
+    find = func.instr if db.get_bind().dialect.name == "sqlite" else func.strpos
     spaced = literal(" ") + col(IdeaSearch.terms) + literal(" ")
     tests = [find(spaced, f" {t} ") > 0 for t in q.terms]
     if q.prefix:
         tests[-1] = find(spaced, f" {q.terms[-1]}") > 0
     found = or_(*tests) if q.any_term else and_(*tests)
-    return (
-        select(literal(1))
-        .where(col(IdeaSearch.idea_id) == col(Idea.id), found)
-        .correlate(Idea)
-        .exists()
-    )
+    return select(literal(1)).where(col(IdeaSearch.idea_id) == idea_id, found).exists()
 
 
-def _count_up_to(db: Session, dialect: str, q: terms.Query, cap: int) -> int:
-    """How many ideas match, counting no further than `cap`."""
-    inner = _matching_ids(dialect, q)
-    stmt = text(f"SELECT count(*) FROM ({inner.text} LIMIT :cap) AS m").bindparams(
-        *inner._bindparams.values(), cap=cap
-    )
-    return int(db.execute(stmt).scalar_one())
-
-
-def clause(db: Session, q: terms.Query) -> ColumnElement[bool] | TextClause:
-    """The WHERE clause that keeps the ideas matching `q`, chosen so that a sorted, limited
-    SELECT stops early (see the module's docstring)."""
-    dialect = db.get_bind().dialect.name
-    if _count_up_to(db, dialect, q, FEW) < FEW:
-        return col(Idea.id).in_(_matching_ids(dialect, q))
-    return _matches_row(dialect, q)
-
-
-def restrict(db: Session, stmt: Select, q: terms.Query) -> Select:
-    """`stmt` (a SELECT of ideas) kept to those that match `q`."""
-    return stmt.where(clause(db, q))
+def page(
+    db: Session, stmt: Select, order: Sequence[Any], q: terms.Query, offset: int, limit: int
+) -> list[Idea]:
+    """Rows `offset` to `offset + limit` of `stmt` (a SELECT of ideas) in `order`, kept to
+    those that match `q` (see the module's docstring)."""
+    # The walk reads the list in order and stops at the page's end: the window is a derived
+    # table in the list's order. PostgreSQL keeps that order under the outer ORDER BY
+    # without sorting again; SQLite would sort every row of the window, so there the rows
+    # are taken as the window yields them, in its order (tests/ideas/test_search.py
+    # compares both ways on both databases).
+    window = stmt.order_by(*order).limit(max(WALK, (offset + limit) * DEEPER)).subquery()
+    walked = select(aliased(Idea, window)).where(_matches_row(db, q, window.c.id))
+    if db.get_bind().dialect.name != "sqlite":
+        walked = walked.order_by(*[ClauseAdapter(window).traverse(o) for o in order])
+    walked = walked.offset(offset).limit(limit)
+    rows = list(db.execute(walked).scalars())
+    if len(rows) == limit:
+        return rows
+    indexed = stmt.where(_from_index(db, q)).order_by(*order).offset(offset).limit(limit)
+    return list(db.execute(indexed).scalars())

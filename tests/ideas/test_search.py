@@ -1,6 +1,6 @@
 """Search: Chinese and mixed text, the same ideas in the same order on SQLite and PostgreSQL
 (run with PORTAL_TEST_DB=postgresql for the second), through both ways a search reads (the
-few matches sorted, or the list walked in its order until the page is full)."""
+list walked in its order until the page is full, or the matches the index names, sorted)."""
 
 from __future__ import annotations
 
@@ -17,12 +17,13 @@ from tests.ideas.test_routes import titles_on
 LATE = "延长自习室开放时间到午夜"
 
 
-@pytest.fixture(params=["few", "many"])
+@pytest.fixture(params=["walk", "index"])
 def way(request, monkeypatch):
-    """ "many": every search counts as common, so it walks the sorted list (FEW is the number
-    of matches from which it does)."""
-    if request.param == "many":
-        monkeypatch.setattr(search, "FEW", 1)
+    """ "index": no idea of the list is walked, so every search reads the matches the
+    full-text index names."""
+    if request.param == "index":
+        monkeypatch.setattr(search, "WALK", 0)
+        monkeypatch.setattr(search, "DEEPER", 0)
     return request.param
 
 
@@ -71,12 +72,28 @@ def test_search_finds_chinese_and_mixed_words_in_vote_order(engine, board, way, 
     assert listed(engine, q=q) == expected
 
 
+def one_by_one(engine, q, sort) -> list[str]:
+    """Every match, a page of one at a time: each page is full, so the walk alone finds it."""
+    titles = []
+    with db.read(engine) as s:
+        for number in range(1, 20):
+            page = queries.list_ideas(s, queries.Filters(q=q, sort=sort, page=number), 1)
+            titles += [i.title for i in page.items]
+            if not page.has_next:
+                return titles
+    raise AssertionError("more pages than ideas")
+
+
 @pytest.mark.parametrize("sort", ["top", "new", "trending", "discussed"])
 def test_search_ranks_the_same_whichever_way_it_reads(engine, board, monkeypatch, sort):
-    few = {q: listed(engine, q=q, sort=sort) for q in ("自习室", "room", "the", "期间")}
-    monkeypatch.setattr(search, "FEW", 1)
-    assert {q: listed(engine, q=q, sort=sort) for q in few} == few
-    assert few["自习室"]
+    words = ("自习室", "room", "the", "期间", "quiet", "午夜")
+    walked = {q: listed(engine, q=q, sort=sort) for q in words}
+    assert {q: one_by_one(engine, q, sort) for q in words} == walked
+    monkeypatch.setattr(search, "WALK", 0)
+    monkeypatch.setattr(search, "DEEPER", 0)
+    assert {q: listed(engine, q=q, sort=sort) for q in words} == walked
+    assert {q: one_by_one(engine, q, sort) for q in words} == walked
+    assert len(walked["自习室"]) == 2
 
 
 def test_search_pages_through_common_words_without_gaps(engine, patron, category, way):
