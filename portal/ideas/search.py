@@ -7,12 +7,12 @@ ranks them the same way on both.
 
 A search must not read every idea that matches: the generated words of a large board match
 tens of thousands. So it reads in two steps:
-1. The first `WALK` ideas of the list (`DEEPER` times the page's end for later pages), in its order, through the
-   index that serves it (ix_idea_top, ix_idea_trending, ...), each checked against its own
-   terms (one lookup by id), until the page is full. A word in one idea of a hundred or
-   more fills the page here, reading a few dozen rows for a common word.
+1. The first `WALK` ideas of the list (for later pages `DEEPER` times the page's end), in
+   its order, through the index that serves it (ix_idea_top, ix_idea_trending, ...), each
+   checked against its own terms (one lookup by id), until the page is full. A word found
+   in one idea of a hundred fills the first page here; a common word after a few dozen rows.
 2. Only if the page is not full: the ideas the full-text index names, sorted. The word is
-   then rare among the first ideas of the list, so few ideas match it in the usual case.
+   then rare among the first ideas of the list, and in the usual case rare everywhere.
 Neither database's planner is left to guess between the two: each step has one plan.
 """
 
