@@ -16,6 +16,8 @@ def include_object(obj, name, type_, reflected, compare_to):
     # Full-text search lives in hand-written DDL (FTS5 tables, expression indexes), not models.
     if type_ == "table" and name and name.startswith("idea_fts"):
         return False
+    if type_ == "column" and name == "vector" and obj.table.name == "idea_search":
+        return False  # PostgreSQL only: the stored tsvector of the terms (migration 0018)
     return not (type_ == "index" and name and name.startswith("ix_idea_search"))
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 
 from portal.accounts import privacy
 from portal.comments import services as comments
@@ -19,7 +19,7 @@ from portal.core import db
 from portal.core.clock import utcnow
 from portal.domains import check
 from portal.ideas import services as ideas
-from portal.ideas.models import Idea
+from portal.ideas.models import Idea, IdeaSearch
 from portal.moderation import services as moderation
 from portal.notifications.models import EmailOutbox
 from portal.votes.models import Vote
@@ -148,6 +148,16 @@ def _no_first_response(s: Site) -> tuple[Any, str]:
     return statement, f"idea {s.a}: a staff comment or official answer, but no first_response_at"
 
 
+def _stale_terms(s: Site) -> tuple[Any, str]:
+    statement = update(IdeaSearch).where(IdeaSearch.idea_id == s.a).values(terms="old words")
+    return statement, f"idea {s.a}: search terms of an older text"
+
+
+def _no_terms(s: Site) -> tuple[Any, str]:
+    statement = delete(IdeaSearch).where(IdeaSearch.idea_id == s.b)
+    return statement, f"idea {s.b}: no search terms"
+
+
 def _orphan_email(s: Site) -> tuple[Any, str]:
     statement = insert(EmailOutbox).values(
         idempotency_key="left-behind",
@@ -176,6 +186,8 @@ REPAIRABLE = [
     _chain,
     _no_longer_duplicate,
     _no_first_response,
+    _stale_terms,
+    _no_terms,
     _orphan_email,
 ]
 

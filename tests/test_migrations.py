@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 
 import pytest
+import sqlalchemy as sa
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -17,6 +18,7 @@ from portal.accounts.models import User
 from portal.core import db
 from portal.core.clock import utcnow
 from portal.core.migrate import alembic_config, latest_revision
+from portal.core.terms import index_terms
 from portal.ideas import queries as ideas_q
 from portal.ideas import services as ideas
 from portal.ideas.models import Category
@@ -72,6 +74,12 @@ def test_migrations_ignore_only_the_search_objects():
     assert include(None, "ix_idea_search", "index", True, None) is False
     assert include(None, "idea", "table", True, None) is True
     assert include(None, "ix_idea_top", "index", True, None) is True
+    vector = sa.Table("idea_search", sa.MetaData(), sa.Column("vector")).c.vector
+    assert include(vector, "vector", "column", True, None) is False
+    terms = metadata.tables["idea_search"].c.terms
+    assert include(terms, "terms", "column", True, None) is True
+    vote_count = metadata.tables["idea"].c.vote_count
+    assert include(vote_count, "vote_count", "column", True, None) is True
 
 
 def test_migrations_have_a_single_head(database_url):
@@ -263,6 +271,14 @@ def test_migration_0011_turns_responsible_team_texts_into_teams(database_url, ba
                 ":now, :now, '')"
             ),
             {"a": ids["author"], "now": utcnow()},
+        )
+        # Its search terms, as the services write them with an idea (no trigger does, 0018).
+        s.execute(
+            text(
+                "INSERT INTO idea_search (idea_id, terms) "
+                "SELECT id, :terms FROM idea WHERE title = 'No category'"
+            ),
+            {"terms": index_terms("No category", "Quiet Sundays")},
         )
     with db.read(bare_engine) as s:
         assert s.execute(text("SELECT COUNT(*) FROM vote")).scalar_one() == 1

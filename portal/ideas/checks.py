@@ -9,6 +9,8 @@
 - First responses: an idea whose status moved, or that has a status change in its history,
   was answered, so it has a first_response_at (repaired to its earliest status change, or to
   when the idea last changed when its history has none). Comments and decisions check theirs.
+- Search terms: every idea has its row in idea_search, with the terms of its title and body
+  as they are now (repaired by writing them again).
 """
 
 from __future__ import annotations
@@ -19,8 +21,11 @@ from sqlalchemy import Row, func, or_, select, update
 from sqlmodel import Session, col
 
 from portal.core.integrity import Finding
-from portal.ideas import services
-from portal.ideas.models import Idea, StatusChange
+from portal.core.terms import index_terms
+from portal.ideas import search, services
+from portal.ideas.models import Idea, IdeaSearch, StatusChange
+
+BATCH = 1000
 
 
 def _end(ideas: dict, start: int) -> tuple[int | None, str]:
@@ -113,5 +118,26 @@ def responses(db: Session, repair: bool) -> list[Finding]:
     return findings
 
 
+def search_terms(db: Session, repair: bool) -> list[Finding]:
+    findings = []
+    last = 0
+    while rows := db.execute(
+        select(col(Idea.id), col(Idea.title), col(Idea.body), col(IdeaSearch.terms))
+        .outerjoin(IdeaSearch, col(IdeaSearch.idea_id) == col(Idea.id))
+        .where(col(Idea.id) > last)
+        .order_by(col(Idea.id))
+        .limit(BATCH)
+    ).all():
+        for idea_id, title, body, stored in rows:
+            if stored == index_terms(title, body):
+                continue
+            if repair:
+                search.write_terms(db, db.get_one(Idea, idea_id))
+            problem = "no search terms" if stored is None else "search terms of an older text"
+            findings.append(Finding(f"idea {idea_id}", problem, repaired=repair))
+        last = rows[-1][0]
+    return findings
+
+
 def check(db: Session, repair: bool) -> list[Finding]:
-    return duplicates(db, repair) + responses(db, repair)
+    return duplicates(db, repair) + responses(db, repair) + search_terms(db, repair)

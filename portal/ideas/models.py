@@ -74,6 +74,17 @@ class Idea(SQLModel, table=True):
 markdown.stored(Idea, "body")
 
 
+class IdeaSearch(SQLModel, table=True):
+    """The search terms of an idea's title and body (portal.core.terms), written with the idea
+    by the services. The databases index them by hand-written DDL (migration 0018): an FTS5
+    table on SQLite, a GIN index of their tsvector on PostgreSQL."""
+
+    __tablename__ = "idea_search"
+
+    idea_id: int = Field(primary_key=True, foreign_key="idea.id", ondelete="CASCADE")
+    terms: str = ""
+
+
 class StatusChange(SQLModel, table=True):
     """One step of an idea's public history: a status change by staff with its response."""
 

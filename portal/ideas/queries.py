@@ -11,16 +11,14 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     SQLColumnExpression,
-    TextClause,
     desc,
     func,
     select,
-    text,
 )
 from sqlmodel import Session, col
 
-from portal.core import forms
-from portal.ideas import names
+from portal.core import forms, terms
+from portal.ideas import names, search
 from portal.ideas.models import OPEN_STATUSES, ORIGINS, STATUSES, Category, Idea, StatusChange
 from portal.ideas.names import Named
 
@@ -63,31 +61,6 @@ class Page:
     has_next: bool
 
 
-def _search_clause(
-    dialect: str, q: str, any_word: bool = False
-) -> ColumnElement[bool] | TextClause | None:
-    """A WHERE clause matching ideas whose title or body contain the words of `q`, using
-    SQLite FTS5 or PostgreSQL's full-text index (both created by the first migration)."""
-    words = _WORD.findall(q)[:12]
-    if not words:
-        return None
-    if dialect == "sqlite":
-        joiner = " OR " if any_word else " "
-        terms = joiner.join(f'"{w}"' for w in words[:-1])
-        last = f'"{words[-1]}"*'
-        match = f"{terms}{joiner}{last}" if terms else last
-        return col(Idea.id).in_(
-            text("SELECT rowid FROM idea_fts WHERE idea_fts MATCH :match").bindparams(match=match)
-        )
-    # Words are \w+ only, so quoting them makes a safe tsquery; the last one is a prefix, as on
-    # SQLite, so results come while the last word is still being typed.
-    joiner = " | " if any_word else " & "
-    query = joiner.join([f"'{w}'" for w in words[:-1]] + [f"'{words[-1]}':*"])
-    return text(
-        "to_tsvector('english', idea.title || ' ' || idea.body) @@ to_tsquery('english', :tsq)"
-    ).bindparams(tsq=query)
-
-
 def _filtered(db: Session, f: Filters) -> Select | None:
     stmt = select(Idea).where(col(Idea.hidden_at).is_(None))
     if f.status:
@@ -103,43 +76,33 @@ def _filtered(db: Session, f: Filters) -> Select | None:
         if category_id is None:
             return None
         stmt = stmt.where(col(Idea.category_id) == category_id)
-    if f.q:
-        clause = _search_clause(db.get_bind().dialect.name, f.q)
-        if clause is None:
-            return None
-        stmt = stmt.where(clause)
     return stmt
 
 
 def list_ideas(db: Session, f: Filters, per_page: int = PER_PAGE) -> Page:
     """One page of ideas. No total count: `has_next` comes from fetching one row more, so the
-    cost does not grow with the table."""
+    cost does not grow with the table. A search reads no more than the page needs either
+    (portal.ideas.search)."""
     stmt = _filtered(db, f)
-    if stmt is None:
+    query = terms.query(f.q)
+    if stmt is None or (f.q and not query):
         return Page([], f.page, False)
-    rows = list(
-        db.execute(
-            stmt.order_by(*SORTS[f.sort]).offset((f.page - 1) * per_page).limit(per_page + 1)
-        ).scalars()
-    )
+    order, offset = SORTS[f.sort], (f.page - 1) * per_page
+    if query:
+        rows = search.page(db, stmt, order, query, offset, per_page + 1)
+    else:
+        rows = list(db.execute(stmt.order_by(*order).offset(offset).limit(per_page + 1)).scalars())
     return Page(rows[:per_page], f.page, len(rows) > per_page)
 
 
 def similar(db: Session, title: str, limit: int = 5) -> list[Idea]:
     """Existing ideas that share words with a title being typed (to prevent duplicates)."""
-    words = [w for w in _WORD.findall(title) if len(w) > 2]
-    if not words:
+    words = [w for w in _WORD.findall(title) if len(w) > 2 or not w.isascii()]
+    query = terms.query(" ".join(words), any_term=True)
+    if not query:
         return []
-    clause = _search_clause(db.get_bind().dialect.name, " ".join(words), any_word=True)
-    if clause is None:
-        return []
-    stmt = (
-        select(Idea)
-        .where(clause, col(Idea.status) != "duplicate", col(Idea.hidden_at).is_(None))
-        .order_by(desc(col(Idea.vote_count)), desc(col(Idea.id)))
-        .limit(limit)
-    )
-    return list(db.execute(stmt).scalars())
+    stmt = select(Idea).where(col(Idea.status) != "duplicate", col(Idea.hidden_at).is_(None))
+    return search.page(db, stmt, SORTS["top"], query, 0, limit)
 
 
 def get(db: Session, idea_id: int) -> Idea | None:

@@ -20,7 +20,7 @@ from portal.core.errors import Forbidden, NotFound, ValidationError
 from portal.core.forms import number
 from portal.core.hooks import Hooks
 from portal.core.i18n import _
-from portal.ideas import permissions, queries
+from portal.ideas import permissions, queries, search
 from portal.ideas.models import STATUSES, Idea, StatusChange
 from portal.ideas.trending import weight
 from portal.moderation import audit
@@ -109,6 +109,7 @@ def propose(
     )
     db.add(idea)
     db.flush()
+    search.write_terms(db, idea)
     proposed(db, actor, idea.id)
     return idea
 
@@ -132,6 +133,7 @@ def edit(
         setattr(idea, key, value)
     idea.updated_at = utcnow()
     db.add(idea)
+    search.write_terms(db, idea)
     return idea
 
 

@@ -23,6 +23,7 @@ from portal.accounts.passwords import hash_password
 from portal.comments.models import Comment
 from portal.core import db, markdown
 from portal.core.clock import utcnow
+from portal.core.terms import index_terms
 from portal.ideas.models import Category, Idea
 from portal.ideas.trending import weight
 from portal.tools.demo import CATEGORIES
@@ -162,6 +163,22 @@ def _write(s: Session, table: str, columns: tuple[str, ...], rows: Iterator[tupl
         )
 
 
+def _index(s: Session, first_idea: int) -> None:
+    """Write the search terms of the ideas from `first_idea` on, a batch at a time, as the
+    services do for each idea they write."""
+    last = first_idea - 1
+    while rows := s.execute(
+        select(col(Idea.id), col(Idea.title), col(Idea.body))
+        .where(col(Idea.id) > last)
+        .order_by(col(Idea.id))
+        .limit(BATCH)
+    ).all():
+        _write(
+            s, "idea_search", ("idea_id", "terms"), ((r[0], index_terms(r[1], r[2])) for r in rows)
+        )
+        last = rows[-1][0]
+
+
 def _sqlite(value: object) -> object:
     if isinstance(value, datetime):
         return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
@@ -297,6 +314,7 @@ def seed(
             ("idea_id", "user_id", "created_at"),
             ((first_idea + i, authors[i], created[i]) for i in range(ideas)),
         )
+        _index(s, first_idea)
     log(f"ideas: {ideas} in {time.perf_counter() - started:.1f}s")
 
     trending = [weight(c) for c in created]
