@@ -22,6 +22,7 @@ from portal.ideas import services as ideas
 from portal.ideas.models import Category, Idea
 from portal.ideas.trending import weight
 from portal.teams import services as teams
+from portal.tools import demo_choices
 from portal.votes import services as votes
 from portal.workshops import services as workshops
 from portal.workshops.models import Registration, Workshop
@@ -292,6 +293,10 @@ def seed_demo(
                     response=f"We have read every comment. Status: {status.replace('_', ' ')}.",
                 )
         _sessions_and_decisions(s, staff, people, crowd, team_ids["Public services"])
+        group_study = ideas_q.similar(s, "Standing desks near the windows", limit=1)
+        if group_study:
+            readers = [people["patron"], people["committee"], *crowd]
+            demo_choices.seed(s, staff, readers, group_study[0].id)
     return password
 
 
