@@ -223,3 +223,17 @@ def test_a_decision_shows_the_question_it_cites(client, engine, staff, patron, i
     page = text(client.get(f"/you-said-we-did/{decision.id}"))
     assert "Evidence: what people chose" in page and f"/choices/{q.id}" in page
     assert f"{LAYOUTS[2]} came first" in page
+
+
+def test_the_staff_page_with_two_ranking_forms_has_no_id_twice(client, engine, staff, idea):
+    q = ask(engine, staff, idea_id=idea.id)
+    ask(engine, staff, idea_id=idea.id)
+    login_as(client, staff)
+    for path in (f"/choices/{q.id}", f"/ideas/{idea.id}"):
+        ids = re.findall(r'\bid="([^"]+)"', client.get(path).text)
+        assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    a, b, c = options(engine, q.id)
+    response = client.post(f"/choices/{q.id}/desk", {**ranks([a, b, c], 1, 1, None), "count": "2"})
+    assert response.status_code == 400 and f'id="rank-{b}-error"' in response.text
+    ids = re.findall(r'\bid="([^"]+)"', response.text)
+    assert len(ids) == len(set(ids))
