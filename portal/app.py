@@ -16,6 +16,7 @@ from portal.accounts.routes import routes as account_routes
 from portal.accounts.signin import busy
 from portal.api.routes import routes as api_routes
 from portal.assessment.routes import routes as assessment_routes
+from portal.choices.routes import routes as choice_routes
 from portal.comments.routes import routes as comment_routes
 from portal.core import db, errorreports
 from portal.core.groupcommit import GroupCommit
@@ -68,6 +69,7 @@ def routes() -> list[BaseRoute]:
         survey_routes,
         story_routes,
         pilot_routes,
+        choice_routes,
         moderation_routes,
         api_routes,
         *metrics_routes,

@@ -20,6 +20,9 @@ from sqlalchemy import Engine
 import portal.core.ratelimit.jobs  # noqa: F401 - the worker forgets old rate-limit windows
 import portal.models  # noqa: F401 - every table, for foreign keys across domains
 from portal.accounts import labels as accounts_labels  # noqa: F401 - role names
+from portal.choices import checks as choices_checks
+from portal.choices import labels as choices_labels  # noqa: F401 - kinds, texts
+from portal.choices import privacy as choices_privacy  # noqa: F401 - answers given
 from portal.comments import checks as comments_checks
 from portal.comments import privacy as comments_privacy  # noqa: F401 - comments written
 from portal.core import integrity, markdown
@@ -65,6 +68,7 @@ CHECKS: list[tuple[str, Check]] = [
     ("survey answers and audiences", surveys_checks.check),
     ("pilot cohorts", pilots_checks.check),
     ("stored Markdown", markdown.check),
+    ("question answers", choices_checks.check),
 ]
 
 

@@ -1,6 +1,13 @@
 """Imports every domain's tables so that the metadata is complete (for Alembic and tests)."""
 
 from portal.accounts.models import AccountToken, Identity, LoginSession, User
+from portal.choices.models import (
+    ChoiceAnswer,
+    ChoiceEvidence,
+    ChoiceOption,
+    ChoiceQuestion,
+    DeskAnswer,
+)
 from portal.comments.models import Comment
 from portal.core.db import metadata
 from portal.core.ratelimit.models import RateCounter
@@ -41,6 +48,11 @@ from portal.votes.models import Follow, Vote
 from portal.workshops.models import CalendarKey, Registration, Workshop, WorkshopIdea
 
 __all__ = [
+    "ChoiceAnswer",
+    "ChoiceEvidence",
+    "ChoiceOption",
+    "ChoiceQuestion",
+    "DeskAnswer",
     "Answer",
     "Dimension",
     "Invitation",

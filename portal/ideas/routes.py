@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from sqlmodel import Session
 from starlette.requests import Request
@@ -100,6 +100,11 @@ def timeline(
     return [(kind, item) for _at, kind, item in sorted(entries, key=lambda e: e[0])]
 
 
+# What domains built on ideas add to an idea's page, called with (db, idea id, reader): the
+# choices domain gives the idea's questions.
+detail_extras: Hooks[[Session, int, User | None], dict[str, Any]] = Hooks("an idea's page is shown")
+
+
 async def detail(request: Request) -> Response:
     user = current_user(request)
     with db.read(engine(request)) as session:
@@ -135,6 +140,8 @@ async def detail(request: Request) -> Response:
             "can_edit_comment": comment_rules.can_edit,
             **card_context(session, [idea], user),
         }
+        for extra in detail_extras(session, idea.id, user):
+            context |= extra
     return render(request, "ideas/detail.html", context)
 
 

@@ -23,7 +23,7 @@ from portal.ideas import services as ideas
 from portal.ideas.models import Category, Idea
 from portal.ideas.trending import weight
 from portal.teams import services as teams
-from portal.tools import demo_assessment
+from portal.tools import demo_assessment, demo_choices
 from portal.tools.demo_pilots import seed_pilot
 from portal.votes import services as votes
 from portal.workshops import services as workshops
@@ -315,6 +315,10 @@ def seed_demo(
             baseline_round_id=assessment.baseline_round_id,
             followup_round_id=assessment.follow_up_round_id,
         )
+        group_study = ideas_q.similar(s, "Standing desks near the windows", limit=1)
+        if group_study:
+            readers = [people["patron"], people["committee"], *crowd]
+            demo_choices.seed(s, staff, readers, group_study[0].id)
     return password
 
 
