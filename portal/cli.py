@@ -167,6 +167,9 @@ def cmd_inbox(args: argparse.Namespace) -> int:
         else:
             host, _, port = (args.listen or "127.0.0.1:2525").rpartition(":")
             receive.listen(receiver, host.strip("[]") or "127.0.0.1", int(port), lmtp=args.lmtp)
+    except receive.MailboxError as exc:
+        print(f"The mailbox could not be read: {exc}", file=sys.stderr)
+        return 1
     finally:
         counter.close()
         engine.dispose()

@@ -104,11 +104,12 @@ def server(tmp_path: Path) -> Iterator[Mailbox]:
     for name in ("mail", "home"):
         (base / name).mkdir()
         os.chown(base / name, mail.pw_uid, mail.pw_gid)
-    process = subprocess.Popen(
-        [DOVECOT, "-F", "-c", str(conf)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-    )
+    with (tmp_path / "dovecot.out").open("wb") as out:
+        process = subprocess.Popen(
+            [DOVECOT, "-F", "-c", str(conf)], stdout=out, stderr=subprocess.STDOUT
+        )
     try:
-        _wait(port, process, base)
+        _wait(port, process, base, tmp_path / "dovecot.out")
         yield Mailbox("127.0.0.1", port, USER, PASSWORD)
     finally:
         process.terminate()
@@ -120,11 +121,11 @@ def server(tmp_path: Path) -> Iterator[Mailbox]:
         shutil.rmtree(base, ignore_errors=True)
 
 
-def _wait(port: int, process: subprocess.Popen, base: Path) -> None:
+def _wait(port: int, process: subprocess.Popen, base: Path, output: Path) -> None:
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            out = process.stdout.read().decode() if process.stdout else ""
+            out = output.read_text()
             log = (base / "dovecot.log").read_text() if (base / "dovecot.log").exists() else ""
             raise RuntimeError(f"dovecot stopped while starting:\n{out}{log}")
         with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):

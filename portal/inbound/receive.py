@@ -31,6 +31,10 @@ from portal.settings import Settings
 log = logging.getLogger("portal.inbound")
 
 
+class MailboxError(Exception):
+    """`portal inbox --imap --once` could not read the mailbox (refused, unreachable)."""
+
+
 class Receiver:
     """Reads and handles one raw message at a time."""
 
@@ -169,7 +173,7 @@ def poll(receiver: Receiver, url: str, *, every: float, once: bool) -> None:
         except (imaplib.IMAP4.error, OSError) as exc:
             log.warning("the mailbox could not be read: %s", exc)
             if once:
-                raise
+                raise MailboxError(str(exc)) from exc
         if once:
             return
         stopping.wait(every)
