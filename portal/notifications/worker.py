@@ -117,8 +117,10 @@ class Worker:
             for note, event, user in rows:
                 if event.id not in contexts:
                     contexts[event.id] = content.for_event(s, event, self.settings.base_url)
+                reply_to = self._reply_to(user.id, event.idea_id)
                 ctx = {
                     **contexts[event.id],
+                    "reply_by_email": bool(reply_to),
                     "user": user,  # the reader: who may see a hidden idea's title
                     "name": user.display_name,
                     "unsubscribe_url": unsubscribe.url(
@@ -139,7 +141,7 @@ class Worker:
                         next_attempt_at=utcnow(),
                         last_error="",
                         created_at=utcnow(),
-                        reply_to=self._reply_to(user.id, event.idea_id),
+                        reply_to=reply_to,
                     )
                 )
             s.execute(self._insert()(EmailOutbox).values(values).on_conflict_do_nothing())

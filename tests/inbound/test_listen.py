@@ -112,3 +112,19 @@ def test_inbox_unknown_sender_gets_an_automatic_answer_and_nothing_is_published(
     assert answer["Auto-Submitted"] == "auto-replied"
     assert "List-Unsubscribe" not in answer
     assert "http://testserver/signup" in answer.get_content()
+
+
+def test_inbox_notification_says_a_reply_is_a_comment_only_with_an_inbound_address(
+    engine, smtp_server, worker, inbound_worker, patron, other_patron, category
+):
+    idea = f.idea(engine, patron, category, title="Longer opening hours")
+    f.comment(engine, other_patron, idea.id, "First.")
+    plain = _notification_to(smtp_server, worker, patron.email)  # INBOUND_ADDRESS unset
+    assert "Reply-To" not in plain and "X-Loop" not in plain
+    assert "answer this email" not in plain.get_content()
+    f.comment(engine, other_patron, idea.id, "Second.")
+    for _ in range(3):
+        inbound_worker.step()
+    with_reply = smtp_server.by_recipient(patron.email)[-1]
+    assert with_reply["Reply-To"].startswith("ideas+")
+    assert "answer this email" in with_reply.get_content()
