@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable
+from functools import partial
 
 from sqlalchemy import Engine, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -59,11 +60,15 @@ def handle(engine: Engine, settings: Settings, counter: Counter, incoming: Incom
     # A reply to all that also reached the plain address is a reply, not a new idea.
     if tagged:
         return [
-            _once(engine, incoming, address, _reply(engine, settings, counter, incoming, tag))
+            _once(
+                engine, incoming, address, partial(_reply, engine, settings, counter, incoming, tag)
+            )
             for address, tag in tagged[:5]
         ]
     if plain:
-        return [_once(engine, incoming, plain, _propose(engine, settings, counter, incoming))]
+        return [
+            _once(engine, incoming, plain, partial(_propose, engine, settings, counter, incoming))
+        ]
     return [_dropped(incoming, "not addressed to the portal")]
 
 
@@ -91,12 +96,16 @@ def _claim(s: Session, key: str, outcome: str) -> InboundMessage | None:
     return s.execute(select(InboundMessage).where(col(InboundMessage.key) == key)).scalar_one()
 
 
-def _once(engine: Engine, incoming: Incoming, address: str, effect: Effect | str) -> str:
-    """Run `effect` and record the message in one transaction; a refused effect rolls back
-    and the message is recorded as dropped, with why."""
+def _once(
+    engine: Engine, incoming: Incoming, address: str, prepare: Callable[[], Effect | str]
+) -> str:
+    """Unless the message was handled already, `prepare` its effect (checks and rate limits
+    that need no write), then run it and record the message in one transaction; a refused
+    effect rolls back and the message is recorded as dropped, with why."""
     key = _key(incoming, address)
-    if _seen(engine, key):
+    if _seen(engine, key):  # a second delivery counts against no limit
         return _dropped(incoming, "duplicate", outcome="duplicate")
+    effect = prepare()
     if isinstance(effect, str):  # refused before any write (a rate limit, a bad token)
         return _record_drop(engine, incoming, key, effect)
     try:
