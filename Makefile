@@ -45,7 +45,8 @@ run: $(VENV)/.installed-run
 
 ## system-deps: Debian packages the tests need (Chromium and a Chinese font for it, PostgreSQL,
 ## Redis, Node.js, Java for the HTML checker, nginx and the tools that check deploy/: openssl,
-## systemd-analyze), installed when missing
+## systemd-analyze; dovecot, the IMAP server `portal inbox --imap` is tested against), installed
+## when missing
 system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
@@ -59,6 +60,7 @@ system-deps:
 	command -v node >/dev/null || missing="$$missing nodejs"; \
 	command -v npm >/dev/null || missing="$$missing npm"; \
 	command -v java >/dev/null || missing="$$missing default-jre-headless"; \
+	test -x /usr/sbin/dovecot || missing="$$missing dovecot-imapd"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing:$$missing"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \

@@ -1,5 +1,5 @@
-"""The `portal` command: migrate, seed-demo, seed, create-user, serve, worker, check, backup,
-restore.
+"""The `portal` command: migrate, seed-demo, seed, create-user, serve, worker, inbox, check,
+backup, restore.
 
 Each command imports what it runs when it runs, so `portal migrate` or `portal --help` does
 not load every domain; a command that runs the domains' code imports portal.domains first,
@@ -151,6 +151,39 @@ def cmd_worker(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_inbox(args: argparse.Namespace) -> int:
+    import portal.domains  # noqa: F401 - every domain's registrations
+    from portal.app import routes
+    from portal.core import errorreports, logs
+    from portal.core.ratelimit.limits import counter_for
+    from portal.inbound import receive
+    from portal.web import urls
+
+    s = _settings()
+    urls.use(routes())  # the addresses in answers
+    logs.configure(s)
+    errorreports.init(s)
+    if not s.inbound_address:
+        print("Set INBOUND_ADDRESS (the address people write to) first.", file=sys.stderr)
+        return 2
+    engine = db.make_engine(s.database_url)
+    counter = counter_for(s.redis_url, engine, factor=s.rate_limit_factor)
+    receiver = receive.Receiver(engine, s, counter)
+    try:
+        if args.imap:
+            receive.poll(receiver, args.imap, every=args.poll, once=args.once)
+        else:
+            host, _, port = (args.listen or "127.0.0.1:2525").rpartition(":")
+            receive.listen(receiver, host.strip("[]") or "127.0.0.1", int(port), lmtp=args.lmtp)
+    except receive.MailboxError as exc:
+        print(f"The mailbox could not be read: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        counter.close()
+        engine.dispose()
+    return 0
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from portal.domains import check
 
@@ -246,6 +279,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--batch", type=int, default=20, help="emails per SMTP connection")
     p.add_argument("--poll", type=float, default=1.0, help="seconds between idle checks")
     p.set_defaults(func=cmd_worker)
+
+    p = command(
+        "inbox",
+        "Receive replies and ideas sent to INBOUND_ADDRESS: by SMTP or LMTP on --listen, or "
+        "from the IMAP mailbox at --imap.",
+    )
+    p.add_argument("--listen", metavar="HOST:PORT", help="serve SMTP here (default 127.0.0.1:2525)")
+    p.add_argument("--lmtp", action="store_true", help="speak LMTP instead of SMTP on --listen")
+    p.add_argument(
+        "--imap",
+        metavar="URL",
+        help="collect from imaps://user:password@host[:port]/Folder (imap:// for plain, "
+        "?starttls=1 to upgrade) instead of listening",
+    )
+    p.add_argument("--poll", type=float, default=60.0, help="seconds between mailbox checks")
+    p.add_argument("--once", action="store_true", help="with --imap: collect once and stop")
+    p.set_defaults(func=cmd_inbox)
 
     p = command(
         "check",

@@ -20,6 +20,7 @@ from portal.decisions.models import (
     FollowUp,
 )
 from portal.ideas.models import Category, Idea, StatusChange
+from portal.inbound.models import InboundMessage
 from portal.moderation.models import AuditEntry, Flag
 from portal.notifications.models import (
     EmailOutbox,
@@ -80,6 +81,7 @@ __all__ = [
     "Follow",
     "FollowUp",
     "Idea",
+    "InboundMessage",
     "LoginSession",
     "Notification",
     "Preference",

@@ -66,6 +66,8 @@ class Settings:
     metrics_token: str = ""
     metrics_dir: str = ""
     sentry_dsn: str = ""
+    inbound_address: str = ""
+    inbound_max_bytes: int = 10_000_000
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -117,6 +119,8 @@ def from_env(environ: dict[str, str] | None = None) -> Settings:
         # process add up; prometheus-client reads the same variable.
         metrics_dir=env.get("PROMETHEUS_MULTIPROC_DIR", ""),
         sentry_dsn=env.get("SENTRY_DSN", ""),
+        inbound_address=env.get("INBOUND_ADDRESS", "").strip().lower(),
+        inbound_max_bytes=max(1000, int(_number(env.get("INBOUND_MAX_BYTES", ""), 10_000_000))),
     )
 
 

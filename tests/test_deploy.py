@@ -36,7 +36,7 @@ from tests.smtp import start as start_smtp
 
 DEPLOY = ROOT / "deploy"
 SITE = DEPLOY / "nginx" / "portal.conf"
-UNITS = ["portal.service", "portal-worker.service", "portal-backup.service"]
+UNITS = ["portal.service", "portal-worker.service", "portal-backup.service", "portal-inbox.service"]
 _names = itertools.count()
 
 

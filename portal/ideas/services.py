@@ -39,15 +39,20 @@ merged: Hooks[[Session, int, int], None] = Hooks("an idea is marked a duplicate 
 
 
 def _category(
-    db: Session, raw: str | int | None, errors: dict[str, str], editing: Idea | None
+    db: Session,
+    raw: str | int | None,
+    errors: dict[str, str],
+    editing: Idea | None,
+    optional: bool = False,
 ) -> int | None:
     """The chosen category's id, or None for no category. One is required while the site
     offers categories (active ones), but an idea being edited keeps its own even when it is
-    archived, and one that has none (proposed before there were categories) may stay so."""
+    archived, one that has none (proposed before there were categories) may stay so, and an
+    idea sent by email (`optional`: a message cannot choose one) may have none."""
     offered = {c.id for c in queries.active_categories(db)}
     current = editing.category_id if editing is not None else None
     empty = raw is None or (isinstance(raw, str) and not raw.strip())
-    if empty and (not offered or (editing is not None and current is None)):
+    if empty and (optional or not offered or (editing is not None and current is None)):
         return None
     wanted = number(raw)
     if wanted is not None and (wanted in offered or wanted == current):
@@ -63,6 +68,7 @@ def _clean_fields(
     category_id: str | int | None,
     *,
     editing: Idea | None = None,
+    category_optional: bool = False,
 ) -> dict:
     title = " ".join((title or "").split())
     body = (body or "").replace("\r\n", "\n").strip()
@@ -75,7 +81,7 @@ def _clean_fields(
         errors["body"] = _("Describe your idea.")
     elif len(body) > BODY_MAX:
         errors["body"] = _("Use at most %(n)s characters for the description.", n=BODY_MAX)
-    category = _category(db, category_id, errors, editing)
+    category = _category(db, category_id, errors, editing, category_optional)
     for name, value in (("title", title), ("body", body)):
         if "\x00" in value:
             errors.setdefault(name, _("Remove the invisible control characters from your text."))
@@ -96,6 +102,19 @@ def propose(
     """Post an idea; the author follows it. Only staff may post a library proposal."""
     take_part(actor)
     fields = _clean_fields(db, title, body, category_id)
+    library = library_proposal and permissions.can_propose_for_library(actor)
+    return _insert(db, actor, fields, "library" if library else "patron")
+
+
+def propose_by_email(*, db: Session, actor: User, title: str, body: str) -> Idea:
+    """Post an idea sent by email (portal.inbound), with the same rules as `propose`: a
+    message cannot choose a category, so it may have none (staff give it one by editing)."""
+    take_part(actor)
+    fields = _clean_fields(db, title, body, None, category_optional=True)
+    return _insert(db, actor, fields, "patron")
+
+
+def _insert(db: Session, actor: User, fields: dict, origin: str) -> Idea:
     now = utcnow()
     idea = Idea(
         **fields,
@@ -103,9 +122,7 @@ def propose(
         created_at=now,
         updated_at=now,
         trending=weight(now),
-        origin="library"
-        if library_proposal and permissions.can_propose_for_library(actor)
-        else "patron",
+        origin=origin,
     )
     db.add(idea)
     db.flush()

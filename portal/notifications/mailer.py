@@ -27,6 +27,7 @@ from portal.web.templating import env
 
 log = logging.getLogger("portal.mail")
 ACCOUNT = "account"  # the outbox kind of emails about a person's own account
+AUTO_REPLY = "auto-reply"  # an answer to a message sent to INBOUND_ADDRESS (portal.inbound)
 
 
 def compose(kind: str, context: dict, locale: str | None) -> tuple[str, str]:
@@ -51,6 +52,7 @@ def message(
     body: str,
     user_id: int | None,
     kind: str,
+    reply_to: str = "",
 ) -> EmailMessage:
     """The MIME message for one outbox row. Its Message-ID is derived from the idempotency
     key, so a message resent after a crash can be recognised as the same one."""
@@ -63,8 +65,12 @@ def message(
     msg["Message-ID"] = f"<{key.replace(':', '.')}@{host}>"
     msg["Date"] = email.utils.format_datetime(utcnow())
     # Sent by a program, not a person: vacation responders and mail loops leave it alone.
-    msg["Auto-Submitted"] = "auto-generated"
-    if user_id is not None and kind not in ("digest-all", ACCOUNT):
+    msg["Auto-Submitted"] = "auto-replied" if kind == AUTO_REPLY else "auto-generated"
+    if settings.inbound_address:  # portal.inbound drops what comes back with it
+        msg["X-Loop"] = settings.inbound_address
+    if reply_to:  # a reply becomes the person's comment (portal.inbound)
+        msg["Reply-To"] = reply_to
+    if user_id is not None and kind not in ("digest-all", ACCOUNT, AUTO_REPLY):
         link = unsubscribe.url(settings.base_url, settings.secret_key, user_id, kind)
         msg["List-Unsubscribe"] = f"<{link}>"
         msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
@@ -116,4 +122,4 @@ def smtp(settings: Settings) -> Iterator[Sender]:
             conn.close()
 
 
-__all__ = ["compose", "message", "smtp"]
+__all__ = ["ACCOUNT", "AUTO_REPLY", "compose", "message", "smtp"]

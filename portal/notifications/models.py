@@ -87,6 +87,9 @@ class EmailOutbox(SQLModel, table=True):
     sent_at: datetime | None = None
     last_error: str = Field(default="", max_length=500)
     created_at: datetime = Field(default_factory=utcnow)
+    # An address that a reply reaches the portal by (INBOUND_ADDRESS with a token naming the
+    # person and the idea), or "" for none.
+    reply_to: str = Field(default="", max_length=254)
 
 
 class WorkerHeartbeat(SQLModel, table=True):

@@ -63,11 +63,14 @@ def queue_email(
     template: str,
     context: dict,
     locale: str | None,
+    kind: str = mailer.ACCOUNT,
 ) -> None:
     """Queue one email about a person's own account (a confirmation link, a password reset,
     a notice of a change), in the caller's transaction, composed now in `locale`. The worker
     sends it like any other; these are not notifications, so they carry no unsubscribe link
-    and no setting turns them off. `key` must be unique to this email."""
+    and no setting turns them off. `key` must be unique to this email. `kind` AUTO_REPLY
+    marks an answer to a message someone sent the portal (portal.inbound)."""
+    assert kind in (mailer.ACCOUNT, mailer.AUTO_REPLY), kind
     subject, body = mailer.compose(template, context, locale)
     db.add(
         EmailOutbox(
@@ -76,7 +79,7 @@ def queue_email(
             to_addr=to,
             subject=subject,
             body=body,
-            kind=mailer.ACCOUNT,
+            kind=kind,
         )
     )
 

@@ -29,7 +29,7 @@ from sqlmodel import col
 from portal.accounts.models import User
 from portal.core import db, jobs
 from portal.core.clock import utcnow
-from portal.notifications import content, mailer, unsubscribe
+from portal.notifications import content, mailer, replies, unsubscribe
 from portal.notifications.fanout import fan_out
 from portal.notifications.heartbeat import Heartbeat
 from portal.notifications.models import EmailOutbox, Event, Notification
@@ -86,6 +86,15 @@ class Worker:
         db.bump_version(self.engine)  # a decision's page counts the people it notified
         return True
 
+    def _reply_to(self, user_id: int, idea_id: int | None) -> str:
+        """The address by which a reply to an email about an idea becomes its reader's
+        comment (portal.inbound), when INBOUND_ADDRESS is set."""
+        if not self.settings.inbound_address or idea_id is None:
+            return ""
+        return replies.reply_address(
+            self.settings.inbound_address, self.settings.secret_key, user_id, idea_id
+        )
+
     # -- notifications -> outbox -------------------------------------------------------
     def queue_emails(self) -> int:
         """Write outbox rows for a batch of notifications that want an email now."""
@@ -108,8 +117,10 @@ class Worker:
             for note, event, user in rows:
                 if event.id not in contexts:
                     contexts[event.id] = content.for_event(s, event, self.settings.base_url)
+                reply_to = self._reply_to(user.id, event.idea_id)
                 ctx = {
                     **contexts[event.id],
+                    "reply_by_email": bool(reply_to),
                     "user": user,  # the reader: who may see a hidden idea's title
                     "name": user.display_name,
                     "unsubscribe_url": unsubscribe.url(
@@ -130,6 +141,7 @@ class Worker:
                         next_attempt_at=utcnow(),
                         last_error="",
                         created_at=utcnow(),
+                        reply_to=reply_to,
                     )
                 )
             s.execute(self._insert()(EmailOutbox).values(values).on_conflict_do_nothing())
@@ -260,6 +272,7 @@ class Worker:
                         body=row.body,
                         user_id=row.user_id,
                         kind=row.kind,
+                        reply_to=row.reply_to,
                     )
                     try:
                         conn.send_message(msg)
