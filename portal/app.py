@@ -25,6 +25,8 @@ from portal.home import health
 from portal.home.routes import routes as home_routes
 from portal.ideas.category_routes import routes as category_routes
 from portal.ideas.routes import routes as idea_routes
+from portal.media import storage as media_storage
+from portal.media.routes import routes as media_routes
 from portal.moderation.routes import routes as moderation_routes
 from portal.notifications.routes import routes as notification_routes
 from portal.setup.routes import routes as setup_routes
@@ -66,6 +68,7 @@ def routes() -> list[BaseRoute]:
         team_routes,
         survey_routes,
         story_routes,
+        media_routes,
         moderation_routes,
         api_routes,
         *metrics_routes,
@@ -77,6 +80,7 @@ def create_app(settings: settings_mod.Settings | None = None) -> Starlette:
     """Build the application for `settings` (from the environment when not given)."""
     settings = settings or settings_mod.from_env()
     errorreports.init(settings)
+    media_storage.use(settings.media_dir)
     engine = db.make_engine(settings.database_url)
     metrics = Metrics(settings, engine, health.report) if settings.metrics_token else None
     middleware = [

@@ -13,6 +13,7 @@ from portal.decisions.models import (
     FollowUp,
 )
 from portal.ideas.models import Category, Idea, StatusChange
+from portal.media.models import Attachment
 from portal.moderation.models import AuditEntry, Flag
 from portal.notifications.models import (
     EmailOutbox,
@@ -51,6 +52,7 @@ __all__ = [
     "Survey",
     "TextAnswer",
     "AccountToken",
+    "Attachment",
     "AuditEntry",
     "CalendarKey",
     "Flag",

@@ -66,6 +66,7 @@ class Settings:
     metrics_token: str = ""
     metrics_dir: str = ""
     sentry_dsn: str = ""
+    media_dir: str = "var/media"
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -117,6 +118,7 @@ def from_env(environ: dict[str, str] | None = None) -> Settings:
         # process add up; prometheus-client reads the same variable.
         metrics_dir=env.get("PROMETHEUS_MULTIPROC_DIR", ""),
         sentry_dsn=env.get("SENTRY_DSN", ""),
+        media_dir=str(Path(env.get("MEDIA_DIR") or var_dir / "media").resolve()),
     )
 
 

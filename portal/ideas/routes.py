@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from sqlmodel import Session
 from starlette.requests import Request
@@ -16,6 +16,7 @@ from portal.comments import permissions as comment_rules
 from portal.comments import queries as comments_q
 from portal.core import db
 from portal.core.errors import Forbidden, NotFound, ValidationError
+from portal.core.hooks import Hooks
 from portal.core.i18n import _
 from portal.decisions import queries as decisions_q
 from portal.ideas import permissions, queries, services
@@ -84,6 +85,11 @@ def timeline(history: list, decisions: list, sessions: list) -> list[tuple[str, 
     return [(kind, item) for _at, kind, item in sorted(entries, key=lambda e: e[0])]
 
 
+# What domains built on ideas add to an idea's page, called with (db, the page's context so
+# far): the media domain gives the files of the idea and of the comments shown.
+detail_extras: Hooks[[Session, dict[str, Any]], dict[str, Any]] = Hooks("an idea's page is shown")
+
+
 async def detail(request: Request) -> Response:
     user = current_user(request)
     with db.read(engine(request)) as session:
@@ -118,6 +124,8 @@ async def detail(request: Request) -> Response:
             "can_edit_comment": comment_rules.can_edit,
             **card_context(session, [idea], user),
         }
+        for extra in detail_extras(session, context):
+            context |= extra
     return render(request, "ideas/detail.html", context)
 
 

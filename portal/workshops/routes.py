@@ -4,8 +4,10 @@ schedule, edit, cancel, take attendance and publish notes."""
 from __future__ import annotations
 
 import hmac
+from typing import Any
 
 from itsdangerous import BadSignature, URLSafeSerializer
+from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -18,6 +20,7 @@ from portal.core.clock import aware, utcnow
 from portal.core.db import ID_MAX
 from portal.core.errors import NotFound, ValidationError
 from portal.core.forms import id_list, number
+from portal.core.hooks import Hooks
 from portal.core.i18n import _
 from portal.ideas import queries as ideas_q
 from portal.web import flash
@@ -124,6 +127,11 @@ async def index(request: Request) -> Response:
     return render(request, "workshops/index.html", context)
 
 
+# What domains built on design sessions add to a session's page, called with (db, session id):
+# the media domain gives its files.
+detail_extras: Hooks[[Session, int], dict[str, Any]] = Hooks("a design session's page is shown")
+
+
 def _detail_context(request: Request, workshop_id: int) -> dict:
     user, w = _visible(request, workshop_id)
     with db.read(engine(request)) as s:
@@ -147,7 +155,7 @@ def _detail_context(request: Request, workshop_id: int) -> dict:
             "show_link": permissions.shows_link(user, w, reg),
             "errors": {},
             "values": {},
-        }
+        } | {k: v for extra in detail_extras(s, w.id) for k, v in extra.items()}
 
 
 async def detail(request: Request) -> Response:

@@ -36,6 +36,8 @@ LIMITS = {
     "comment": Limit("comment", 30, 10 * 60),
     "vote": Limit("vote", 120, 60),
     "flag": Limit("flag", 20, 60 * 60),
+    # Pictures and PDFs one person attaches to their own ideas and comments in a day.
+    "media": Limit("media", 20, 24 * 60 * 60),
 }
 
 
