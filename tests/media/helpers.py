@@ -27,14 +27,14 @@ def jpeg_with_location() -> bytes:
     return picture("JPEG", exif=exif.tobytes())
 
 
-def bomb() -> bytes:
-    """A PNG of a few hundred bytes that says it is 100,000 x 100,000 pixels."""
+def bomb(side: int = 100_000) -> bytes:
+    """A PNG of a few hundred bytes that says it is `side` x `side` pixels."""
 
     def chunk(kind: bytes, data: bytes) -> bytes:
         body = kind + data
         return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
 
-    header = struct.pack(">IIBBBBB", 100_000, 100_000, 8, 0, 0, 0, 0)
+    header = struct.pack(">IIBBBBB", side, side, 8, 0, 0, 0, 0)
     idat = zlib.compress(b"\x00" * 100_000)
     return (
         b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
