@@ -17,6 +17,7 @@ from tests import factories as f
 from tests.conftest import login_as
 from tests.media.helpers import PDF, bomb, jpeg_with_location, media_files, picture
 from tests.test_query_counts import statements
+from tests.workshops.factories import schedule
 
 
 def _attach(client: Any, kind: str, owner_id: int, name: str, data: bytes, alt: str = "") -> Any:
@@ -267,3 +268,23 @@ def test_attach_to_own_comment_on_a_hidden_idea_is_refused(client, patron, staff
     login_as(client, patron)
     assert _attach(client, "comment", comment.id, "a.png", picture(), "x").status_code == 403
     assert f.count(engine, Attachment) == 0
+
+
+def test_committee_sessions_files_are_for_those_who_see_the_session(
+    client, staff, committee, patron, engine
+):
+    session = schedule(engine, staff, audience="committee")
+    login_as(client, patron)
+    assert _attach(client, "workshop", session.id, "a.png", picture(), "x").status_code == 404
+    login_as(client, staff)
+    assert _attach(client, "workshop", session.id, "a.png", picture(), "Room").status_code == 303
+    (row,) = _rows(engine)
+    assert 'alt="Room"' in client.get(f"/sessions/{session.id}").text
+    client.cookies.clear()
+    assert client.get(f"/media/{row.name}").status_code == 404
+    login_as(client, patron)
+    assert client.get(f"/media/{row.name}").status_code == 404
+    login_as(client, committee)
+    served = client.get(f"/media/{row.name}")
+    assert served.status_code == 200
+    assert served.headers["cache-control"] == "private, no-store"
