@@ -167,7 +167,7 @@ class _Reader:
                 return
             self._file.write(data[start:end])
             return
-        if self._size > FIELD_BYTES or len(self.upload.fields) >= MAX_FIELDS:
+        if self._size > FIELD_BYTES:
             self.error = True
             return
         self._value += data[start:end]
@@ -178,5 +178,7 @@ class _Reader:
                 self._file.close()
                 self._file = None
             return
+        if len(self.upload.fields) >= MAX_FIELDS:
+            self.error = True
         if not self.error:
             self.upload.fields[self._name] = self._value.decode("utf-8", "replace")

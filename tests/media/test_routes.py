@@ -288,3 +288,14 @@ def test_committee_sessions_files_are_for_those_who_see_the_session(
     served = client.get(f"/media/{row.name}")
     assert served.status_code == 200
     assert served.headers["cache-control"] == "private, no-store"
+
+
+def test_upload_form_with_too_many_or_too_long_fields_is_refused(client, patron, category, engine):
+    idea = f.idea(engine, patron, category)
+    login_as(client, patron)
+    for fields in ({f"f{n}": "" for n in range(30)}, {"alt": "x" * 10_000}):
+        response = client.post(
+            f"/attach/idea/{idea.id}", fields, files={"file": ("a.png", picture(), "image/png")}
+        )
+        assert response.status_code == 403
+    assert f.count(engine, Attachment) == 0
