@@ -307,33 +307,6 @@ def test_nginx_passes_pages_to_the_app_and_serves_static_files_itself(stack):
         assert outside.status_code in {400, 404} and "from_env" not in outside.text, path
 
 
-def test_nginx_sends_an_attached_picture_from_disk_once_the_app_allows_it(stack):
-    author, idea_id = _idea(stack)
-    picture = io.BytesIO()
-    Image.new("RGB", (30, 20), (10, 120, 200)).save(picture, "PNG")
-    with _signed_in(stack.url, author) as browser:
-        token = token_for(SECRET, browser.cookies[CSRF_COOKIE])
-        done = browser.post(
-            f"/attach/idea/{idea_id}",
-            data={"csrf_token": token, "alt": "A blue square"},
-            files={"file": ("square.png", picture.getvalue(), "image/png")},
-        )
-        assert done.status_code == 303, done.text
-    with db.read(stack.engine) as s:
-        name = s.execute(select(Attachment.name).where(Attachment.owner_id == idea_id)).scalar()
-    on_disk = (stack.logs / "var" / "media" / name).read_bytes()
-    served = httpx.get(f"{stack.url}/media/{name}")
-    assert served.status_code == 200
-    # The app answered with X-Accel-Redirect and no body: these bytes came from nginx.
-    assert served.content == on_disk
-    assert served.headers["content-type"] == "image/png"
-    assert served.headers["cache-control"] == "public, max-age=31536000, immutable"
-    assert served.headers["x-content-type-options"] == "nosniff"
-    assert "x-accel-redirect" not in served.headers
-    # The internal location cannot be asked for directly.
-    assert httpx.get(f"{stack.url}/_media/{name}").status_code == 404
-
-
 def test_nginx_shares_requests_between_both_app_processes(stack):
     for _ in range(6):
         assert httpx.get(stack.url + "/ping").text == "pong"
@@ -428,6 +401,35 @@ def test_the_worker_beside_them_sends_the_email_of_a_comment(stack):
 
 
 # systemd ------------------------------------------------------------------------------------
+
+
+# Last of the stack's tests: it signs in through nginx, which the test of the browser's
+# address above must not see.
+def test_nginx_sends_an_attached_picture_from_disk_once_the_app_allows_it(stack):
+    author, idea_id = _idea(stack)
+    picture = io.BytesIO()
+    Image.new("RGB", (30, 20), (10, 120, 200)).save(picture, "PNG")
+    with _signed_in(stack.url, author) as browser:
+        token = token_for(SECRET, browser.cookies[CSRF_COOKIE])
+        done = browser.post(
+            f"/attach/idea/{idea_id}",
+            data={"csrf_token": token, "alt": "A blue square"},
+            files={"file": ("square.png", picture.getvalue(), "image/png")},
+        )
+        assert done.status_code == 303, done.text
+    with db.read(stack.engine) as s:
+        name = s.execute(select(Attachment.name).where(Attachment.owner_id == idea_id)).scalar()
+    on_disk = (stack.logs / "var" / "media" / name).read_bytes()
+    served = httpx.get(f"{stack.url}/media/{name}")
+    assert served.status_code == 200
+    # The app answered with X-Accel-Redirect and no body: these bytes came from nginx.
+    assert served.content == on_disk
+    assert served.headers["content-type"] == "image/png"
+    assert served.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert served.headers["x-content-type-options"] == "nosniff"
+    assert "x-accel-redirect" not in served.headers
+    # The internal location cannot be asked for directly.
+    assert httpx.get(f"{stack.url}/_media/{name}").status_code == 404
 
 
 def _unit(name: str) -> dict[str, list[str]]:
