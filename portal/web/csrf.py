@@ -108,7 +108,7 @@ class CSRFMiddleware:
                 await self.on_reject(scope, status, reason)(scope, receive, send)
                 return
             submitted = conn.headers.get(HEADER) or upload.fields.get(FIELD, "")
-            if not self._same_origin(conn) or not hmac.compare_digest(submitted, expected):
+            if not self._same_origin(conn) or not _matches(submitted, expected):
                 upload.discard()
                 await self.on_reject(scope, 403, "csrf")(scope, receive, send)
                 return
@@ -119,7 +119,7 @@ class CSRFMiddleware:
             if body is None:
                 await self.on_reject(scope, 413, "too_large")(scope, receive, send)
                 return
-            if not self._same_origin(conn) or not hmac.compare_digest(submitted, expected):
+            if not self._same_origin(conn) or not _matches(submitted, expected):
                 await self.on_reject(scope, 403, "csrf")(scope, receive, send)
                 return
             receive = _replay(body, receive)
@@ -178,6 +178,13 @@ class CSRFMiddleware:
             values = parse_qs(body.decode("latin-1")).get(FIELD)
             return body, values[0] if values else ""
         return body, ""
+
+
+def _matches(submitted: str, expected: str) -> bool:
+    """Whether the token sent is the expected one, in constant time. Compared as bytes: a
+    token is whatever the client sent, and compare_digest refuses (raises on) strings with
+    characters outside ASCII."""
+    return hmac.compare_digest(submitted.encode(), expected.encode())
 
 
 def _replay(body: bytes, original: Receive) -> Receive:

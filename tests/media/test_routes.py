@@ -299,3 +299,17 @@ def test_upload_form_with_too_many_or_too_long_fields_is_refused(client, patron,
         )
         assert response.status_code == 403
     assert f.count(engine, Attachment) == 0
+
+
+def test_upload_with_a_token_that_is_not_ascii_is_refused_not_a_crash(
+    client, patron, category, engine
+):
+    idea = f.idea(engine, patron, category)
+    login_as(client, patron)
+    response = client.post(
+        f"/attach/idea/{idea.id}",
+        {"alt": "x", "csrf_token": "é" * 40},
+        files={"file": ("a.png", picture(), "image/png")},
+    )
+    assert response.status_code == 403
+    assert f.count(engine, Attachment) == 0
