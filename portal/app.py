@@ -26,6 +26,8 @@ from portal.home import health
 from portal.home.routes import routes as home_routes
 from portal.ideas.category_routes import routes as category_routes
 from portal.ideas.routes import routes as idea_routes
+from portal.media import storage as media_storage
+from portal.media.routes import routes as media_routes
 from portal.moderation.routes import routes as moderation_routes
 from portal.notifications.routes import routes as notification_routes
 from portal.pilots.routes import routes as pilot_routes
@@ -70,6 +72,7 @@ def routes() -> list[BaseRoute]:
         story_routes,
         pilot_routes,
         choice_routes,
+        media_routes,
         moderation_routes,
         api_routes,
         *metrics_routes,
@@ -81,6 +84,7 @@ def create_app(settings: settings_mod.Settings | None = None) -> Starlette:
     """Build the application for `settings` (from the environment when not given)."""
     settings = settings or settings_mod.from_env()
     errorreports.init(settings)
+    media_storage.use(settings.media_dir)
     engine = db.make_engine(settings.database_url)
     metrics = Metrics(settings, engine, health.report) if settings.metrics_token else None
     middleware = [

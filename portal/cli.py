@@ -202,7 +202,8 @@ def cmd_backup(args: argparse.Namespace) -> int:
     from portal.core.backup import BackupError, backup
 
     try:
-        print(backup(_settings().database_url, Path(args.file)))
+        s = _settings()
+        print(backup(s.database_url, Path(args.file), Path(s.media_dir)))
     except BackupError as exc:
         print(exc, file=sys.stderr)
         return 1
@@ -213,7 +214,10 @@ def cmd_restore(args: argparse.Namespace) -> int:
     from portal.core.backup import BackupError, restore
 
     try:
-        print(restore(_settings().database_url, Path(args.file), force=args.force))
+        s = _settings()
+        print(
+            restore(s.database_url, Path(args.file), force=args.force, media_dir=Path(s.media_dir))
+        )
     except BackupError as exc:
         print(exc, file=sys.stderr)
         return 1
@@ -310,15 +314,16 @@ def build_parser() -> argparse.ArgumentParser:
     p = command(
         "backup",
         "Write a consistent copy of the whole database to FILE while the site is serving "
-        "(SQLite: the online backup API; PostgreSQL: pg_dump's custom format).",
+        "(SQLite: the online backup API; PostgreSQL: pg_dump's custom format), and the "
+        "attached files under MEDIA_DIR to FILE.media.tar.",
     )
     p.add_argument("file", metavar="FILE", help="where to write the backup (replaced if it exists)")
     p.set_defaults(func=cmd_backup)
 
     p = command(
         "restore",
-        "Load a backup made by `portal backup` into the empty database at DATABASE_URL "
-        "(stop the site first).",
+        "Load a backup made by `portal backup` into the empty database at DATABASE_URL, and "
+        "the attached files of FILE.media.tar into MEDIA_DIR (stop the site first).",
     )
     p.add_argument("file", metavar="FILE", help="the backup to load")
     p.add_argument(

@@ -33,6 +33,8 @@ from portal.decisions import privacy as decisions_privacy  # noqa: F401 - follow
 from portal.ideas import checks as ideas_checks
 from portal.ideas import labels as ideas_labels  # noqa: F401 - statuses, idea_title
 from portal.ideas import privacy as ideas_privacy  # noqa: F401 - ideas proposed
+from portal.media import checks as media_checks
+from portal.media import privacy as media_privacy  # noqa: F401 - files attached
 from portal.notifications import checks as notifications_checks
 from portal.notifications import labels as notifications_labels  # noqa: F401 - email kinds
 from portal.notifications import privacy as notifications_privacy  # noqa: F401 - unsent email
@@ -69,6 +71,7 @@ CHECKS: list[tuple[str, Check]] = [
     ("pilot cohorts", pilots_checks.check),
     ("stored Markdown", markdown.check),
     ("question answers", choices_checks.check),
+    ("attached files", media_checks.check),
 ]
 
 

@@ -21,6 +21,7 @@ from portal.decisions.models import (
 )
 from portal.ideas.models import Category, Idea, StatusChange
 from portal.inbound.models import InboundMessage
+from portal.media.models import Attachment
 from portal.moderation.models import AuditEntry, Flag
 from portal.notifications.models import (
     EmailOutbox,
@@ -65,6 +66,7 @@ __all__ = [
     "Survey",
     "TextAnswer",
     "AccountToken",
+    "Attachment",
     "AuditEntry",
     "CalendarKey",
     "Flag",

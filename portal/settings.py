@@ -68,6 +68,7 @@ class Settings:
     sentry_dsn: str = ""
     inbound_address: str = ""
     inbound_max_bytes: int = 10_000_000
+    media_dir: str = "var/media"
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -121,6 +122,7 @@ def from_env(environ: dict[str, str] | None = None) -> Settings:
         sentry_dsn=env.get("SENTRY_DSN", ""),
         inbound_address=env.get("INBOUND_ADDRESS", "").strip().lower(),
         inbound_max_bytes=max(1000, int(_number(env.get("INBOUND_MAX_BYTES", ""), 10_000_000))),
+        media_dir=str(Path(env.get("MEDIA_DIR") or var_dir / "media").resolve()),
     )
 
 

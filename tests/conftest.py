@@ -10,6 +10,7 @@ import itertools
 import os
 import shutil
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -81,8 +82,13 @@ def database_url(template_db: str, tmp_path, request: pytest.FixtureRequest) -> 
 
 
 @pytest.fixture
-def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, secret_key=SECRET, base_url="http://testserver")
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return Settings(
+        database_url=database_url,
+        secret_key=SECRET,
+        base_url="http://testserver",
+        media_dir=str(tmp_path / "media"),
+    )
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ environment file against the settings the portal reads."""
 from __future__ import annotations
 
 import ast
+import io
 import itertools
 import os
 import re
@@ -20,12 +21,14 @@ from types import SimpleNamespace
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, text
+from PIL import Image
+from sqlalchemy import create_engine, select, text
 
 from portal.cli import build_parser
 from portal.core import db
 from portal.ideas import services as ideas
 from portal.ideas.models import Category
+from portal.media.models import Attachment
 from portal.settings import PACKAGE_DIR, STATIC_DIR, from_env
 from portal.web.csrf import COOKIE as CSRF_COOKIE
 from portal.web.csrf import token_for
@@ -59,7 +62,12 @@ def _substitute(text: str, pattern: str, new: str, count: int | None = None) -> 
 
 
 def render_site(
-    *, port: int, redirect_port: int, upstreams: list[int], tls_dir: Path | None = None
+    *,
+    port: int,
+    redirect_port: int,
+    upstreams: list[int],
+    media_dir: Path,
+    tls_dir: Path | None = None,
 ) -> str:
     """deploy/nginx/portal.conf for this machine: its two placeholders filled (a host name,
     the static folder of this checkout), its ports moved to free ones on 127.0.0.1, and its
@@ -79,6 +87,7 @@ def render_site(
     site = _substitute(site, r"server 127\.0\.0\.1:8000;\n    ", servers, 1)
     site = _substitute(site, "@SERVER_NAME@", "localhost")
     site = _substitute(site, "alias @STATIC_DIR@/", f"alias {STATIC_DIR}/", 1)
+    site = _substitute(site, "alias @MEDIA_DIR@/", f"alias {media_dir}/", 1)
     assert not re.search(r"^[^#]*@[A-Z_]+@", site, re.MULTILINE)  # every placeholder filled
     return site
 
@@ -175,10 +184,17 @@ def stack(pg_server, tmp_path_factory) -> Iterator[SimpleNamespace]:
                 stderr=subprocess.STDOUT,
             )
         running.callback(stop, worker)
-        site = render_site(port=port, redirect_port=redirect_port, upstreams=upstreams)
+        media = folder / "var" / "media"
+        site = render_site(
+            port=port, redirect_port=redirect_port, upstreams=upstreams, media_dir=media
+        )
         running.enter_context(nginx(folder / "nginx", site, port))
         tls_site = render_site(
-            port=tls_port, redirect_port=tls_redirect, upstreams=upstreams, tls_dir=certificate
+            port=tls_port,
+            redirect_port=tls_redirect,
+            upstreams=upstreams,
+            media_dir=media,
+            tls_dir=certificate,
         )
         running.enter_context(nginx(folder / "nginx-tls", tls_site, tls_port, "https"))
         yield SimpleNamespace(
@@ -385,6 +401,35 @@ def test_the_worker_beside_them_sends_the_email_of_a_comment(stack):
 
 
 # systemd ------------------------------------------------------------------------------------
+
+
+# Last of the stack's tests: it signs in through nginx, which the test of the browser's
+# address above must not see.
+def test_nginx_sends_an_attached_picture_from_disk_once_the_app_allows_it(stack):
+    author, idea_id = _idea(stack)
+    picture = io.BytesIO()
+    Image.new("RGB", (30, 20), (10, 120, 200)).save(picture, "PNG")
+    with _signed_in(stack.url, author) as browser:
+        token = token_for(SECRET, browser.cookies[CSRF_COOKIE])
+        done = browser.post(
+            f"/attach/idea/{idea_id}",
+            data={"csrf_token": token, "alt": "A blue square"},
+            files={"file": ("square.png", picture.getvalue(), "image/png")},
+        )
+        assert done.status_code == 303, done.text
+    with db.read(stack.engine) as s:
+        name = s.execute(select(Attachment.name).where(Attachment.owner_id == idea_id)).scalar()
+    on_disk = (stack.logs / "var" / "media" / name).read_bytes()
+    served = httpx.get(f"{stack.url}/media/{name}")
+    assert served.status_code == 200
+    # The app answered with X-Accel-Redirect and no body: these bytes came from nginx.
+    assert served.content == on_disk
+    assert served.headers["content-type"] == "image/png"
+    assert served.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert served.headers["x-content-type-options"] == "nosniff"
+    assert "x-accel-redirect" not in served.headers
+    # The internal location cannot be asked for directly.
+    assert httpx.get(f"{stack.url}/_media/{name}").status_code == 404
 
 
 def _unit(name: str) -> dict[str, list[str]]:

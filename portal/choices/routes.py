@@ -89,9 +89,9 @@ def views(s: Session, questions: list[ChoiceQuestion], user: User | None) -> lis
 
 
 @idea_routes.detail_extras.register
-def on_idea_page(s: Session, idea_id: int, user: User | None) -> dict[str, Any]:
+def on_idea_page(s: Session, context: dict[str, Any], user: User | None) -> dict[str, Any]:
     """The idea page's questions, and whether the reader may ask one."""
-    questions = views(s, queries.on_idea(s, idea_id), user)
+    questions = views(s, queries.on_idea(s, context["idea"].id), user)
     return {"choice_views": questions, "can_ask_choice": permissions.can_ask(user)}
 
 

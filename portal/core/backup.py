@@ -5,6 +5,11 @@ taken while the site is serving, and loaded again into an empty database.
   step, which reads a single snapshot while writers carry on (WAL mode).
 - PostgreSQL: the backup is `pg_dump --format=custom`, which reads one snapshot too.
 
+The files people attached (MEDIA_DIR) go beside it, in `FILE.media.tar`, written after the
+database, so that every file a row of the backup names is in it; `restore` unpacks that tar
+into MEDIA_DIR when it is there. The files are named by their content, so unpacking over
+files already there changes none of them.
+
 Each kind names itself in its first bytes ("SQLite format 3", "PGDMP"), so `restore` tells them
 apart, refuses a backup of the other kind of database, and refuses a file that is not a backup
 of a portal (no `alembic_version` in it). A backup holds every account's email and password
@@ -22,9 +27,11 @@ from __future__ import annotations
 import contextlib
 import glob
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
+import tarfile
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -39,6 +46,8 @@ from portal.core.migrate import alembic_config
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PG_MAGIC = b"PGDMP"
 KIND_NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+# The names of attached files (portal.media.storage): a content hash and an extension.
+MEDIA_NAME = re.compile(r"^[0-9a-f]{64}\.(png|jpg|webp|pdf)$")
 
 
 class BackupError(Exception):
@@ -60,8 +69,22 @@ def file_kind(path: Path) -> str | None:
     return None
 
 
-def backup(database_url: str, path: Path) -> str:
-    """Write a consistent copy of the database to `path` (replacing it); says what it wrote."""
+def media_tar(path: Path) -> Path:
+    """Where the files of the backup at `path` are."""
+    return path.with_name(path.name + ".media.tar")
+
+
+def backup(database_url: str, path: Path, media_dir: Path | None = None) -> str:
+    """Write a consistent copy of the database to `path` (replacing it), and the files under
+    `media_dir` beside it; says what it wrote."""
+    done = _backup_database(database_url, path)
+    if media_dir is None:
+        return done
+    count = _backup_media(media_dir, media_tar(path))
+    return f"{done} Backed up {count:,} attached files to {media_tar(path)}."
+
+
+def _backup_database(database_url: str, path: Path) -> str:
     partial = path.with_name(path.name + ".partial")
     partial.unlink(missing_ok=True)
     # Created empty and private first: the tools below write into it and keep its mode.
@@ -78,8 +101,62 @@ def backup(database_url: str, path: Path) -> str:
     return f"Backed up the {kind} database to {path} ({path.stat().st_size:,} bytes)."
 
 
-def restore(database_url: str, path: Path, *, force: bool = False) -> str:
-    """Load the backup at `path` into the database at `database_url`; says what it did."""
+def _backup_media(media_dir: Path, into: Path) -> int:
+    """Put every file under `media_dir` into the tar `into` (private, complete or absent)."""
+    partial = into.with_name(into.name + ".partial")
+    partial.unlink(missing_ok=True)
+    os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    count = 0
+    try:
+        with tarfile.open(partial, "w") as tar:
+            names = sorted(os.listdir(media_dir)) if media_dir.is_dir() else []
+            for name in names:
+                file = media_dir / name
+                if MEDIA_NAME.match(name) and file.is_file():
+                    tar.add(file, arcname=name, recursive=False)
+                    count += 1
+        os.replace(partial, into)
+    finally:
+        partial.unlink(missing_ok=True)
+    return count
+
+
+def _restore_media(tar_path: Path, media_dir: Path) -> int:
+    """Unpack the files of a backup into `media_dir`: plain files with names of ours only (no
+    path, no link, nothing else a tar can carry)."""
+    media_dir.mkdir(parents=True, exist_ok=True)
+    count = 0
+    try:
+        with tarfile.open(tar_path, "r") as tar:
+            for member in tar:
+                if not (member.isfile() and MEDIA_NAME.match(member.name)):
+                    raise BackupError(f"{tar_path} holds {member.name!r}, not a file of ours.")
+                source = tar.extractfile(member)
+                assert source is not None  # a regular file
+                partial = media_dir / f".partial-{member.name}"
+                with source, partial.open("wb") as target:
+                    shutil.copyfileobj(source, target)
+                os.replace(partial, media_dir / member.name)
+                count += 1
+    except tarfile.TarError as exc:
+        raise BackupError(f"{tar_path} is damaged: {exc}") from exc
+    return count
+
+
+def restore(
+    database_url: str, path: Path, *, force: bool = False, media_dir: Path | None = None
+) -> str:
+    """Load the backup at `path` into the database at `database_url`, and its files into
+    `media_dir`; says what it did."""
+    done = _restore_database(database_url, path, force=force)
+    tar_path = media_tar(path)
+    if media_dir is None or not tar_path.is_file():
+        return done
+    count = _restore_media(tar_path, media_dir)
+    return f"{done} Restored {count:,} attached files into {media_dir}."
+
+
+def _restore_database(database_url: str, path: Path, *, force: bool) -> str:
     if not path.is_file():
         raise BackupError(f"There is no file at {path}.")
     kind, target = file_kind(path), database_kind(database_url)

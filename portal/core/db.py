@@ -22,7 +22,7 @@ import asyncio
 import fcntl
 import os
 import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager, nullcontext
 from typing import Any, Literal, overload
 
@@ -154,12 +154,28 @@ def write_connection(
     with nullcontext() if have_turn else _writer_turn(engine), engine.connect() as conn:
         if sqlite:
             conn.execution_options(sqlite_begin="IMMEDIATE")
-        with conn.begin():
-            yield conn
-            if shown and sqlite:
-                conn.execute(_BUMP)
+        try:
+            with conn.begin():
+                yield conn
+                if shown and sqlite:
+                    conn.execute(_BUMP)
+        finally:
+            # Taken off the (pooled) connection whatever happened; run only after a commit.
+            committed = conn.info.pop(AFTER_COMMIT, [])
     if shown and not sqlite:
         bump_version(engine)
+    for action in committed:
+        action()
+
+
+AFTER_COMMIT = "portal_after_commit"
+
+
+def after_commit(session: Session, action: Callable[[], None]) -> None:
+    """Run `action` once the write transaction of `session` has committed, and never if it
+    rolls back: for what lies outside the database, such as removing a file that the
+    transaction stopped naming."""
+    session.connection().info.setdefault(AFTER_COMMIT, []).append(action)
 
 
 _turns: dict[str, tuple[threading.Lock, int]] = {}

@@ -100,9 +100,12 @@ def timeline(
     return [(kind, item) for _at, kind, item in sorted(entries, key=lambda e: e[0])]
 
 
-# What domains built on ideas add to an idea's page, called with (db, idea id, reader): the
-# choices domain gives the idea's questions.
-detail_extras: Hooks[[Session, int, User | None], dict[str, Any]] = Hooks("an idea's page is shown")
+# What domains built on ideas add to an idea's page, called with (db, the page's context so
+# far, reader): the choices domain gives the idea's questions, the media domain the files of
+# the idea and of the comments shown.
+detail_extras: Hooks[[Session, dict[str, Any], User | None], dict[str, Any]] = Hooks(
+    "an idea's page is shown"
+)
 
 
 async def detail(request: Request) -> Response:
@@ -140,7 +143,7 @@ async def detail(request: Request) -> Response:
             "can_edit_comment": comment_rules.can_edit,
             **card_context(session, [idea], user),
         }
-        for extra in detail_extras(session, idea.id, user):
+        for extra in detail_extras(session, context, user):
             context |= extra
     return render(request, "ideas/detail.html", context)
 

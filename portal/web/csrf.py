@@ -8,7 +8,12 @@ middleware, so no route can forget it. The cookie is replaced at sign-in and sig
 (`rotate`), so a token seen before either is worth nothing after it.
 
 A form body is read here first: one over MAX_FORM_BYTES or with more than MAX_FIELDS fields is
-refused with 413 before anything parses it further.
+refused with 413 before anything parses it further. The one exception is a form with a file
+(multipart/form-data) posted to an upload address (portal.web.uploads): it is parsed here as
+it arrives, its file streamed to a temporary file under the upload limit, its token checked
+like any other, and the route finds it as `request.state.upload` (the temporary file is
+removed once the route has answered). Anywhere else, multipart carries no token we read, so
+it is refused.
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ from urllib.parse import parse_qs, urlsplit
 from starlette.requests import HTTPConnection
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from portal.web import uploads
 
 COOKIE = "csrftoken"
 FIELD = "csrf_token"
@@ -91,12 +98,28 @@ class CSRFMiddleware:
         expected = token_for(self.secret, cookie)
         scope.setdefault("state", {})["csrf_token"] = expected
 
-        if scope["method"] not in SAFE_METHODS and not scope["path"].startswith(TOKEN_IN_PATH):
+        upload = None
+        content_type = conn.headers.get("content-type", "")
+        if scope["method"] not in SAFE_METHODS and uploads.is_upload(scope["path"], content_type):
+            try:
+                upload = await uploads.read(content_type, receive)
+            except uploads.UploadRefused as exc:
+                status, reason = (413, "too_large") if exc.too_large else (403, "csrf")
+                await self.on_reject(scope, status, reason)(scope, receive, send)
+                return
+            submitted = conn.headers.get(HEADER) or upload.fields.get(FIELD, "")
+            if not self._same_origin(conn) or not _matches(submitted, expected):
+                upload.discard()
+                await self.on_reject(scope, 403, "csrf")(scope, receive, send)
+                return
+            scope["state"]["upload"] = upload
+            receive = _replay(b"", receive)
+        elif scope["method"] not in SAFE_METHODS and not scope["path"].startswith(TOKEN_IN_PATH):
             body, submitted = await self._submitted_token(conn, receive)
             if body is None:
                 await self.on_reject(scope, 413, "too_large")(scope, receive, send)
                 return
-            if not self._same_origin(conn) or not hmac.compare_digest(submitted, expected):
+            if not self._same_origin(conn) or not _matches(submitted, expected):
                 await self.on_reject(scope, 403, "csrf")(scope, receive, send)
                 return
             receive = _replay(body, receive)
@@ -114,7 +137,11 @@ class CSRFMiddleware:
                 message["headers"] = headers
             await send(message)
 
-        await self.app(scope, receive, send_cookie)
+        try:
+            await self.app(scope, receive, send_cookie)
+        finally:
+            if upload is not None:
+                upload.discard()
 
     def _same_origin(self, conn: HTTPConnection) -> bool:
         """No Origin (an older browser, a mail program's one-click POST), or this site's."""
@@ -151,6 +178,13 @@ class CSRFMiddleware:
             values = parse_qs(body.decode("latin-1")).get(FIELD)
             return body, values[0] if values else ""
         return body, ""
+
+
+def _matches(submitted: str, expected: str) -> bool:
+    """Whether the token sent is the expected one, in constant time. Compared as bytes: a
+    token is whatever the client sent, and compare_digest refuses (raises on) strings with
+    characters outside ASCII."""
+    return hmac.compare_digest(submitted.encode(), expected.encode())
 
 
 def _replay(body: bytes, original: Receive) -> Receive:

@@ -35,6 +35,9 @@ PLACEHOLDER = b"\x00" * 40
 PLAIN_COOKIES = {"csrftoken", "lang"}
 # Liveness checks answer for this moment and never touch a kept page (nor its version read).
 NEVER = {"/ping", "/healthz"}
+# Files, sent from disk (static ones, and attached pictures and PDFs of up to 20 MB, which would
+# crowd every page out): never kept in memory.
+FILES = ("/static/", "/media/")
 
 
 @dataclass(frozen=True)
@@ -106,7 +109,7 @@ class PageCacheMiddleware:
         None when the request is not a plain visit."""
         if scope["type"] != "http" or scope["method"] != "GET":
             return None
-        if scope["path"] in NEVER or scope["path"].startswith("/static/"):
+        if scope["path"] in NEVER or scope["path"].startswith(FILES):
             return None
         if PageCacheMiddleware._credentials(scope):
             return None

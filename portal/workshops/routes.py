@@ -128,7 +128,7 @@ async def index(request: Request) -> Response:
 
 
 # What domains built on sessions add to a session's page, called with (db, session id,
-# reader): the choices domain gives the session's questions.
+# reader): the choices domain gives the session's questions, the media domain its files.
 detail_extras: Hooks[[Session, int, User | None], dict[str, Any]] = Hooks(
     "a design session's page is shown"
 )

@@ -513,3 +513,10 @@ def test_pages_have_no_inline_script(client, patron, world):
         scripts = re.findall(r"<script\b[^>]*>", html)
         assert scripts and all(" src=" in tag for tag in scripts), path
         assert not re.search(r"<[^>]+\son[a-z]+\s*=", html), path
+
+
+def test_csrf_post_with_a_token_that_is_not_ascii_is_refused_not_a_crash(client):
+    response = client.post(
+        "/login", {"email": "a@example.org", "password": "x", "csrf_token": "é" * 40}
+    )
+    assert response.status_code == 403

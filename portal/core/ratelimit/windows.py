@@ -40,6 +40,8 @@ LIMITS = {
     # all, so that mail with a forged sender cannot make the portal a mail cannon.
     "inbound-reply-address": Limit("inbound-reply-address", 3, 24 * 60 * 60),
     "inbound-reply": Limit("inbound-reply", 200, 60 * 60),
+    # Pictures and PDFs one person attaches to their own ideas and comments in a day.
+    "media": Limit("media", 20, 24 * 60 * 60),
 }
 
 

@@ -1,0 +1,1 @@
+"""Pictures and PDFs attached to ideas, comments, design sessions and decisions."""
