@@ -12,6 +12,7 @@ from portal.decisions.models import (
     DecisionWorkshop,
     FollowUp,
 )
+from portal.desk.models import DeskRecord
 from portal.ideas.models import Category, Idea, StatusChange
 from portal.moderation.models import AuditEntry, Flag
 from portal.notifications.models import (
@@ -36,7 +37,7 @@ from portal.surveys.models import (
     TextAnswer,
 )
 from portal.teams.models import Team, TeamMember
-from portal.votes.models import Follow, Vote
+from portal.votes.models import DeskVote, Follow, Vote
 from portal.workshops.models import CalendarKey, Registration, Workshop, WorkshopIdea
 
 __all__ = [
@@ -58,6 +59,8 @@ __all__ = [
     "Category",
     "Comment",
     "Decision",
+    "DeskRecord",
+    "DeskVote",
     "DecisionIdea",
     "DecisionRevision",
     "DecisionTeam",

@@ -87,29 +87,35 @@ def _clean_fields(
 def propose(
     *,
     db: Session,
-    actor: User,
+    actor: User | None,
     title: str,
     body: str,
     category_id: str | int | None,
     library_proposal: bool = False,
+    source: str = "web",
 ) -> Idea:
-    """Post an idea; the author follows it. Only staff may post a library proposal."""
-    take_part(actor)
+    """Post an idea; the author follows it. Only staff may post a library proposal. `source`
+    is where it came in (portal.ideas.models.SOURCES); the desk domain posts for people
+    through here, with `actor` None for someone without an account (nobody follows then)."""
+    if actor is not None:
+        take_part(actor)
     fields = _clean_fields(db, title, body, category_id)
     now = utcnow()
     idea = Idea(
         **fields,
-        author_id=actor.id,
+        author_id=actor.id if actor is not None else None,
+        source=source,
         created_at=now,
         updated_at=now,
         trending=weight(now),
         origin="library"
-        if library_proposal and permissions.can_propose_for_library(actor)
+        if library_proposal and actor is not None and permissions.can_propose_for_library(actor)
         else "patron",
     )
     db.add(idea)
     db.flush()
-    proposed(db, actor, idea.id)
+    if actor is not None:
+        proposed(db, actor, idea.id)
     return idea
 
 
