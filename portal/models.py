@@ -5,7 +5,9 @@ from portal.comments.models import Comment
 from portal.core.db import metadata
 from portal.core.ratelimit.models import RateCounter
 from portal.decisions.models import (
+    Advice,
     Decision,
+    DecisionDraft,
     DecisionIdea,
     DecisionRevision,
     DecisionTeam,
@@ -58,7 +60,9 @@ __all__ = [
     "Identity",
     "Category",
     "Comment",
+    "Advice",
     "Decision",
+    "DecisionDraft",
     "DeskRecord",
     "DeskVote",
     "DecisionIdea",

@@ -1,5 +1,6 @@
 """feedback recorded at the desk: where each idea, comment and vote came from; votes for
-people without an account; who recorded what for whom
+people without an account; who recorded what for whom. Draft decisions and the advisory
+committee's advice on them
 
 Revision ID: 0023
 Revises: 0016
@@ -53,9 +54,43 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_desk_record_created_at", "desk_record", ["created_at"])
+    op.create_table(
+        "decision_draft",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("title", sa.String(length=160), nullable=False),
+        sa.Column("form", sa.Text(), nullable=False),
+        sa.Column("author_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(), nullable=False),
+        sa.Column("shared_at", sa.DateTime(), nullable=True),
+        sa.Column("decision_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(["author_id"], ["user.id"], ondelete="SET NULL"),
+        sa.ForeignKeyConstraint(["decision_id"], ["decision.id"], ondelete="SET NULL"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("decision_id"),
+    )
+    op.create_table(
+        "advice",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("draft_id", sa.Integer(), nullable=False),
+        sa.Column("member_id", sa.Integer(), nullable=True),
+        sa.Column("stance", sa.String(length=16), nullable=False),
+        sa.Column("reason", sa.String(length=2000), nullable=False),
+        sa.Column("consent", sa.Boolean(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["draft_id"], ["decision_draft.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["member_id"], ["user.id"], ondelete="SET NULL"),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("draft_id", "member_id"),
+    )
+    op.create_index("ix_advice_member_id", "advice", ["member_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_advice_member_id", table_name="advice")
+    op.drop_table("advice")
+    op.drop_table("decision_draft")
     op.drop_index("ix_desk_record_created_at", table_name="desk_record")
     op.drop_table("desk_record")
     op.drop_index("ix_desk_vote_idea_id", table_name="desk_vote")
