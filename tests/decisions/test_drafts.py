@@ -310,3 +310,14 @@ def test_decision_page_reads_the_same_queries_however_much_advice(client, engine
                 )
             )
     assert count() == few
+
+
+def test_a_members_advice_is_in_their_data_download(client, engine, staff, committee, idea):
+    login_as(client, staff)
+    draft_id = save_draft(client, idea)
+    share(client, draft_id, idea)
+    client.get("/logout")
+    login_as(client, committee)
+    advise(client, draft_id, reason="Mine to download")
+    data = client.get("/account/export.json").json()
+    assert [a["reason"] for a in data["advice"]] == ["Mine to download"]
