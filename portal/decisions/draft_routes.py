@@ -85,8 +85,8 @@ def _draft_page(
 
 async def draft(request: Request) -> Response:
     """A draft: its form, the committee's advice, and the buttons to save, share, publish."""
-    user = require(request, permissions.can_draft)
     draft_id = path_id(request)
+    user = require(request, permissions.can_draft)
     with db.read(engine(request)) as s:
         found = queries.draft(s, draft_id)
     if found is None:
@@ -127,8 +127,8 @@ async def draft(request: Request) -> Response:
 
 async def advise(request: Request) -> Response:
     """A shared draft as a committee member reads it, and their advice."""
+    draft_id = path_id(request)  # a number no draft can have is not found, for anyone
     user = require(request, permissions.can_advise)
-    draft_id = path_id(request)
     with db.read(engine(request)) as s:
         found = queries.draft(s, draft_id)
         if found is None or found.decision_id is not None or found.shared_at is None:

@@ -59,9 +59,10 @@ def test_templates_never_mark_text_safe():
     assert offenders == []
 
 
-# What a template may print the `.title` of: sessions, decisions, the timeline's sessions and
-# decisions, form values, notification facts (already named for their reader).
-NOT_IDEAS = {"w", "d", "decision", "item", "values", "f", "e"}
+# What a template may print the `.title` of: sessions, decisions and their drafts, the
+# timeline's sessions and decisions, form values, notification facts (already named for their
+# reader).
+NOT_IDEAS = {"w", "d", "decision", "draft", "item", "values", "f", "e"}
 TITLE = re.compile(r"\b(\w+)\.title\b")
 
 
