@@ -22,6 +22,7 @@ from portal.core import db, errorreports
 from portal.core.groupcommit import GroupCommit
 from portal.core.ratelimit.limits import counter_for
 from portal.decisions.routes import routes as decision_routes
+from portal.desk.routes import routes as desk_routes
 from portal.home import health
 from portal.home.routes import routes as home_routes
 from portal.ideas.category_routes import routes as category_routes
@@ -65,6 +66,7 @@ def routes() -> list[BaseRoute]:
         workshop_routes,
         committee_routes,
         staff_routes,
+        desk_routes,
         setup_routes,
         category_routes,
         team_routes,

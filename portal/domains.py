@@ -30,6 +30,7 @@ from portal.core.integrity import Check, Report
 from portal.decisions import checks as decisions_checks
 from portal.decisions import labels as decisions_labels  # noqa: F401 - outcomes
 from portal.decisions import privacy as decisions_privacy  # noqa: F401 - follow-up answers
+from portal.desk import labels as desk_labels  # noqa: F401 - what desk feedback became
 from portal.ideas import checks as ideas_checks
 from portal.ideas import labels as ideas_labels  # noqa: F401 - statuses, idea_title
 from portal.ideas import privacy as ideas_privacy  # noqa: F401 - ideas proposed

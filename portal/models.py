@@ -12,13 +12,16 @@ from portal.comments.models import Comment
 from portal.core.db import metadata
 from portal.core.ratelimit.models import RateCounter
 from portal.decisions.models import (
+    Advice,
     Decision,
+    DecisionDraft,
     DecisionIdea,
     DecisionRevision,
     DecisionTeam,
     DecisionWorkshop,
     FollowUp,
 )
+from portal.desk.models import DeskRecord
 from portal.ideas.models import Category, Idea, StatusChange
 from portal.inbound.models import InboundMessage
 from portal.media.models import Attachment
@@ -46,7 +49,7 @@ from portal.surveys.models import (
     TextAnswer,
 )
 from portal.teams.models import Team, TeamMember
-from portal.votes.models import Follow, Vote
+from portal.votes.models import DeskVote, Follow, Vote
 from portal.workshops.models import CalendarKey, Registration, Workshop, WorkshopIdea
 
 __all__ = [
@@ -73,7 +76,11 @@ __all__ = [
     "Identity",
     "Category",
     "Comment",
+    "Advice",
     "Decision",
+    "DecisionDraft",
+    "DeskRecord",
+    "DeskVote",
     "DecisionIdea",
     "DecisionRevision",
     "DecisionTeam",

@@ -1,4 +1,5 @@
-"""The staff assessment dashboard's figures: participation by channel, source and user group,
+"""The staff assessment dashboard's figures: participation by channel, by source (the site, the
+desk, a card, the phone, a chat), ideas by origin, participation by user group,
 response times against the promise, follow-up ratings, survey dimension trends and stories by
 theme, over the last 12 calendar months.
 
@@ -19,7 +20,7 @@ from sqlmodel import Session
 from portal.accounts.models import USER_GROUPS
 from portal.assessment import queries
 from portal.core.clock import utcnow
-from portal.ideas.models import ORIGINS
+from portal.ideas.models import ORIGINS, SOURCES
 from portal.stories import queries as stories_q
 from portal.surveys import queries as surveys_q
 
@@ -40,6 +41,15 @@ EVENTS = """
     UNION ALL SELECT 'stories', created_at, author_id, '' FROM story WHERE created_at >= :since
     UNION ALL SELECT 'session_signups', queued_at, user_id, '' FROM registration
       WHERE queued_at >= :since
+"""
+
+# One row per idea, comment and vote with where it came in; votes recorded at the desk for
+# people without an account (portal.votes.models.DeskVote) count as acts of their channel too.
+SOURCED = """
+    SELECT created_at AS at, source FROM idea WHERE created_at >= :since
+    UNION ALL SELECT created_at, source FROM comment WHERE created_at >= :since
+    UNION ALL SELECT created_at, source FROM vote WHERE created_at >= :since
+    UNION ALL SELECT created_at, source FROM desk_vote WHERE created_at >= :since
 """
 
 
@@ -64,7 +74,9 @@ class Participation:
     month: str
     acts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(CHANNELS, 0))
     people: int = 0  # distinct people who took part in any way that month
-    sources: dict[str, int] = field(default_factory=lambda: dict.fromkeys(ORIGINS, 0))
+    # Ideas, comments and votes by where they came in (the site, the desk, a card...).
+    sources: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SOURCES, 0))
+    origins: dict[str, int] = field(default_factory=lambda: dict.fromkeys(ORIGINS, 0))
     groups: dict[str, int] = field(default_factory=lambda: dict.fromkeys(GROUPS, 0))
 
 
@@ -124,7 +136,13 @@ def _participation(db: Session, dialect: str, months: list[str], params: dict) -
         params,
     ).all():
         if key in rows:
-            rows[key].sources[origin] = int(n)
+            rows[key].origins[origin] = int(n)
+    for key, source, n in db.execute(
+        text(f"SELECT {month}, source, COUNT(*) FROM ({SOURCED}) AS e GROUP BY {month}, source"),
+        params,
+    ).all():
+        if key in rows:  # a source added later (email, messaging) gets its column there
+            rows[key].sources[source] = rows[key].sources.get(source, 0) + int(n)
     return list(rows.values())
 
 

@@ -31,6 +31,17 @@ def _sql(dialect: str) -> dict[str, str]:
     }
 
 
+# Ideas, comments and votes of the window by where they came in, as (source, kind, n).
+BY_SOURCE = """
+    SELECT source, kind, COUNT(*) FROM (
+        SELECT source, 'ideas' AS kind FROM idea WHERE created_at >= :since
+        UNION ALL SELECT source, 'comments' FROM comment WHERE created_at >= :since
+        UNION ALL SELECT source, 'votes' FROM vote WHERE created_at >= :since
+        UNION ALL SELECT source, 'votes' FROM desk_vote WHERE created_at >= :since
+    ) AS x GROUP BY source, kind
+"""
+
+
 @dataclass
 class Figures:
     ideas: int = 0
@@ -40,6 +51,9 @@ class Figures:
     answer_days: int = ANSWER_DAYS
     median_days_to_decision: float | None = None
     decisions_by_outcome: dict[str, int] = field(default_factory=dict)
+    # {source: {"ideas", "comments", "votes": n}}: where contributions came in (the site, the
+    # desk, a card...); votes include those recorded for people without an account.
+    by_source: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 @dataclass
@@ -133,6 +147,12 @@ def scorecard(
         ).all()
     )
 
+    by_source: dict[str, dict[str, int]] = {}
+    for source, kind, n in db.execute(text(BY_SOURCE), params).all():
+        by_source.setdefault(source, dict.fromkeys(("ideas", "comments", "votes"), 0))[kind] = int(
+            n
+        )
+
     months: dict[str, Month] = {}
     total = old_total = answered_total = 0
     for bucket, ideas, old, answered in counts:
@@ -155,5 +175,6 @@ def scorecard(
         answer_days=answer_days,
         median_days_to_decision=dec_all,
         decisions_by_outcome={k: int(v) for k, v in outcomes.items()},
+        by_source=by_source,
     )
     return figures, sorted(months.values(), key=lambda m: m.month, reverse=True)

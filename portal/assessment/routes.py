@@ -12,6 +12,7 @@ from starlette.routing import Route
 from portal.assessment import dashboard_routes, queries
 from portal.core import db
 from portal.decisions.models import OUTCOMES
+from portal.ideas.models import SOURCES
 from portal.setup.current import site
 from portal.web.requests import engine
 from portal.web.routing import Domain
@@ -44,7 +45,13 @@ async def scorecard(request: Request) -> Response:
     return render(
         request,
         "assessment/scorecard.html",
-        {"figures": kept.figures, "months": kept.months, "outcomes": OUTCOMES},
+        {
+            "figures": kept.figures,
+            "months": kept.months,
+            "outcomes": OUTCOMES,
+            # The known channels, then any other one the rows name.
+            "sources": [*SOURCES, *sorted(set(kept.figures.by_source) - set(SOURCES))],
+        },
     )
 
 

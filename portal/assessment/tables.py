@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from portal.accounts.labels import group_label
 from portal.assessment.dashboard import CHANNELS, GROUPS, Dashboard
 from portal.core.i18n import _
-from portal.ideas.labels import origin_label
+from portal.ideas.labels import origin_label, source_label
 from portal.surveys.labels import local_text
 
 Value = str | int | float | None
@@ -46,12 +46,22 @@ def _participation(d: Dashboard) -> Table:
 
 
 def _sources(d: Dashboard) -> Table:
-    origins = list(d.participation[0].sources) if d.participation else []
+    sources = list(d.participation[0].sources) if d.participation else []
     return Table(
         "sources",
-        _("Ideas by where they came from"),
+        _("Ideas, comments and votes by where they came in: the site, or recorded by staff"),
+        [("month", _("Month"))] + [(s, source_label(s)) for s in sources],
+        [[p.month, *(p.sources.get(s, 0) for s in sources)] for p in d.participation],
+    )
+
+
+def _origins(d: Dashboard) -> Table:
+    origins = list(d.participation[0].origins) if d.participation else []
+    return Table(
+        "origins",
+        _("Ideas by whom they came from: patrons or the library"),
         [("month", _("Month"))] + [(o, origin_label(o)) for o in origins],
-        [[p.month, *(p.sources[o] for o in origins)] for p in d.participation],
+        [[p.month, *(p.origins[o] for o in origins)] for p in d.participation],
     )
 
 
@@ -140,6 +150,7 @@ def _themes(d: Dashboard) -> Table:
 BUILDERS = (
     _participation,
     _sources,
+    _origins,
     _groups,
     _response_times,
     _follow_up_decisions,
@@ -150,6 +161,7 @@ BUILDERS = (
 NAMES = (
     "participation",
     "sources",
+    "origins",
     "groups",
     "response_times",
     "follow_up_decisions",

@@ -26,6 +26,7 @@ class Comment(SQLModel, table=True):
     parent_id: int | None = Field(default=None, foreign_key="comment.id", index=True)
     body: str = Field(max_length=5000)
     is_staff: bool = False
+    source: str = Field(default="web", max_length=16)  # portal.ideas.models.SOURCES
     is_official: bool = False
     created_at: datetime = Field(default_factory=utcnow)
     edited_at: datetime | None = None

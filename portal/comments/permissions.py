@@ -12,10 +12,11 @@ from portal.ideas.models import Idea
 EDIT_WINDOW = timedelta(minutes=15)
 
 
-def can_comment_on(user: User, idea: Idea) -> bool:
-    """A hidden idea's discussion is closed, except to the moderators (staff). Whether the
+def can_comment_on(user: User | None, idea: Idea) -> bool:
+    """A hidden idea's discussion is closed, except to the moderators (staff); `user` None is
+    someone without an account, for whom staff record a comment at the desk. Whether the
     person may take part at all is `accounts.permissions.take_part`."""
-    return idea.hidden_at is None or user.is_staff
+    return idea.hidden_at is None or (user is not None and user.is_staff)
 
 
 def can_edit(user: User | None, comment: Comment) -> bool:

@@ -46,10 +46,20 @@ def _clean_body(body: str) -> str:
 
 
 def add(
-    *, db: Session, actor: User, idea_id: int, body: str, parent_id: int | None = None
+    *,
+    db: Session,
+    actor: User | None,
+    idea_id: int,
+    body: str,
+    parent_id: int | None = None,
+    source: str = "web",
 ) -> Comment:
-    """Comment on an idea, or reply to a top-level comment. The author follows the idea."""
-    take_part(actor)
+    """Comment on an idea, or reply to a top-level comment. The author follows the idea.
+    `source` is where it came in; the desk domain comments for people through here, with
+    `actor` None for someone without an account (then nobody follows, and a hidden idea's
+    discussion stays closed)."""
+    if actor is not None:
+        take_part(actor)
     idea = ideas_q.get(db, idea_id)
     if idea is None:
         raise NotFound()
@@ -63,18 +73,22 @@ def add(
         parent_id = parent.parent_id or parent.id
     comment = Comment(
         idea_id=idea_id,
-        author_id=actor.id,
+        author_id=actor.id if actor is not None else None,
         parent_id=parent_id,
         body=_clean_body(body),
-        is_staff=actor.is_staff,
+        is_staff=actor is not None and actor.is_staff,
+        source=source,
     )
     db.add(comment)
     db.flush()
     counters.adjust_counts(db=db, idea_id=idea_id, comments=1)
-    if actor.is_staff:
+    if comment.is_staff:
         ideas.record_response(db=db, idea_ids=[idea_id])
-    votes.follow(db=db, actor=actor, idea_id=idea_id)
-    notifications.emit(db, "comment", actor_id=actor.id, idea_id=idea_id, comment_id=comment.id)
+    if actor is not None:
+        votes.follow(db=db, actor=actor, idea_id=idea_id)
+    notifications.emit(
+        db, "comment", actor_id=comment.author_id, idea_id=idea_id, comment_id=comment.id
+    )
     return comment
 
 

@@ -16,4 +16,11 @@ def outcome_label(code: str) -> str:
     }.get(code, code)
 
 
-template_globals(outcome_label=outcome_label)
+def stance_label(code: str) -> str:
+    """A committee member's advice on a draft decision."""
+    return {"support": _("Support"), "concerns": _("Concerns"), "oppose": _("Oppose")}.get(
+        code, code
+    )
+
+
+template_globals(outcome_label=outcome_label, stance_label=stance_label)

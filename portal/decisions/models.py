@@ -122,3 +122,52 @@ class DecisionRevision(SQLModel, table=True):
 
 
 markdown.stored(DecisionRevision, "you_said", "we_did", "reason")
+
+
+STANCES = ("support", "concerns", "oppose")
+
+
+class DecisionDraft(SQLModel, table=True):
+    """A decision staff are still writing: its form as they last saved it (JSON: the texts,
+    dates, links and teams as typed), kept apart from `decision` so that no list, feed, API,
+    search or figure that reads decisions can show it. Shared with the advisory committee at
+    `shared_at`; published as the decision `decision_id`, after which it is only the record
+    of the committee's advice."""
+
+    __tablename__ = "decision_draft"
+
+    id: int = Field(default=None, primary_key=True)
+    title: str = Field(default="", max_length=160)
+    form: str = Field(default="{}", sa_type=Text)
+    author_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    shared_at: datetime | None = None
+    decision_id: int | None = Field(
+        default=None, foreign_key="decision.id", unique=True, ondelete="SET NULL"
+    )
+
+
+class Advice(SQLModel, table=True):
+    """A committee member's advice on a shared draft (support, concerns or oppose, with a
+    reason), one per member, changed by giving it again. `consent`: the member agrees that the
+    published decision shows their reason with their name; without it, only the count."""
+
+    __table_args__ = (UniqueConstraint("draft_id", "member_id"),)
+
+    id: int = Field(default=None, primary_key=True)
+    draft_id: int = Field(foreign_key="decision_draft.id", ondelete="CASCADE")
+    member_id: int | None = Field(
+        default=None, foreign_key="user.id", index=True, ondelete="SET NULL"
+    )
+    stance: str = Field(max_length=16)
+    reason: str = Field(max_length=2000)
+    # Rendered HTML of the reason (portal.core.markdown), and by which renderer.
+    reason_html: str | None = None
+    html_version: str | None = Field(default=None, max_length=100)
+    consent: bool = False
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+markdown.stored(Advice, "reason")

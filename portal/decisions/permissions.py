@@ -24,3 +24,14 @@ def can_answer_follow_up(user: User | None, *, notified: bool) -> bool:
     """ "Did this change help you?" is asked of the people the decision was announced to
     (`notified`: the notifications domain knows who they are)."""
     return user is not None and notified
+
+
+def can_draft(user: User | None) -> bool:
+    """Staff save decisions as drafts, share them with the committee and read its advice."""
+    return user is not None and user.is_staff
+
+
+def can_advise(user: User | None) -> bool:
+    """Members of the advisory committee whose term has not ended advise on shared drafts;
+    staff, who write the drafts, do not advise on them."""
+    return user is not None and user.role == "committee" and user.is_committee

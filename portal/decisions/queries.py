@@ -10,7 +10,10 @@ from sqlmodel import Session, col
 
 from portal.decisions.models import (
     OUTCOMES,
+    STANCES,
+    Advice,
     Decision,
+    DecisionDraft,
     DecisionIdea,
     DecisionRevision,
     DecisionTeam,
@@ -203,3 +206,61 @@ def revisions(db: Session, decision_id: int) -> list[DecisionRevision]:
             .order_by(col(DecisionRevision.replaced_at).desc(), col(DecisionRevision.id).desc())
         ).scalars()
     )
+
+
+def draft(db: Session, draft_id: int) -> DecisionDraft | None:
+    """One draft by id (published ones too: they hold the advice)."""
+    return db.get(DecisionDraft, draft_id)
+
+
+def drafts(db: Session, shared_only: bool = False) -> list[DecisionDraft]:
+    """Drafts not published yet, newest first; only those shared with the committee when
+    `shared_only`."""
+    stmt = select(DecisionDraft).where(col(DecisionDraft.decision_id).is_(None))
+    if shared_only:
+        stmt = stmt.where(col(DecisionDraft.shared_at).is_not(None))
+    return list(db.execute(stmt.order_by(col(DecisionDraft.id).desc())).scalars())
+
+
+def advice(db: Session, draft_id: int) -> list[Advice]:
+    """Every member's advice on a draft, oldest first (for staff while drafting)."""
+    return list(
+        db.execute(
+            select(Advice).where(col(Advice.draft_id) == draft_id).order_by(col(Advice.id))
+        ).scalars()
+    )
+
+
+def my_advice(db: Session, draft_id: int, member_id: int) -> Advice | None:
+    return db.execute(
+        select(Advice).where(col(Advice.draft_id) == draft_id, col(Advice.member_id) == member_id)
+    ).scalar_one_or_none()
+
+
+@dataclass
+class PublishedAdvice:
+    """What a published decision shows of the committee's advice: the count of each stance,
+    and the reasons their members agreed to publish with their name."""
+
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STANCES, 0))
+    consented: list[Advice] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def published_advice(db: Session, decision_id: int) -> PublishedAdvice:
+    """The committee's advice on the draft that became this decision (one query)."""
+    out = PublishedAdvice()
+    rows = db.execute(
+        select(Advice)
+        .join(DecisionDraft, col(DecisionDraft.id) == col(Advice.draft_id))
+        .where(col(DecisionDraft.decision_id) == decision_id)
+        .order_by(col(Advice.id))
+    ).scalars()
+    for row in rows:
+        out.counts[row.stance] = out.counts.get(row.stance, 0) + 1
+        if row.consent and row.member_id is not None:
+            out.consented.append(row)
+    return out

@@ -16,13 +16,14 @@ from starlette.routing import Route
 
 from portal.accounts.auth import current_user, require, require_user
 from portal.accounts.models import User
+from portal.accounts.queries import users_by_ids
 from portal.core import db
 from portal.core.clock import utcnow
 from portal.core.errors import NotFound, ValidationError
 from portal.core.forms import id_list
 from portal.core.hooks import Hooks
 from portal.core.i18n import _
-from portal.decisions import permissions, queries, services
+from portal.decisions import draft_routes, drafts, permissions, queries, services
 from portal.decisions.models import OUTCOMES, Decision, DecisionRevision
 from portal.ideas import queries as ideas_q
 from portal.notifications import queries as notifications_q
@@ -107,6 +108,8 @@ def _detail_context(s: Session, decision_id: int, user: User | None) -> dict:
         and permissions.can_answer_follow_up(
             user, notified=notifications_q.was_notified_of_decision(s, user.id, decision_id)
         ),
+        "advice": (advice := queries.published_advice(s, decision_id)),
+        "advisers": users_by_ids(s, {a.member_id for a in advice.consented if a.member_id}),
         "errors": {},
         "values": {},
     } | {k: v for extra in detail_extras(s, decision_id, user) for k, v in extra.items()}
@@ -153,6 +156,9 @@ async def new(request: Request) -> Response:
         values, teams = _form_values(await form_data(request))
         try:
             with db.write(engine(request)) as s:
+                if values.get("action") == "draft":
+                    draft = drafts.save(db=s, actor=user, form=values, teams=teams)
+                    return redirect(path_for("decisions:draft", id=draft.id), flash="draft_saved")
                 decision = services.publish(db=s, actor=user, form=values, teams=teams)
             return redirect(
                 path_for("decisions:detail", id=decision.id), flash="decision_published"
@@ -161,6 +167,7 @@ async def new(request: Request) -> Response:
             errors = exc.errors
     with db.read(engine(request)) as s:
         team_choices = teams_q.active(s)
+        waiting = queries.drafts(s)
     return render(
         request,
         "decisions/new.html",
@@ -170,6 +177,7 @@ async def new(request: Request) -> Response:
             "team_choices": team_choices,
             "errors": errors,
             "outcomes": OUTCOMES,
+            "drafts": waiting,
         },
         status_code=400 if errors else 200,
     )
@@ -338,5 +346,6 @@ routes = Domain(
         Route("/you-said-we-did/{id:int}/history", history, name="history"),
         Route("/staff/decisions/new", new, methods=["GET", "POST"], name="new"),
         Route("/feeds/decisions.atom", atom, name="atom"),
+        *draft_routes.ROUTES,
     ],
 )

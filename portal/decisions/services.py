@@ -152,6 +152,11 @@ def _fields(
     return fields
 
 
+def check(db: Session, form: Mapping[str, str], teams: Iterable[str] = ()) -> None:
+    """Check a decision's form as publishing does (raise ValidationError): for drafts."""
+    _fields(db, form, form.get("outcome", ""), teams)
+
+
 def publish(
     *, db: Session, actor: User, form: Mapping[str, str], teams: Iterable[str] = ()
 ) -> Decision:

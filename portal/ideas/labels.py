@@ -25,6 +25,18 @@ def origin_label(code: str) -> str:
     return {"patron": _("Patron idea"), "library": _("Library proposal")}.get(code, code)
 
 
+def source_label(code: str) -> str:
+    """Where a contribution came in, as a page shows it discreetly beside it."""
+    return {
+        "web": _("On the site"),
+        "email": _("By email"),
+        "desk": _("From the desk"),
+        "card": _("From a comment card"),
+        "phone": _("By phone"),
+        "chat": _("From a chat"),
+    }.get(code, code)
+
+
 def sort_label(code: str) -> str:
     return {
         "top": _("Top"),
@@ -42,6 +54,7 @@ def zip_labels(codes: list[str]) -> list[tuple[str, str]]:
 template_globals(
     status_label=status_label,
     origin_label=origin_label,
+    source_label=source_label,
     sort_label=sort_label,
     # The one way a template names an idea or shows its text: hidden ones only to staff and
     # their author (portal/ideas/names.py).

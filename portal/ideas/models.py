@@ -13,6 +13,11 @@ from portal.core.clock import utcnow
 STATUSES = ("new", "under_review", "planned", "piloting", "done", "declined", "duplicate")
 OPEN_STATUSES = ("new", "under_review", "planned", "piloting")
 ORIGINS = ("patron", "library")
+# Where a contribution came in: the site itself, or recorded by staff from the desk, a comment
+# card, the phone or a chat. A plain string column, so other channels (email, messaging) only
+# add a code and its label here; rows keep whatever code they were written with.
+SOURCES = ("web", "email", "desk", "card", "phone", "chat")
+DESK_SOURCES = ("desk", "card", "phone", "chat")
 
 
 class Category(SQLModel, table=True):
@@ -56,6 +61,7 @@ class Idea(SQLModel, table=True):
         default=None, foreign_key="user.id", index=True, ondelete="SET NULL"
     )
     origin: str = Field(default="patron", max_length=16)
+    source: str = Field(default="web", max_length=16)
     status: str = Field(default="new", max_length=16)
     duplicate_of_id: int | None = Field(default=None, foreign_key="idea.id")
     vote_count: int = 0

@@ -134,6 +134,7 @@ async def detail(request: Request) -> Response:
             "follow_ups": decisions_q.follow_up_summaries(session, [d.id for d in decisions]),
             "people": users_by_ids(session, {p for p in people if p}),
             "following": votes_q.is_following(session, user.id if user else None, idea.id),
+            "desk_votes": votes_q.desk_votes(session, idea.id),
             "original": queries.get(session, idea.duplicate_of_id)
             if idea.duplicate_of_id
             else None,

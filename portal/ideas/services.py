@@ -93,17 +93,21 @@ def _clean_fields(
 def propose(
     *,
     db: Session,
-    actor: User,
+    actor: User | None,
     title: str,
     body: str,
     category_id: str | int | None,
     library_proposal: bool = False,
+    source: str = "web",
 ) -> Idea:
-    """Post an idea; the author follows it. Only staff may post a library proposal."""
-    take_part(actor)
+    """Post an idea; the author follows it. Only staff may post a library proposal. `source`
+    is where it came in (portal.ideas.models.SOURCES); the desk domain posts for people
+    through here, with `actor` None for someone without an account (nobody follows then)."""
+    if actor is not None:
+        take_part(actor)
     fields = _clean_fields(db, title, body, category_id)
-    library = library_proposal and permissions.can_propose_for_library(actor)
-    return _insert(db, actor, fields, "library" if library else "patron")
+    library = library_proposal and actor is not None and permissions.can_propose_for_library(actor)
+    return _insert(db, actor, fields, "library" if library else "patron", source)
 
 
 def propose_by_email(*, db: Session, actor: User, title: str, body: str) -> Idea:
@@ -111,14 +115,15 @@ def propose_by_email(*, db: Session, actor: User, title: str, body: str) -> Idea
     message cannot choose a category, so it may have none (staff give it one by editing)."""
     take_part(actor)
     fields = _clean_fields(db, title, body, None, category_optional=True)
-    return _insert(db, actor, fields, "patron")
+    return _insert(db, actor, fields, "patron", "email")
 
 
-def _insert(db: Session, actor: User, fields: dict, origin: str) -> Idea:
+def _insert(db: Session, actor: User | None, fields: dict, origin: str, source: str) -> Idea:
     now = utcnow()
     idea = Idea(
         **fields,
-        author_id=actor.id,
+        author_id=actor.id if actor is not None else None,
+        source=source,
         created_at=now,
         updated_at=now,
         trending=weight(now),
@@ -127,7 +132,8 @@ def _insert(db: Session, actor: User, fields: dict, origin: str) -> Idea:
     db.add(idea)
     db.flush()
     search.write_terms(db, idea)
-    proposed(db, actor, idea.id)
+    if actor is not None:
+        proposed(db, actor, idea.id)
     return idea
 
 

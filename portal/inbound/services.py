@@ -166,7 +166,7 @@ def _reply(
         actor = s.get(User, user_id)
         if actor is None:
             raise NotFound()
-        made = comments.add(db=s, actor=actor, idea_id=idea_id, body=incoming.text)
+        made = comments.add(db=s, actor=actor, idea_id=idea_id, body=incoming.text, source="email")
         return "comment", made.id
 
     return comment

@@ -23,6 +23,20 @@ class Vote(SQLModel, table=True):
     user_id: int | None = Field(
         default=None, foreign_key="user.id", index=True, ondelete="SET NULL"
     )
+    source: str = Field(default="web", max_length=16)  # portal.ideas.models.SOURCES
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class DeskVote(SQLModel, table=True):
+    """A vote recorded by staff for someone without an account. Nobody can tell whether the
+    same person gave it twice, so it is not a vote of the idea's `vote_count` (one per
+    person): it is counted apart, as the idea's votes "from the desk"."""
+
+    __tablename__ = "desk_vote"
+
+    id: int = Field(default=None, primary_key=True)
+    idea_id: int = Field(foreign_key="idea.id", index=True, ondelete="CASCADE")
+    source: str = Field(max_length=16)
     created_at: datetime = Field(default_factory=utcnow)
 
 

@@ -26,7 +26,7 @@ from portal.ideas import counters
 from portal.ideas import services as ideas
 from portal.ideas.trending import weight
 from portal.votes import queries
-from portal.votes.models import Follow, Vote
+from portal.votes.models import DeskVote, Follow, Vote
 
 Executor = Session | Connection
 
@@ -43,10 +43,11 @@ def _statements(dialect: str) -> SimpleNamespace:
     idea_id: BindParameter[int] = bindparam("idea_id")
     user_id: BindParameter[int] = bindparam("user_id")
     now = bindparam("now", type_=votes.c.created_at.type)
-    open_idea = select(idea_id, user_id, now).where(counters.open_to_votes(idea_id))
+    source: BindParameter[str] = bindparam("source")
+    open_idea = select(idea_id, user_id, source, now).where(counters.open_to_votes(idea_id))
     statements = SimpleNamespace(
         add_vote=insert(votes)
-        .from_select(["idea_id", "user_id", "created_at"], open_idea)
+        .from_select(["idea_id", "user_id", "source", "created_at"], open_idea)
         .on_conflict_do_nothing(index_elements=["idea_id", "user_id"])
         .returning(votes.c.id),
         remove_vote=delete(votes)
@@ -77,7 +78,7 @@ def _idea(db: Executor, idea_id: int) -> Any:
     return row
 
 
-def _add(db: Executor, actor: User, idea_id: int) -> tuple[bool, Any]:
+def _add(db: Executor, actor: User, idea_id: int, source: str = "web") -> tuple[bool, Any]:
     """Add the vote and follow the idea, in three statements that each check in the database
     (add the vote if the idea is open and the vote is new; move the counters; follow), so the
     write lock is held as briefly as possible. Whether the vote is new, and the idea."""
@@ -85,7 +86,7 @@ def _add(db: Executor, actor: User, idea_id: int) -> tuple[bool, Any]:
     now = utcnow()
     params = {"idea_id": idea_id, "user_id": actor.id}
     conn = _connection(db)
-    if _sql(conn).add_vote.first(conn, {**params, "now": now}) is None:
+    if _sql(conn).add_vote.first(conn, {**params, "source": source, "now": now}) is None:
         idea = _idea(db, idea_id)
         if idea.status in counters.CLOSED_TO_VOTES or idea.hidden_at is not None:
             raise Forbidden()
@@ -106,9 +107,23 @@ def _remove(db: Executor, actor: User, idea_id: int) -> tuple[bool, Any]:
     return True, counters.count_vote(db, idea_id, -1, -weight(aware(removed.created_at)))
 
 
-def vote(*, db: Executor, actor: User, idea_id: int) -> bool:
-    """Vote for an idea and follow it. Returns False when the vote was already there."""
-    return _add(db, actor, idea_id)[0]
+def vote(*, db: Executor, actor: User, idea_id: int, source: str = "web") -> bool:
+    """Vote for an idea and follow it. Returns False when the vote was already there (given
+    on the site or recorded at the desk alike: one vote per person). `source` is where it
+    came in (portal.ideas.models.SOURCES)."""
+    return _add(db, actor, idea_id, source)[0]
+
+
+def desk_vote(*, db: Session, idea_id: int, source: str) -> DeskVote:
+    """Record a vote from someone without an account, counted apart from the idea's votes
+    (portal.votes.models.DeskVote), on an idea open to votes like any other."""
+    idea = _idea(db, idea_id)
+    if idea.status in counters.CLOSED_TO_VOTES or idea.hidden_at is not None:
+        raise Forbidden()
+    row = DeskVote(idea_id=idea_id, source=source)
+    db.add(row)
+    db.flush()
+    return row
 
 
 def withdraw(*, db: Executor, actor: User, idea_id: int) -> bool:
@@ -151,6 +166,8 @@ def merge_into(*, db: Session, source_id: int, target_id: int) -> None:
             .values(idea_id=target_id)
         )
         db.execute(delete(model).where(idea == source_id))
+    # Votes from the desk without an account move as they are (they are not one per person).
+    db.execute(update(DeskVote).where(col(DeskVote.idea_id) == source_id).values(idea_id=target_id))
     for idea_id in (source_id, target_id):
         recount(db=db, idea_id=idea_id)
 
@@ -172,4 +189,4 @@ def _votes_move(db: Session, source_id: int, target_id: int) -> None:
     merge_into(db=db, source_id=source_id, target_id=target_id)
 
 
-__all__ = ["cast", "follow", "merge_into", "recount", "unfollow", "vote", "withdraw"]
+__all__ = ["cast", "desk_vote", "follow", "merge_into", "recount", "unfollow", "vote", "withdraw"]

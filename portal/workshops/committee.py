@@ -5,6 +5,7 @@ for a term."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from sqlmodel import Session
 from starlette.requests import Request
@@ -18,6 +19,7 @@ from portal.accounts.auth import current_user, require, require_user
 from portal.accounts.models import User
 from portal.core import db
 from portal.core.errors import ValidationError
+from portal.core.hooks import Hooks
 from portal.core.i18n import _
 from portal.web import flash
 from portal.web.requests import engine, field, form_data, redirect
@@ -40,6 +42,13 @@ def flash_texts() -> dict[str, str]:
     }
 
 
+# What domains built on this one add to the committee's page, called with (db, the person):
+# the decisions domain gives the drafts shared with the committee, for its members.
+committee_extras: Hooks[[Session, User | None], dict[str, Any]] = Hooks(
+    "the committee's page is shown"
+)
+
+
 async def committee(request: Request) -> Response:
     user = current_user(request)
     member = permissions.can_see_committee_sessions(user)
@@ -48,6 +57,7 @@ async def committee(request: Request) -> Response:
         sessions = queries.upcoming(s, ("committee",)) if member else []
         places = queries.places(s, [w.id for w in sessions])
         key = queries.calendar_key(s, user.id) if member and user is not None else None
+        extras = {k: v for extra in committee_extras(s, user) for k, v in extra.items()}
     feed = None
     if key and user is not None:
         token = feed_token(request.app.state.settings.secret_key, user.id, key)
@@ -63,6 +73,7 @@ async def committee(request: Request) -> Response:
             "places": places,
             "member": member,
             "feed_url": feed,
+            **extras,
         },
     )
 

@@ -182,10 +182,10 @@ def test_dashboard_counts_each_channel_and_the_people_month_by_month(engine, his
     assert months["2025-12"].people == 0 and sum(months["2025-12"].acts.values()) == 0
 
 
-def test_dashboard_counts_ideas_by_their_source(engine, history):
+def test_dashboard_counts_ideas_by_their_origin(engine, history):
     months = by_month(figures(engine))
-    assert months["2026-10"].sources == {"patron": 1, "library": 1}
-    assert months["2026-11"].sources == {"patron": 1, "library": 0}
+    assert months["2026-10"].origins == {"patron": 1, "library": 1}
+    assert months["2026-11"].origins == {"patron": 1, "library": 0}
 
 
 def test_dashboard_counts_people_by_user_group(engine, history):
@@ -361,7 +361,8 @@ def test_dashboard_csv_has_the_columns_and_no_personal_data(client, engine, staf
             "session_signups",
             "people",
         ],
-        "sources": ["month", "patron", "library"],
+        "sources": ["month", "web", "email", "desk", "card", "phone", "chat"],
+        "origins": ["month", "patron", "library"],
         "groups": [
             "month",
             "undergraduate",

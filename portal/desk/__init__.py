@@ -1,0 +1,1 @@
+"""Feedback staff record at the desk, on comment cards, by phone or in a chat."""

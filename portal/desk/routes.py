@@ -1,0 +1,69 @@
+"""HTTP for the desk: record feedback received at the desk, on a card, by phone or in a chat."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from portal.accounts.auth import require
+from portal.accounts.queries import users_by_ids
+from portal.core import db
+from portal.core.errors import ValidationError
+from portal.core.i18n import _
+from portal.desk import permissions, queries, services
+from portal.desk.models import KINDS
+from portal.ideas import queries as ideas_q
+from portal.ideas.models import DESK_SOURCES
+from portal.web import flash
+from portal.web.requests import engine, field, form_data, redirect
+from portal.web.routing import Domain
+from portal.web.templating import render
+from portal.web.urls import path_for
+
+
+@flash.texts.register
+def flash_texts() -> dict[str, str]:
+    """What the next page says after this module's redirects, by their flash keys."""
+    return {"desk_recorded": _("The feedback is recorded.")}
+
+
+async def record(request: Request) -> Response:
+    user = require(request, permissions.can_record)
+    values = dict.fromkeys(services.FIELDS, "")
+    values["source"], values["kind"] = "desk", "idea"
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        form = await form_data(request)
+        values = {k: field(form, k) for k in services.FIELDS}
+        try:
+            with db.write(engine(request)) as session:
+                services.record(db=session, recorder=user, values=values)
+            return redirect(path_for("desk:record"), flash="desk_recorded")
+        except ValidationError as exc:
+            errors = exc.errors
+    with db.read(engine(request)) as session:
+        recent = queries.recent(session)
+        ids = {r.recorded_by_id for r in recent} | {r.person_id for r in recent}
+        people = users_by_ids(session, {i for i in ids if i is not None})
+        categories = ideas_q.active_categories(session)
+    return render(
+        request,
+        "desk/record.html",
+        {
+            "values": values,
+            "errors": errors,
+            "all_categories": categories,
+            "sources": DESK_SOURCES,
+            "kinds": KINDS,
+            "recent": recent,
+            "people": people,
+        },
+        status_code=400 if errors else 200,
+    )
+
+
+routes = Domain(
+    "desk",
+    [Route("/staff/feedback", record, methods=["GET", "POST"], name="record")],
+)
