@@ -37,10 +37,16 @@ from portal.surveys.models import (
     TextAnswer,
 )
 from portal.teams.models import Team, TeamMember
+from portal.triage.models import Assignment, Criterion, InputRequest, Note, Score
 from portal.votes.models import Follow, Vote
 from portal.workshops.models import CalendarKey, Registration, Workshop, WorkshopIdea
 
 __all__ = [
+    "Assignment",
+    "Criterion",
+    "InputRequest",
+    "Note",
+    "Score",
     "Answer",
     "Dimension",
     "Invitation",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from sqlmodel import Session
 from starlette.requests import Request
@@ -87,6 +87,14 @@ timeline_extras: Hooks[[Session, list[int]], list[tuple[datetime, str, object]]]
 )
 
 
+# What domains built on ideas add to an idea's page for its reader, called with (db, idea id,
+# the reader): (template, context) pairs that the page includes with `panel` set to the
+# context; the triage domain gives staff its panel. Each decides itself who may see it.
+staff_panels: Hooks[[Session, int, User | None], list[tuple[str, dict[str, Any]]]] = Hooks(
+    "an idea's page is shown"
+)
+
+
 def timeline(
     history: list, decisions: list, sessions: list, extras: Iterable[tuple] = ()
 ) -> list[tuple[str, object]]:
@@ -133,6 +141,7 @@ async def detail(request: Request) -> Response:
             "can_change_status": permissions.can_change_status(user),
             "statuses": STATUSES,
             "can_edit_comment": comment_rules.can_edit,
+            "staff_panels": [p for found in staff_panels(session, idea.id, user) for p in found],
             **card_context(session, [idea], user),
         }
     return render(request, "ideas/detail.html", context)
