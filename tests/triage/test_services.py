@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from portal import domains
+from portal.accounts.models import User
 from portal.core import db
 from portal.core.errors import Forbidden, NotFound, ValidationError
 from portal.moderation.models import AuditEntry
@@ -201,3 +203,24 @@ def test_criteria_are_at_most_eight_weighted_one_to_ten(engine, admin):
         services.add_criterion(db=s, actor=admin, form={"name": "Ninth", "weight": "2"})
     assert "at most 8" in exc.value.errors["name"]
     assert f.count(engine, Criterion) == 8
+
+
+def test_portal_check_finds_an_owner_who_is_no_longer_staff(engine, staff, admin, patron, category):
+    lead = team(engine, admin)
+    idea = f.idea(engine, patron, category)
+    with db.write(engine) as s:
+        services.assign(
+            db=s,
+            actor=admin,
+            idea_id=idea.id,
+            form={"team_id": str(lead.id), "owner_id": str(staff.id)},
+        )
+        s.execute(update(User).where(User.id == staff.id).values(role="patron"))
+    report = domains.check(engine)
+    assert [(x.subject, x.problem) for x in report.findings] == [
+        (f"idea {idea.id}", f"owner user {staff.id} is a patron, not staff")
+    ]
+    assert domains.check(engine, repair=True).findings[0].repaired
+    row = f.get(engine, Assignment, idea.id)
+    assert (row.team_id, row.owner_id) == (lead.id, None)
+    assert domains.check(engine).findings == []
