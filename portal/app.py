@@ -37,6 +37,7 @@ from portal.staff.routes import routes as staff_routes
 from portal.stories.routes import routes as story_routes
 from portal.surveys.routes import routes as survey_routes
 from portal.teams.routes import routes as team_routes
+from portal.triage.routes import routes as triage_routes
 from portal.votes.routes import routes as vote_routes
 from portal.web import csrf, errors, templating, urls
 from portal.web.access import AccessLogMiddleware
@@ -70,6 +71,7 @@ def routes() -> list[BaseRoute]:
         setup_routes,
         category_routes,
         team_routes,
+        triage_routes,
         survey_routes,
         story_routes,
         pilot_routes,

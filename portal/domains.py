@@ -50,6 +50,7 @@ from portal.surveys import jobs as surveys_jobs  # noqa: F401 - invitations, rem
 from portal.surveys import labels as surveys_labels  # noqa: F401 - scales, groups
 from portal.surveys import privacy as surveys_privacy  # noqa: F401 - responses
 from portal.teams import checks as teams_checks
+from portal.triage import checks as triage_checks
 from portal.votes import checks as votes_checks
 from portal.votes import privacy as votes_privacy  # noqa: F401 - votes and follows
 from portal.votes import services as votes_services  # noqa: F401 - an idea's votes move with it
@@ -68,6 +69,7 @@ CHECKS: list[tuple[str, Check]] = [
     ("session places", workshops_checks.check),
     ("email queue", notifications_checks.check),
     ("team members", teams_checks.check),
+    ("idea owners", triage_checks.check),
     ("survey answers and audiences", surveys_checks.check),
     ("pilot cohorts", pilots_checks.check),
     ("stored Markdown", markdown.check),

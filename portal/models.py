@@ -49,6 +49,7 @@ from portal.surveys.models import (
     TextAnswer,
 )
 from portal.teams.models import Team, TeamMember
+from portal.triage.models import Assignment, Criterion, InputRequest, Note, Score
 from portal.votes.models import DeskVote, Follow, Vote
 from portal.workshops.models import CalendarKey, Registration, Workshop, WorkshopIdea
 
@@ -58,6 +59,11 @@ __all__ = [
     "ChoiceOption",
     "ChoiceQuestion",
     "DeskAnswer",
+    "Assignment",
+    "Criterion",
+    "InputRequest",
+    "Note",
+    "Score",
     "Answer",
     "Dimension",
     "Invitation",

@@ -37,6 +37,14 @@ def committee_members(db: Session, listed_only: bool = False) -> list[User]:
     return list(db.exec(stmt.order_by(col(User.display_name))).all())
 
 
+def staff_members(db: Session) -> list[User]:
+    """Staff and admin accounts that are not blocked, by name (to own an idea)."""
+    stmt = select(User).where(
+        col(User.role).in_(("staff", "admin")), col(User.blocked_at).is_(None)
+    )
+    return list(db.exec(stmt.order_by(col(User.display_name), col(User.id))).all())
+
+
 def pending_address(db: Session, user_id: int) -> AccountToken | None:
     """The newest unexpired link to confirm another address for this account, if any (a
     change of address waiting for its confirmation)."""

@@ -18,6 +18,7 @@ from sqlalchemy import (
 from sqlmodel import Session, col
 
 from portal.core import forms, terms
+from portal.core.clock import aware
 from portal.ideas import names, search
 from portal.ideas.models import OPEN_STATUSES, ORIGINS, STATUSES, Category, Idea, StatusChange
 from portal.ideas.names import Named
@@ -272,3 +273,29 @@ def proposers_select(idea_ids: Select | list[int]) -> Select:
     return select(col(Idea.author_id)).where(
         col(Idea.id).in_(idea_ids), col(Idea.author_id).is_not(None)
     )
+
+
+def last_responses(db: Session, ids: set[int]) -> dict[int, datetime]:
+    """When staff last answered each idea in public: its latest status change, or its first
+    staff response of any kind (a comment, an official answer, a decision), whichever is later;
+    ideas never answered are left out."""
+    if not ids:
+        return {}
+    changes = dict(
+        db.execute(
+            select(col(StatusChange.idea_id), func.max(col(StatusChange.created_at)))
+            .where(col(StatusChange.idea_id).in_(ids))
+            .group_by(col(StatusChange.idea_id))
+        ).all()
+    )
+    firsts = dict(
+        db.execute(
+            select(col(Idea.id), col(Idea.first_response_at)).where(
+                col(Idea.id).in_(ids), col(Idea.first_response_at).is_not(None)
+            )
+        ).all()
+    )
+    return {
+        i: max(aware(t) for t in (changes.get(i), firsts.get(i)) if t is not None)
+        for i in set(changes) | set(firsts)
+    }

@@ -87,6 +87,14 @@ timeline_extras: Hooks[[Session, list[int]], list[tuple[datetime, str, object]]]
 )
 
 
+# What domains built on ideas add to an idea's page for its reader, called with (db, idea id,
+# the reader): (template, context) pairs that the page includes with `panel` set to the
+# context; the triage domain gives staff its panel. Each decides itself who may see it.
+staff_panels: Hooks[[Session, int, User | None], list[tuple[str, dict[str, Any]]]] = Hooks(
+    "an idea's page is shown"
+)
+
+
 def timeline(
     history: list, decisions: list, sessions: list, extras: Iterable[tuple] = ()
 ) -> list[tuple[str, object]]:
@@ -142,6 +150,7 @@ async def detail(request: Request) -> Response:
             "can_change_status": permissions.can_change_status(user),
             "statuses": STATUSES,
             "can_edit_comment": comment_rules.can_edit,
+            "staff_panels": [p for found in staff_panels(session, idea.id, user) for p in found],
             **card_context(session, [idea], user),
         }
         for extra in detail_extras(session, context, user):

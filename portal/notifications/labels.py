@@ -20,6 +20,7 @@ def kind_label(code: str) -> str:
             "My registration for a committee session is released when my membership ends"
         ),
         "survey": _("Invitations to surveys, and one reminder before a survey closes"),
+        "triage": _("Ideas my team leads or is asked to look at (staff)"),
     }.get(code, code)
 
 

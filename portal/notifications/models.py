@@ -23,8 +23,15 @@ KINDS = (
     "cancelled",
     "released",
     "survey",
+    "triage",
 )
 MODES = ("immediate", "digest", "off")
+STAFF_KINDS = ("triage",)  # about staff's own work: offered to staff alone
+
+
+def kinds_for(is_staff: bool) -> tuple[str, ...]:
+    """The kinds a person chooses email for: staff's own kinds only for staff."""
+    return KINDS if is_staff else tuple(k for k in KINDS if k not in STAFF_KINDS)
 
 
 class Event(SQLModel, table=True):

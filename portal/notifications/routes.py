@@ -14,7 +14,7 @@ from portal.core import db
 from portal.core.errors import ValidationError
 from portal.core.i18n import _
 from portal.notifications import content, permissions, queries, services, unsubscribe
-from portal.notifications.models import KINDS, MODES
+from portal.notifications.models import KINDS, MODES, kinds_for
 from portal.web import flash
 from portal.web.requests import engine, field, form_data, page_number, path_id, redirect, safe_next
 from portal.web.routing import Domain
@@ -89,7 +89,7 @@ async def preferences(request: Request) -> Response:
         modes = queries.modes(s, user.id)
     if request.method == "POST":
         form = await form_data(request)
-        modes = {k: field(form, f"mode-{k}") for k in KINDS}
+        modes = {k: field(form, f"mode-{k}") for k in kinds_for(user.is_staff)}
         try:
             with db.write(engine(request)) as s:
                 services.save_preferences(db=s, actor=user, modes=modes)
@@ -99,7 +99,7 @@ async def preferences(request: Request) -> Response:
     return render(
         request,
         "notifications/settings.html",
-        {"modes": modes, "kinds": KINDS, "all_modes": MODES, "errors": errors},
+        {"modes": modes, "kinds": kinds_for(user.is_staff), "all_modes": MODES, "errors": errors},
         status_code=400 if errors else 200,
     )
 

@@ -21,6 +21,7 @@ from portal.notifications.models import (
     Event,
     Notification,
     Preference,
+    kinds_for,
 )
 
 
@@ -159,12 +160,13 @@ def set_mode(db: Session, user_id: int, kind: str, mode: str) -> None:
 
 def save_preferences(*, db: Session, actor: User, modes: dict[str, str]) -> None:
     """Choose, per event type, immediate email, a daily digest, or no email."""
+    kinds = kinds_for(actor.is_staff)
     errors = {
-        f"mode-{k}": _("Choose how to hear about this.") for k in KINDS if modes.get(k) not in MODES
+        f"mode-{k}": _("Choose how to hear about this.") for k in kinds if modes.get(k) not in MODES
     }
     if errors:
         raise ValidationError(errors)
-    for kind in KINDS:
+    for kind in kinds:
         set_mode(db, actor.id, kind, modes[kind])
 
 

@@ -4,6 +4,10 @@ archive or restore it."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
+from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -13,6 +17,7 @@ from portal.accounts.models import User
 from portal.core import db
 from portal.core.errors import NotFound, ValidationError
 from portal.core.forms import number
+from portal.core.hooks import Hooks
 from portal.core.i18n import _
 from portal.teams import permissions, queries, services
 from portal.web import flash
@@ -81,6 +86,14 @@ async def index(request: Request) -> Response:
     return redirect(path_for("teams:detail", id=team.id), flash="team_added")
 
 
+# What domains built on teams add to a team's page, called with (db, team id, the reader, the
+# query string): (template, context) pairs that the page includes with `extra` set to the
+# context; the triage domain gives the team's board.
+detail_extras: Hooks[[Session, int, User, Mapping[str, str]], list[tuple[str, dict[str, Any]]]] = (
+    Hooks("a team's page is shown")
+)
+
+
 def _team_page(
     request: Request, user: User, values: dict | None = None, errors: dict | None = None
 ) -> Response:
@@ -89,12 +102,18 @@ def _team_page(
         if team is None:
             raise NotFound()
         members = queries.members(s, team.id)
+        extras = [
+            e
+            for found in detail_extras(s, team.id, user, dict(request.query_params))
+            for e in found
+        ]
     return render(
         request,
         "teams/detail.html",
         {
             "team": team,
             "members": members,
+            "extras": extras,
             "can_manage": permissions.can_manage(user),
             "is_member": permissions.can_be_member,
             "values": values or {k: getattr(team, k) for k in FIELDS},

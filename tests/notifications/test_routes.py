@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from portal.core import db
 from portal.ideas import services as ideas
-from portal.notifications.models import KINDS, Notification, Preference
+from portal.notifications.models import KINDS, Notification, Preference, kinds_for
 from tests import factories as f
 from tests.conftest import login_as
 from tests.decisions import publish
@@ -150,10 +150,22 @@ def test_mark_read_needs_the_csrf_token(client, engine, patron, three_notes):
 # -- email settings -------------------------------------------------------------------------
 
 
+PATRON_KINDS = kinds_for(is_staff=False)
+
+
+def test_settings_offer_staff_kinds_to_staff_alone(client, patron, staff):
+    login_as(client, patron)
+    assert 'name="mode-triage"' not in client.get("/notifications/settings").text
+    login_as(client, staff)
+    assert (
+        'name="mode-triage" value="immediate" checked' in client.get("/notifications/settings").text
+    )
+
+
 def test_settings_page_shows_immediate_by_default(client, patron):
     login_as(client, patron)
     page = client.get("/notifications/settings").text
-    for kind in KINDS:
+    for kind in PATRON_KINDS:
         assert f'name="mode-{kind}" value="immediate" checked' in page
     assert "Decisions on ideas I took part in" in page and "Once a day, in a digest" in page
 
@@ -179,9 +191,9 @@ def test_settings_are_saved_and_shown(client, engine, patron):
     for kind, mode in chosen.items():
         assert f'name="mode-{kind}" value="{mode}" checked' in page
     # Changing them again updates the same rows.
-    client.post("/notifications/settings", {f"mode-{k}": "digest" for k in KINDS})
-    assert preferences_of(engine, patron) == dict.fromkeys(KINDS, "digest")
-    assert f.count(engine, Preference) == len(KINDS)
+    client.post("/notifications/settings", {f"mode-{k}": "digest" for k in PATRON_KINDS})
+    assert preferences_of(engine, patron) == dict.fromkeys(PATRON_KINDS, "digest")
+    assert f.count(engine, Preference) == len(PATRON_KINDS)
 
 
 @pytest.mark.parametrize("bad", ["weekly", "", "IMMEDIATE"])

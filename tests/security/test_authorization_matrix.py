@@ -24,6 +24,8 @@ from portal.ideas.trending import weight
 from portal.notifications.models import EmailOutbox
 from portal.setup.models import SiteSettings
 from portal.teams.models import Team
+from portal.triage import services as triage
+from portal.triage.models import Criterion, InputRequest
 from portal.workshops import services as workshops
 from portal.workshops.models import Workshop
 from tests import factories as f
@@ -32,6 +34,7 @@ from tests.decisions import form as decision_form
 from tests.decisions import publish
 from tests.security import fields, row_counts
 from tests.teams import team
+from tests.triage import criterion as triage_criterion
 
 ACTORS = ("anonymous", "author", "patron_b", "committee", "staff", "admin")
 OK, LOGIN = "ok", "login"
@@ -134,6 +137,18 @@ ACTIONS = {
     "archive team": Action(
         "POST", "/staff/teams/{team}/archive", (Team, "team"), {"action": "archive"}
     ),
+    "triage page": Action(
+        "GET", "/staff/ideas/{idea}/triage", (Idea, "idea"), shows="Triage (staff only)"
+    ),
+    "answer input": Action(
+        "POST", "/staff/triage/requests/{input}/answer", (InputRequest, "input")
+    ),
+    "edit criterion": Action(
+        "POST",
+        "/staff/triage/criteria/{criterion}",
+        (Criterion, "criterion"),
+        {"name": "Fit", "weight": "4"},
+    ),
     "correct decision": Action(
         "POST",
         "/you-said-we-did/{decision}/correct",
@@ -172,6 +187,9 @@ MATRIX = {
     "rename team":       (LOGIN,   403,   403,     403,      403,   OK),
     "archive team":      (LOGIN,   403,   403,     403,      403,   OK),
     "correct decision":  (LOGIN,   403,   403,     403,      OK,    OK),
+    "triage page":       (LOGIN,   403,   403,     403,      OK,    OK),
+    "answer input":      (LOGIN,   403,   403,     403,      OK,    OK),
+    "edit criterion":    (LOGIN,   403,   403,     403,      403,   OK),
 }  # fmt: skip
 
 CELLS = [
@@ -222,6 +240,14 @@ def world(engine, category, patron, other_patron, committee, staff, admin) -> di
         s.add(email)
     reading_room = team(engine, admin, "Reading room team")
     decision = publish(engine, staff, title="As it was published")
+    criterion = triage_criterion(engine, admin, "Reach", 2)
+    with db.write(engine) as s:
+        asked = triage.ask_input(
+            db=s,
+            actor=staff,
+            idea_id=idea.id,
+            form={"input_team_id": str(reading_room.id), "message": "Please look"},
+        )
     return {
         "people": {
             "anonymous": None,
@@ -242,6 +268,8 @@ def world(engine, category, patron, other_patron, committee, staff, admin) -> di
             "settings": 1,
             "team": reading_room.id,
             "decision": decision.id,
+            "criterion": criterion.id,
+            "input": asked.id,
         },
     }
 
