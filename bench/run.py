@@ -174,7 +174,10 @@ class Server:
         for pid in out.stdout.split():
             try:
                 status = Path(f"/proc/{pid}/status").read_text()
+                command = Path(f"/proc/{pid}/cmdline").read_bytes()
             except OSError:
+                continue
+            if b"resource_tracker" in command:  # multiprocessing's helper, not a worker
                 continue
             own = re.search(r"RssAnon:\s+(\d+) kB", status)
             rss = re.search(r"VmRSS:\s+(\d+) kB", status)
@@ -226,7 +229,7 @@ def plan(url: str, people: Path, only: list[str] | None = None) -> dict[str, tup
     runs: dict[str, tuple] = {"floor": ("/ping", None)}
     runs |= {name: (path, None) for name, path in scenarios.visitor_paths(url).items()}
     for name, paths in scenarios.signed_in_paths(url).items():
-        listing = DATA / f"paths-{name}.txt"
+        listing = DATA / f"{people.stem}-{name}.txt"  # people-<db>-<size>-<scenario>
         listing.write_text("\n".join(paths) + "\n")
         runs[name] = (paths[0], [str(HERE / "signed_in.lua"), str(people), str(listing)])
     runs["vote"] = ("/ideas/vote", [str(HERE / "vote.lua"), str(people)])
