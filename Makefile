@@ -132,11 +132,13 @@ messages: $(VENV)/.installed-run
 	@echo "Translate any new or fuzzy entries in portal/locales/*/LC_MESSAGES/messages.po;"
 	@echo "tests/test_i18n.py names the ones still missing."
 
-## bench: load test against a seeded database (see bench/run.py; --small for a quick look)
+## bench: load test against a seeded database (see bench/run.py; --small for a quick look;
+## DB=postgresql for a throwaway PostgreSQL with 2 and 4 app workers)
+DB ?= sqlite
 bench: $(VENV)/.installed-test
 	@command -v wrk >/dev/null || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq wrk; }
-	$(BIN)/python bench/run.py $(BENCH_ARGS)
+	$(BIN)/python bench/run.py --db $(DB) $(BENCH_ARGS)
 
 bench-fanout: $(VENV)/.installed-test
 	$(BIN)/python bench/fanout.py

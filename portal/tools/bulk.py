@@ -102,6 +102,60 @@ WORDS = [
     "noise",
     "heat",
 ]
+# Chinese words, written without spaces between them as Chinese is: one idea in ten is in
+# Chinese, so that searching Chinese words is measured on real rows.
+WORDS_ZH = [
+    "图书馆",
+    "自习室",
+    "开放",
+    "时间",
+    "延长",
+    "午夜",
+    "周末",
+    "安静",
+    "座位",
+    "借书",
+    "续借",
+    "打印机",
+    "扫描",
+    "无线网络",
+    "电源",
+    "插座",
+    "咖啡",
+    "儿童",
+    "家庭",
+    "活动",
+    "讲座",
+    "课程",
+    "研究",
+    "数据库",
+    "档案",
+    "历史",
+    "无障碍",
+    "电梯",
+    "大字",
+    "有声书",
+    "电子书",
+    "期刊",
+    "学生",
+    "读者",
+    "小组",
+    "预约",
+    "手机",
+    "短信",
+    "提醒",
+    "罚款",
+    "还书",
+    "书架",
+    "馆藏",
+    "中文",
+    "英文",
+    "音乐",
+    "电影",
+    "花园",
+    "窗户",
+    "噪音",
+]
 STATUSES = (
     ["new"] * 60
     + ["under_review"] * 15
@@ -115,6 +169,10 @@ STATUSES = (
 def _sentence(rng: random.Random, lo: int, hi: int) -> str:
     words = rng.choices(WORDS, k=rng.randint(lo, hi))
     return " ".join(words).capitalize() + "."
+
+
+def _sentence_zh(rng: random.Random, lo: int, hi: int) -> str:
+    return "".join(rng.choices(WORDS_ZH, k=rng.randint(lo, hi))) + "。"
 
 
 class Texts:
@@ -262,10 +320,14 @@ def seed(
     # Staff answered every idea whose status moved, within a month (a generator of its own,
     # so the rest of the data is the same as before answers were drawn).
     answers = random.Random(seed_value + 1)
+    chinese = random.Random(seed_value + 2)
 
     def idea_row(i: int) -> tuple:
         title = _sentence(rng, 4, 12)[:120]
         body = texts.text(rng.randint(150, 1200))
+        if i % 10 == 3:
+            title = _sentence_zh(chinese, 3, 8)[:120]
+            body = "".join(_sentence_zh(chinese, 6, 18) for _ in range(len(body) // 80 + 1))
         category, status = rng.choice(cats), rng.choice(STATUSES)
         answered = None
         if status != "new":

@@ -34,3 +34,14 @@ def test_ping_is_plain_text_without_the_database(client):
     r = client.get("/ping")
     assert r.status_code == 200 and r.text == "pong"
     assert "content-security-policy" in r.headers
+
+
+def test_seed_writes_one_idea_in_ten_in_chinese(engine):
+    seed(engine, ideas=60, users=40, votes=100, comments=20, log=lambda _m: None)
+    with engine.connect() as conn:
+        ideas = conn.execute(text("SELECT title, body, body_html FROM idea ORDER BY id")).all()
+    chinese = [row for row in ideas if "。" in row.title]
+    assert len(chinese) == 6  # the searches the bench measures have Chinese rows to find
+    assert all(
+        "。" in row.body and "。" in row.body_html and " " not in row.body for row in chinese
+    )
