@@ -111,7 +111,7 @@ $(UV):
 lock: $(UV)
 	$(UV) pip compile -q pyproject.toml $(REQS)/build.in --generate-hashes --python-version 3.11 \
 	  $(if $(UPGRADE),--upgrade) -o $(REQS)/run.txt
-	$(UV) pip compile -q pyproject.toml $(REQS)/build.in --extra postgresql --extra redis --extra sentry \
+	$(UV) pip compile -q pyproject.toml $(REQS)/build.in --extra postgresql --extra redis --extra sentry --extra matrix \
 	  --generate-hashes --python-version 3.11 $(if $(UPGRADE),--upgrade) -o $(REQS)/server.txt
 	$(UV) pip compile -q pyproject.toml $(REQS)/build.in --all-extras --generate-hashes \
 	  --python-version 3.11 $(if $(UPGRADE),--upgrade) -o $(REQS)/test.txt

@@ -25,6 +25,7 @@ from portal.home import health
 from portal.home.routes import routes as home_routes
 from portal.ideas.category_routes import routes as category_routes
 from portal.ideas.routes import routes as idea_routes
+from portal.messaging.routes import routes as messaging_routes
 from portal.moderation.routes import routes as moderation_routes
 from portal.notifications.routes import routes as notification_routes
 from portal.setup.routes import routes as setup_routes
@@ -57,6 +58,7 @@ def routes() -> list[BaseRoute]:
         comment_routes,
         decision_routes,
         notification_routes,
+        messaging_routes,
         assessment_routes,
         workshop_routes,
         committee_routes,

@@ -13,6 +13,7 @@ from portal.decisions.models import (
     FollowUp,
 )
 from portal.ideas.models import Category, Idea, StatusChange
+from portal.messaging.models import BotState, Link, LinkCode, MessageOutbox, SeenSignature
 from portal.moderation.models import AuditEntry, Flag
 from portal.notifications.models import (
     EmailOutbox,
@@ -52,6 +53,11 @@ __all__ = [
     "TextAnswer",
     "AccountToken",
     "AuditEntry",
+    "BotState",
+    "Link",
+    "LinkCode",
+    "MessageOutbox",
+    "SeenSignature",
     "CalendarKey",
     "Flag",
     "Identity",

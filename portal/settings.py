@@ -66,6 +66,11 @@ class Settings:
     metrics_token: str = ""
     metrics_dir: str = ""
     sentry_dsn: str = ""
+    matrix_homeserver: str = ""
+    matrix_user: str = ""
+    matrix_password: str = ""
+    webhook_secret: str = ""
+    webhook_relay_url: str = ""
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -117,6 +122,11 @@ def from_env(environ: dict[str, str] | None = None) -> Settings:
         # process add up; prometheus-client reads the same variable.
         metrics_dir=env.get("PROMETHEUS_MULTIPROC_DIR", ""),
         sentry_dsn=env.get("SENTRY_DSN", ""),
+        matrix_homeserver=env.get("MATRIX_HOMESERVER", "").rstrip("/"),
+        matrix_user=env.get("MATRIX_USER", ""),
+        matrix_password=env.get("MATRIX_PASSWORD", ""),
+        webhook_secret=env.get("WEBHOOK_SECRET", ""),
+        webhook_relay_url=env.get("WEBHOOK_RELAY_URL", ""),
     )
 
 

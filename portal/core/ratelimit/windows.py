@@ -36,6 +36,8 @@ LIMITS = {
     "comment": Limit("comment", 30, 10 * 60),
     "vote": Limit("vote", 120, 60),
     "flag": Limit("flag", 20, 60 * 60),
+    # Linking codes sent to the bot by one chat address, right or wrong (portal.messaging).
+    "message-link": Limit("message-link", 10, 15 * 60),
 }
 
 
