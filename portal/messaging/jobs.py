@@ -9,7 +9,7 @@ from portal.core import db, jobs
 from portal.messaging import delivery, services, webhook
 
 
-@jobs.register
+@jobs.delivery.register
 def messages(worker: Any) -> int:
     """Queue the messages that notifications call for, then send a batch."""
     work = 0

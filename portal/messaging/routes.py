@@ -86,7 +86,8 @@ async def _body(request: Request) -> bytes | None:
 
 
 async def hook(request: Request) -> Response:
-    """A relayed message: JSON {platform, sender, text}, signed (portal.messaging.webhook).
+    """A relayed message: JSON {platform, sender, text} (and the relay's own id, so that no two
+    bodies are alike), signed (portal.messaging.webhook).
     Answers JSON {reply}. Unsigned, wrongly signed, stale and replayed requests get 401 before
     the body is looked at; a body that is not what is expected gets 400."""
     body = await _body(request)

@@ -4,7 +4,9 @@ A request carries `X-Portal-Timestamp` (Unix seconds) and `X-Portal-Signature: s
 the HMAC-SHA256 with WEBHOOK_SECRET of the timestamp, a dot and the raw body. The timestamp is
 signed with the body so that an old request cannot be sent again with a new time; one more than
 MAX_SKEW seconds away from now is refused, and so is a signature seen before (kept as long as it
-could still be fresh), so none can be replayed.
+could still be fresh), so none can be replayed. Two requests with the same body in the same
+second are therefore one request: a relay puts its own message id in each body (any other
+field is ignored).
 """
 
 from __future__ import annotations

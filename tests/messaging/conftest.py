@@ -17,10 +17,45 @@ import pytest
 from portal.settings import Settings
 from tests.conftest import SECRET
 from tests.processes import ROOT, stop
+from tests.relay import Relay
 from tests.synapse import Homeserver, Person, homeserver
 
 BOT_PASSWORD = "bot-password-for-tests"
+WEBHOOK_SECRET = "webhook-secret-for-tests"
 _people = itertools.count()
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    """The test settings, with the webhook's shared secret."""
+    return Settings(
+        database_url=database_url,
+        secret_key=SECRET,
+        base_url="http://testserver",
+        webhook_secret=WEBHOOK_SECRET,
+    )
+
+
+@pytest.fixture
+def relay() -> Iterator[Relay]:
+    """A relay's HTTP server on a free port, keeping what the worker posts to it."""
+    server = Relay()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def relay_worker(settings: Settings, relay: Relay, smtp_server: Any, engine: Any) -> Any:
+    """The notification worker, posting relayed platforms' messages to `relay`."""
+    from portal.app import routes
+    from portal.notifications.worker import Worker
+    from portal.web import urls
+
+    urls.use(routes())
+    return Worker(
+        dataclasses.replace(settings, smtp_url=smtp_server.url, webhook_relay_url=relay.url),
+        engine,
+    )
 
 
 @pytest.fixture(scope="session")
