@@ -14,7 +14,7 @@ from portal.core import db
 from portal.core.clock import utcnow
 from portal.core.errors import ValidationError
 from portal.messaging import services
-from portal.messaging.models import Link, LinkCode
+from portal.messaging.models import Link, LinkCode, MessageOutbox
 from tests.conftest import SECRET, login_as
 from tests.messaging.test_webhook import code_for, links, say
 
@@ -115,3 +115,21 @@ def test_notification_settings_choose_messages_per_kind(
         chosen = queries.messages(s, patron.id)
     assert chosen["comment"] is False and chosen["status"] is True
     assert 'name="message-comment" value="1">' in client.get("/notifications/settings").text
+
+
+def test_export_holds_ones_chat_links_and_deleting_the_account_removes_them(
+    client: Any, engine: Any, patron: Any, staff: Any, relay: Any, relay_worker: Any
+) -> None:
+    from tests.conftest import PASSWORD
+    from tests.messaging.test_webhook import _follow_and_change
+
+    _follow_and_change(engine, client, patron, staff)
+    relay.status = 503
+    relay_worker.step()  # a message waiting for the relay
+    login_as(client, patron)
+    exported = client.get("/account/export.json").json()["chat_links"]
+    assert [(x["platform"], x["address"]) for x in exported] == [("signal", "+4420700001")]
+    assert client.post("/account/delete", {"password": PASSWORD}).status_code == 303
+    with db.read(engine) as s:
+        assert list(s.exec(select(Link))) == [] and list(s.exec(select(LinkCode))) == []
+        assert list(s.exec(select(MessageOutbox))) == []
