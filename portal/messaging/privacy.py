@@ -15,9 +15,7 @@ from portal.messaging.models import Link, LinkCode, MessageOutbox
 
 @privacy.exports.register
 def export(db: Session, user_id: int) -> dict[str, list[dict[str, Any]]]:
-    return {
-        "chat_links": privacy.rows(db, select(Link).where(col(Link.user_id) == user_id))
-    }
+    return {"chat_links": privacy.rows(db, select(Link).where(col(Link.user_id) == user_id))}
 
 
 @privacy.erasures.register

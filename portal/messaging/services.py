@@ -61,13 +61,15 @@ def link(
     row = db.execute(
         select(LinkCode).where(col(LinkCode.code_hash) == _hash(secret, normal_code(code)))
     ).scalar_one_or_none()
-    if row is None or aware(row.expires_at) < utcnow():
-        raise ValidationError(
-            {"code": _("That code is not valid. Get a new one on your account page.")}
-        )
-    user = db.get(User, row.user_id)
-    db.delete(row)
-    if user is None or user.blocked_at is not None:
+    user = db.get(User, row.user_id) if row is not None else None
+    # Used up by a DELETE that must take the row: of two tries at once, one links.
+    if (
+        row is None
+        or user is None
+        or aware(row.expires_at) < utcnow()
+        or user.blocked_at is not None
+        or not db.exec(delete(LinkCode).where(col(LinkCode.id) == row.id)).rowcount
+    ):
         raise ValidationError(
             {"code": _("That code is not valid. Get a new one on your account page.")}
         )
@@ -108,4 +110,4 @@ def remember(db: Session, name: str, value: str) -> None:
 
 def forget_codes(db: Session) -> int:
     """Delete expired codes (the worker does)."""
-    return int(db.execute(delete(LinkCode).where(col(LinkCode.expires_at) < utcnow())).rowcount)  # type: ignore[attr-defined]
+    return int(db.exec(delete(LinkCode).where(col(LinkCode.expires_at) < utcnow())).rowcount)

@@ -57,14 +57,14 @@ def first_use(db: Session, given: str) -> bool:
     decides, so of two copies sent at once only one is taken."""
     key = hashlib.sha256(given.strip().encode()).hexdigest()
     insert = postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
-    result = db.execute(
+    result = db.exec(
         insert(SeenSignature).values(signature=key, seen_at=utcnow()).on_conflict_do_nothing()
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(result.rowcount)
 
 
 def forget_old(db: Session) -> int:
     """Delete signatures too old to be accepted again anyway (the worker does)."""
     cutoff = utcnow() - timedelta(seconds=2 * MAX_SKEW)
-    result = db.execute(delete(SeenSignature).where(col(SeenSignature.seen_at) < cutoff))
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    result = db.exec(delete(SeenSignature).where(col(SeenSignature.seen_at) < cutoff))
+    return int(result.rowcount)
