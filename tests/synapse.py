@@ -156,7 +156,7 @@ class Person:
         self.seen.update(e["event_id"] for e in new)
         return [e["content"]["body"] for e in reversed(new)]
 
-    def wait_for(self, room: str, sender: str, count: int = 1, timeout: float = 20) -> list[str]:
+    def wait_for(self, room: str, sender: str, count: int = 1, timeout: float = 45) -> list[str]:
         """The next `count` messages from `sender` in `room`, waiting up to `timeout` s."""
         got: list[str] = []
         deadline = time.monotonic() + timeout
@@ -168,7 +168,7 @@ class Person:
                 time.sleep(0.2)
         return got
 
-    def joined(self, room: str, member: str, timeout: float = 20) -> None:
+    def joined(self, room: str, member: str, timeout: float = 45) -> None:
         """Wait until `member` has joined `room`."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -181,7 +181,7 @@ class Person:
 
 @contextlib.contextmanager
 def homeserver() -> Iterator[Homeserver]:
-    """Start Synapse and yield it once it answers (within 60 s)."""
+    """Start Synapse and yield it once it answers (within 120 s: a busy machine is slow)."""
     base = Path(tempfile.mkdtemp(prefix="portal-synapse-"))
     port, secret = free_port(), secrets.token_hex(16)
     config = base / "homeserver.yaml"
@@ -201,7 +201,7 @@ def homeserver() -> Iterator[Homeserver]:
 
 
 def _wait(url: str, process: subprocess.Popen, base: Path) -> None:
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(
@@ -213,4 +213,4 @@ def _wait(url: str, process: subprocess.Popen, base: Path) -> None:
         except httpx.HTTPError:
             pass
         time.sleep(0.2)
-    raise RuntimeError(f"Synapse did not answer within 60 s:\n{(base / 'stdout.log').read_text()}")
+    raise RuntimeError(f"Synapse did not answer within 120 s:\n{(base / 'stdout.log').read_text()}")

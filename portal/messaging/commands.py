@@ -25,7 +25,7 @@ from portal.ideas import queries as ideas_q
 from portal.ideas import services as ideas
 from portal.ideas.labels import status_label
 from portal.messaging import queries, services
-from portal.messaging.models import Link
+from portal.messaging.models import MATRIX
 from portal.settings import Settings
 from portal.votes import services as votes
 from portal.web.urls import path_for
@@ -79,7 +79,8 @@ def parse(text: str) -> Command:
 
 
 def answer(chat: Chat, *, platform: str, address: str, text: str, room: str = "") -> str:
-    """The reply to one message from `address` on `platform` (a Matrix room id in `room`)."""
+    """The reply to one message from `address` on `platform`. On Matrix, `room` is the room of
+    two where the bot talks with them (their notifications go there), or "" for a shared one."""
     command = parse(text)
     with db.read(chat.engine) as s:
         found = queries.sender(s, platform, address)
@@ -110,8 +111,10 @@ def help_text(chat: Chat) -> str:
             _("idea: TITLE (a new line for a longer description) - propose an idea"),
             _("vote 123 - vote for idea 123"),
             _("status 123 - where idea 123 stands"),
-            _("link CODE - link your account, with the code from your account page: %(url)s")
-            % {"url": chat.settings.base_url + path_for("accounts:account")},
+            _(
+                "link CODE - link your account, with the code from your account page: %(url)s",
+                url=chat.settings.base_url + path_for("accounts:account"),
+            ),
             _("help - this list"),
         ]
     )
@@ -125,6 +128,8 @@ def not_linked(chat: Chat) -> str:
 
 
 def _link(chat: Chat, platform: str, address: str, code: str, room: str) -> str:
+    if platform == MATRIX and not room:
+        return _("Send me this in a chat of your own with me, where your notifications can go.")
     try:
         # Codes are short: every attempt from a sender counts, right or wrong.
         chat.counter.hit("message-link", f"{platform}:{address}")
@@ -226,8 +231,3 @@ def _status(chat: Chat, user: User, idea_id: int) -> str:
         votes=ngettext("%(num)s vote", "%(num)s votes", idea.vote_count),
         url=chat.settings.base_url + path_for("ideas:detail", id=idea.id),
     )
-
-
-def linked(link: Link) -> str:
-    """How /account names a link."""
-    return f"{link.platform}: {link.address}"

@@ -98,14 +98,20 @@ class Bot:
                 if isinstance(event, nio.RoomMessageText) and event.sender != self.client.user_id:
                     await self.reply(room_id, event)
 
+    def private(self, room_id: str) -> bool:
+        """Whether only the bot and one person are in the room (invited or joined)."""
+        room = self.client.rooms.get(room_id)
+        return room is not None and room.member_count <= 2
+
     async def reply(self, room_id: str, event: nio.RoomMessageText) -> None:
+        # Notifications go only to a room of two: in a shared room others would read them.
         text = await asyncio.to_thread(
             commands.answer,
             self.chat,
             platform=MATRIX,
             address=event.sender,
             text=event.body,
-            room=room_id,
+            room=room_id if self.private(room_id) else "",
         )
         # m.notice: what bots say, which other bots do not answer (no loops between them).
         await self.client.room_send(
