@@ -17,6 +17,7 @@ from sqlmodel import Session, col
 
 from portal.accounts.models import User
 from portal.core.clock import aware, utcnow
+from portal.core.db import table_of
 from portal.core.errors import NotFound, ValidationError
 from portal.core.i18n import _
 from portal.messaging import permissions
@@ -68,7 +69,7 @@ def link(
         or user is None
         or aware(row.expires_at) < utcnow()
         or user.blocked_at is not None
-        or not db.exec(delete(LinkCode).where(col(LinkCode.id) == row.id)).rowcount
+        or not _use_up(db, row.id)
     ):
         raise ValidationError(
             {"code": _("That code is not valid. Get a new one on your account page.")}
@@ -81,6 +82,16 @@ def link(
     existing.user_id, existing.room, existing.created_at = user.id, room, utcnow()
     db.add(existing)
     return user
+
+
+def _use_up(db: Session, code_id: int) -> bool:
+    """Delete a code; whether this statement deleted it (RETURNING, on the plain table: an ORM
+    statement's rowcount is not always the rows written)."""
+    table = table_of(LinkCode)
+    deleted = db.connection().execute(
+        delete(table).where(table.c.id == code_id).returning(table.c.id)
+    )
+    return deleted.first() is not None
 
 
 def unlink(*, db: Session, actor: User, link_id: int) -> None:

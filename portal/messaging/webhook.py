@@ -21,6 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
 from portal.core.clock import utcnow
+from portal.core.db import table_of
 from portal.messaging.models import SeenSignature
 
 MAX_SKEW = 5 * 60
@@ -56,11 +57,17 @@ def first_use(db: Session, given: str) -> bool:
     """Record a verified signature; False when it was seen before (a replay). The primary key
     decides, so of two copies sent at once only one is taken."""
     key = hashlib.sha256(given.strip().encode()).hexdigest()
+    table = table_of(SeenSignature)
     insert = postgresql.insert if db.get_bind().dialect.name == "postgresql" else sqlite.insert
-    result = db.exec(
-        insert(SeenSignature).values(signature=key, seen_at=utcnow()).on_conflict_do_nothing()
+    # RETURNING, on the plain table: whether this statement added the row (an ORM insert's
+    # rowcount on PostgreSQL counts the rows given, not the rows written).
+    added = db.connection().execute(
+        insert(table)
+        .values(signature=key, seen_at=utcnow())
+        .on_conflict_do_nothing()
+        .returning(table.c.signature)
     )
-    return bool(result.rowcount)
+    return added.first() is not None
 
 
 def forget_old(db: Session) -> int:
