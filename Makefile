@@ -12,7 +12,7 @@ export PORTAL_VAR_DIR ?= var
 # What make installs: hashed lock files under requirements/ (`make lock` writes them), so a fresh
 # clone gets exactly the packages the tests passed with; then the portal itself, built with the
 # pinned build backend (no unpinned download). run.txt: what a SQLite site needs; server.txt: a
-# production server's extras too (PostgreSQL, Redis, Sentry; see deploy/); test.txt: every extra and
+# production server's extras too (PostgreSQL, Redis, Sentry, matrix-nio; see deploy/); test.txt: every extra and
 # the test tools.
 REQS := requirements
 INSTALL := $(BIN)/python -m pip install -q --require-hashes --no-deps -r
@@ -86,7 +86,7 @@ test: $(VENV)/.installed-test system-deps $(OIDC_NODE) $(HTML_NODE)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy portal
 	$(BIN)/pytest -q tests
-	PORTAL_TEST_DB=postgresql $(BIN)/pytest -q -n 2 tests
+	PORTAL_TEST_DB=postgresql $(BIN)/pytest -q -n 2 --dist loadgroup tests
 	$(BIN)/pytest -q e2e
 
 unit: $(VENV)/.installed-test system-deps $(OIDC_NODE)
@@ -94,7 +94,7 @@ unit: $(VENV)/.installed-test system-deps $(OIDC_NODE)
 	$(BIN)/pytest -q tests
 
 unit-pg: $(VENV)/.installed-test system-deps $(OIDC_NODE)
-	PORTAL_TEST_DB=postgresql $(BIN)/pytest -q -n 2 tests
+	PORTAL_TEST_DB=postgresql $(BIN)/pytest -q -n 2 --dist loadgroup tests
 
 e2e: $(VENV)/.installed-test system-deps $(OIDC_NODE) $(HTML_NODE)
 	$(BIN)/pytest -q e2e
@@ -113,7 +113,7 @@ $(UV):
 lock: $(UV)
 	$(UV) pip compile -q pyproject.toml $(REQS)/build.in --generate-hashes --python-version 3.11 \
 	  $(if $(UPGRADE),--upgrade) -o $(REQS)/run.txt
-	$(UV) pip compile -q pyproject.toml $(REQS)/build.in --extra postgresql --extra redis --extra sentry \
+	$(UV) pip compile -q pyproject.toml $(REQS)/build.in --extra postgresql --extra redis --extra sentry --extra matrix \
 	  --generate-hashes --python-version 3.11 $(if $(UPGRADE),--upgrade) -o $(REQS)/server.txt
 	$(UV) pip compile -q pyproject.toml $(REQS)/build.in --all-extras --generate-hashes \
 	  --python-version 3.11 $(if $(UPGRADE),--upgrade) -o $(REQS)/test.txt

@@ -29,6 +29,7 @@ from portal.ideas.category_routes import routes as category_routes
 from portal.ideas.routes import routes as idea_routes
 from portal.media import storage as media_storage
 from portal.media.routes import routes as media_routes
+from portal.messaging.routes import routes as messaging_routes
 from portal.moderation.routes import routes as moderation_routes
 from portal.notifications.routes import routes as notification_routes
 from portal.pilots.routes import routes as pilot_routes
@@ -63,6 +64,7 @@ def routes() -> list[BaseRoute]:
         comment_routes,
         decision_routes,
         notification_routes,
+        messaging_routes,
         assessment_routes,
         workshop_routes,
         committee_routes,

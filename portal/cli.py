@@ -1,5 +1,5 @@
-"""The `portal` command: migrate, seed-demo, seed, create-user, serve, worker, inbox, check,
-backup, restore.
+"""The `portal` command: migrate, seed-demo, seed, create-user, serve, worker, inbox, bot,
+check, backup, restore.
 
 Each command imports what it runs when it runs, so `portal migrate` or `portal --help` does
 not load every domain; a command that runs the domains' code imports portal.domains first,
@@ -184,6 +184,24 @@ def cmd_inbox(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bot(args: argparse.Namespace) -> int:
+    import portal.domains  # noqa: F401 - every domain's words, for the replies
+    from portal.app import routes
+    from portal.core import errorreports, logs
+    from portal.core.ratelimit.limits import counter_for
+    from portal.messaging import matrix
+    from portal.messaging.commands import Chat
+    from portal.web import urls
+
+    s = _settings()
+    urls.use(routes())  # the addresses in replies
+    logs.configure(s)
+    errorreports.init(s)
+    engine = db.make_engine(s.database_url)
+    matrix.run(Chat(engine, s, counter_for(s.redis_url, engine, factor=s.rate_limit_factor)))
+    return 0
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from portal.domains import check
 
@@ -283,6 +301,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--batch", type=int, default=20, help="emails per SMTP connection")
     p.add_argument("--poll", type=float, default=1.0, help="seconds between idle checks")
     p.set_defaults(func=cmd_worker)
+
+    command(
+        "bot",
+        "Run the Matrix bot (MATRIX_HOMESERVER, MATRIX_USER, MATRIX_PASSWORD): it links "
+        "accounts, takes ideas and votes, and answers in the room.",
+    ).set_defaults(func=cmd_bot)
 
     p = command(
         "inbox",

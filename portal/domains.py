@@ -36,6 +36,8 @@ from portal.ideas import labels as ideas_labels  # noqa: F401 - statuses, idea_t
 from portal.ideas import privacy as ideas_privacy  # noqa: F401 - ideas proposed
 from portal.media import checks as media_checks
 from portal.media import privacy as media_privacy  # noqa: F401 - files attached
+from portal.messaging import jobs as messaging_jobs  # noqa: F401 - messages, old codes
+from portal.messaging import privacy as messaging_privacy  # noqa: F401 - chat links
 from portal.notifications import checks as notifications_checks
 from portal.notifications import labels as notifications_labels  # noqa: F401 - email kinds
 from portal.notifications import privacy as notifications_privacy  # noqa: F401 - unsent email

@@ -25,6 +25,7 @@ from portal.desk.models import DeskRecord
 from portal.ideas.models import Category, Idea, StatusChange
 from portal.inbound.models import InboundMessage
 from portal.media.models import Attachment
+from portal.messaging.models import BotState, Link, LinkCode, MessageOutbox, SeenSignature
 from portal.moderation.models import AuditEntry, Flag
 from portal.notifications.models import (
     EmailOutbox,
@@ -77,6 +78,11 @@ __all__ = [
     "AccountToken",
     "Attachment",
     "AuditEntry",
+    "BotState",
+    "Link",
+    "LinkCode",
+    "MessageOutbox",
+    "SeenSignature",
     "CalendarKey",
     "Flag",
     "Identity",

@@ -69,6 +69,11 @@ class Settings:
     inbound_address: str = ""
     inbound_max_bytes: int = 10_000_000
     media_dir: str = "var/media"
+    matrix_homeserver: str = ""
+    matrix_user: str = ""
+    matrix_password: str = ""
+    webhook_secret: str = ""
+    webhook_relay_url: str = ""
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -123,6 +128,11 @@ def from_env(environ: dict[str, str] | None = None) -> Settings:
         inbound_address=env.get("INBOUND_ADDRESS", "").strip().lower(),
         inbound_max_bytes=max(1000, int(_number(env.get("INBOUND_MAX_BYTES", ""), 10_000_000))),
         media_dir=str(Path(env.get("MEDIA_DIR") or var_dir / "media").resolve()),
+        matrix_homeserver=env.get("MATRIX_HOMESERVER", "").rstrip("/"),
+        matrix_user=env.get("MATRIX_USER", ""),
+        matrix_password=env.get("MATRIX_PASSWORD", ""),
+        webhook_secret=env.get("WEBHOOK_SECRET", ""),
+        webhook_relay_url=env.get("WEBHOOK_RELAY_URL", ""),
     )
 
 

@@ -8,6 +8,9 @@ never stored by caches and send no Referer to other sites, since their address h
 
 from __future__ import annotations
 
+from typing import Any
+
+from sqlmodel import Session
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -18,12 +21,17 @@ from portal.accounts.models import User
 from portal.accounts.signin import password_matches
 from portal.core import db
 from portal.core.errors import ValidationError
+from portal.core.hooks import Hooks
 from portal.core.i18n import _
 from portal.core.ratelimit.windows import RateLimited
 from portal.web import flash
 from portal.web.requests import engine, field, form_data, limit, redirect, safe_next
 from portal.web.templating import render
 from portal.web.urls import path_for
+
+# Called when /account is shown with (db, person): each returns a section of the page, a
+# template name and its context (the messaging domain's linked chat addresses).
+sections: Hooks[[Session, User], tuple[str, dict[str, Any]]] = Hooks("the account page is shown")
 
 
 @flash.texts.register
@@ -214,6 +222,7 @@ def account_page(
         assert user.id is not None  # a signed-in account
         pending = queries.pending_address(session, user.id)
         sso = oidc.configured(settings) and oidc.has_identity(session, user.id)
+        extra = sections(session, user)
     return render(
         request,
         "accounts/account.html",
@@ -228,6 +237,7 @@ def account_page(
                 "user_group": user.user_group,
                 **(values or {}),
             },
+            "sections": extra,
         },
         status_code=400 if errors else 200,
     )

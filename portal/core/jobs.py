@@ -13,7 +13,14 @@ from portal.core.hooks import Hooks
 
 scheduled: Hooks[[Any], int] = Hooks("the worker's round: scheduled jobs")
 register = scheduled.register
+# Jobs that carry notifications further once the round has written them (chat messages, by
+# portal.messaging.jobs): run after the fan-out, so a notification goes out in its own round.
+delivery: Hooks[[Any], int] = Hooks("the worker's round: after the notifications are written")
 
 
 def run_scheduled(worker: Any) -> int:
     return sum(scheduled(worker))
+
+
+def run_delivery(worker: Any) -> int:
+    return sum(delivery(worker))

@@ -117,3 +117,5 @@ class Preference(SQLModel, table=True):
     user_id: int = Field(foreign_key="user.id", ondelete="CASCADE")
     kind: str = Field(max_length=16)
     mode: str = Field(default="immediate", max_length=10)
+    # Also as a chat message, to whoever linked a messaging account (portal.messaging).
+    message: bool = True

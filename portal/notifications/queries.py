@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, select
+from sqlalchemy import ColumnElement, Connection, Subquery, bindparam, func, select, true
 from sqlmodel import Session, col
 
+from portal.accounts.models import User
 from portal.core.clock import aware
 from portal.core.db import table_of
 from portal.core.prepared import Prepared
+from portal.notifications import content, mailer
 from portal.notifications.models import (
     KINDS,
     EmailOutbox,
@@ -70,6 +73,62 @@ def modes(db: Session, user_id: int) -> dict[str, str]:
         ).all()
     )
     return {kind: chosen.get(kind, "immediate") for kind in KINDS}
+
+
+def messages(db: Session, user_id: int) -> dict[str, bool]:
+    """A person's choice per event type of whether it also comes as a chat message (yes
+    unless they chose otherwise)."""
+    chosen = dict(
+        db.execute(
+            select(col(Preference.kind), col(Preference.message)).where(
+                col(Preference.user_id) == user_id
+            )
+        ).all()
+    )
+    return {kind: bool(chosen.get(kind, True)) for kind in KINDS}
+
+
+def to_message(
+    db: Session,
+    links: Subquery,
+    queued: Callable[[Any, Any], ColumnElement[bool]],
+    limit: int,
+) -> list[tuple[int, int, Event, User]]:
+    """Notifications that their people want as chat messages too and that are not `queued`
+    yet: (notification id, link id, event, person). `links` has the columns id, user_id and
+    created_at (the messaging domain's links: only what came after a link goes to it);
+    `queued(notification id, link id)` is true for those already in its outbox."""
+    rows = db.execute(
+        select(col(Notification.id), links.c.id, Event, User)
+        .join(links, links.c.user_id == col(Notification.user_id))
+        .join(Event, col(Event.id) == col(Notification.event_id))
+        .join(User, col(User.id) == col(Notification.user_id))
+        .outerjoin(
+            Preference,
+            (col(Preference.user_id) == col(Notification.user_id))
+            & (col(Preference.kind) == col(Notification.kind)),
+        )
+        .where(
+            col(Notification.created_at) >= links.c.created_at,
+            func.coalesce(col(Preference.message), true()),
+            ~queued(col(Notification.id), links.c.id),
+        )
+        .order_by(col(Notification.id))
+        .limit(limit)
+    ).all()
+    return [(r[0], r[1], r[2], r[3]) for r in rows]
+
+
+def message_text(db: Session, event: Event, reader: User, base_url: str) -> str:
+    """What a chat message about `event` says to `reader`, in their language: the subject
+    its email would have, and the link."""
+    ctx = content.for_event(db, event, base_url)
+    subject, _body = mailer.compose(
+        event.kind,
+        {**ctx, "user": reader, "name": reader.display_name, "unsubscribe_url": ""},
+        reader.locale,
+    )
+    return f"{subject}\n{ctx['url']}" if ctx.get("url") else subject
 
 
 def notified_for_decision(db: Session, decision_id: int) -> int:

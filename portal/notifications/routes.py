@@ -87,19 +87,27 @@ async def preferences(request: Request) -> Response:
     errors: dict[str, str] = {}
     with db.read(engine(request)) as s:
         modes = queries.modes(s, user.id)
+        messages = queries.messages(s, user.id)
     if request.method == "POST":
         form = await form_data(request)
         modes = {k: field(form, f"mode-{k}") for k in kinds_for(user.is_staff)}
+        messages = {k: field(form, f"message-{k}") == "1" for k in kinds_for(user.is_staff)}
         try:
             with db.write(engine(request)) as s:
-                services.save_preferences(db=s, actor=user, modes=modes)
+                services.save_preferences(db=s, actor=user, modes=modes, messages=messages)
             return redirect(path_for("notifications:settings"), flash="preferences_saved")
         except ValidationError as exc:
             errors = exc.errors
     return render(
         request,
         "notifications/settings.html",
-        {"modes": modes, "kinds": kinds_for(user.is_staff), "all_modes": MODES, "errors": errors},
+        {
+            "modes": modes,
+            "messages": messages,
+            "kinds": kinds_for(user.is_staff),
+            "all_modes": MODES,
+            "errors": errors,
+        },
         status_code=400 if errors else 200,
     )
 

@@ -147,19 +147,29 @@ def mark_all_read(*, db: Session, actor: User) -> int:
     return int(result.rowcount)
 
 
-def set_mode(db: Session, user_id: int, kind: str, mode: str) -> None:
+def set_mode(db: Session, user_id: int, kind: str, mode: str, message: bool | None = None) -> None:
+    """One person's email choice for one kind (and, unless None, whether it also comes as a
+    chat message)."""
     row = db.execute(
         select(Preference).where(col(Preference.user_id) == user_id, col(Preference.kind) == kind)
     ).scalar_one_or_none()
     if row is None:
-        db.add(Preference(user_id=user_id, kind=kind, mode=mode))
-    else:
-        row.mode = mode
-        db.add(row)
+        row = Preference(user_id=user_id, kind=kind, mode=mode)
+    row.mode = mode
+    if message is not None:
+        row.message = message
+    db.add(row)
 
 
-def save_preferences(*, db: Session, actor: User, modes: dict[str, str]) -> None:
-    """Choose, per event type, immediate email, a daily digest, or no email."""
+def save_preferences(
+    *,
+    db: Session,
+    actor: User,
+    modes: dict[str, str],
+    messages: dict[str, bool] | None = None,
+) -> None:
+    """Choose, per event type, immediate email, a daily digest, or no email; and whether it
+    also comes as a chat message (to a linked chat app; left as it was when not given)."""
     kinds = kinds_for(actor.is_staff)
     errors = {
         f"mode-{k}": _("Choose how to hear about this.") for k in kinds if modes.get(k) not in MODES
@@ -167,7 +177,7 @@ def save_preferences(*, db: Session, actor: User, modes: dict[str, str]) -> None
     if errors:
         raise ValidationError(errors)
     for kind in kinds:
-        set_mode(db, actor.id, kind, modes[kind])
+        set_mode(db, actor.id, kind, modes[kind], None if messages is None else messages[kind])
 
 
 def unsubscribe(*, db: Session, user_id: int, kind: str) -> None:

@@ -333,6 +333,7 @@ class Worker:
             work += n
         work += self.queue_digests()
         work += self.send_batch()
+        work += jobs.run_delivery(self)
         return work
 
     def run(self, *, once: bool = False, poll: float = 1.0) -> None:

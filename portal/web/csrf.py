@@ -38,8 +38,9 @@ MAX_FORM_BYTES = 1024 * 1024
 MAX_FIELDS = 1000
 COOKIE_MAX_AGE = 60 * 60 * 24 * 365
 # Paths whose POST carries its own proof instead of a CSRF token: a signed unsubscribe link
-# must work from a mail program's one-click request (RFC 8058), which cannot know our token.
-TOKEN_IN_PATH = ("/unsubscribe/",)
+# must work from a mail program's one-click request (RFC 8058), which cannot know our token;
+# a relay's webhook request is signed with the shared WEBHOOK_SECRET (portal.messaging.webhook).
+TOKEN_IN_PATH = ("/unsubscribe/", "/hooks/")
 
 
 def token_for(secret: str, cookie_value: str) -> str:

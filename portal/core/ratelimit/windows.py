@@ -42,6 +42,8 @@ LIMITS = {
     "inbound-reply": Limit("inbound-reply", 200, 60 * 60),
     # Pictures and PDFs one person attaches to their own ideas and comments in a day.
     "media": Limit("media", 20, 24 * 60 * 60),
+    # Linking codes sent to the bot by one chat address, right or wrong (portal.messaging).
+    "message-link": Limit("message-link", 10, 15 * 60),
 }
 
 
