@@ -53,6 +53,11 @@ def test_signed_in_pages_are_accessible(page: Page, assert_accessible, sign_in) 
     assert_accessible(page)
     page.goto("/account")
     expect(page.get_by_role("heading", level=1)).to_have_text("Your account")
+    expect(page.get_by_role("button", name="Get a linking code")).to_be_visible()
+    assert_accessible(page)
+    # How each kind of notification reaches the person: email, digest, and a chat message.
+    page.goto("/notifications/settings")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Email settings")
     assert_accessible(page)
 
     _open_most_discussed_idea(page)

@@ -319,8 +319,8 @@ def _backup_postgresql(database_url: str, into: Path) -> None:
 
 
 def _public_objects(database_url: str) -> tuple[list[str], list[str]]:
-    """What the `public` schema holds: DROP statements for each table, view, sequence and
-    type (leaving out what an extension owns), and the names of its tables."""
+    """What the `public` schema holds: DROP statements for each table, view, sequence, type
+    and function (leaving out what an extension owns), and the names of its tables."""
     engine = db.make_engine(database_url, pool=False)
     relations = text(
         """SELECT c.relkind, quote_ident(c.relname) FROM pg_class c
@@ -335,6 +335,12 @@ def _public_objects(database_url: str) -> tuple[list[str], list[str]]:
            WHERE n.nspname = 'public' AND t.typtype IN ('e', 'd')
              AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = t.oid AND d.deptype = 'e')"""
     )
+    functions = text(
+        """SELECT quote_ident(p.proname) || '(' || pg_get_function_identity_arguments(p.oid) || ')'
+           FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+           WHERE n.nspname = 'public' AND p.prokind IN ('f', 'p')
+             AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e')"""
+    )
     kinds = {
         "r": "TABLE",
         "p": "TABLE",
@@ -347,6 +353,7 @@ def _public_objects(database_url: str) -> tuple[list[str], list[str]]:
         with engine.connect() as conn:
             found = conn.execute(relations).all()
             type_names = conn.execute(types).scalars().all()
+            function_names = conn.execute(functions).scalars().all()
     except OperationalError as exc:
         raise BackupError(
             f"Cannot reach the database at {_safe(database_url)} (create it first, empty):\n"
@@ -356,6 +363,8 @@ def _public_objects(database_url: str) -> tuple[list[str], list[str]]:
         engine.dispose()
     drops = [f"DROP {kinds[kind]} IF EXISTS public.{name} CASCADE;" for kind, name in found]
     drops += [f"DROP TYPE IF EXISTS public.{name} CASCADE;" for name in type_names]
+    # Search's idea_search_ids(tsquery) among them: a restore would otherwise meet it again.
+    drops += [f"DROP FUNCTION IF EXISTS public.{name} CASCADE;" for name in function_names]
     return drops, [name for kind, name in found if kind in "rp"]
 
 
