@@ -5,9 +5,11 @@ from __future__ import annotations
 import html
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from portal.choices.models import ChoiceQuestion
 from portal.core import db
+from portal.media.models import Attachment
 from portal.tools.demo import seed_demo
 
 
@@ -21,3 +23,19 @@ def test_demo_has_the_group_study_floor_question_closed_with_its_result(engine, 
     assert "Round 1: no option has more than half, so Booths with a screen is out." in page
     assert "Instant-runoff winner: Group tables for six" in page
     assert f"/choices/{question.id}" in client.get(f"/ideas/{question.idea_id}").text
+
+
+def test_demo_question_shows_a_floor_plan_for_each_layout(engine, client):
+    seed_demo(engine, password="demo password 123")
+    with db.read(engine) as s:
+        (question,) = s.execute(select(ChoiceQuestion)).scalars()
+        pictures = list(s.execute(select(Attachment).order_by(col(Attachment.id))).scalars())
+    assert len(pictures) == 3
+    assert {p.owner_kind for p in pictures} == {"choice_option"} and len(
+        {p.name for p in pictures}
+    ) == 3
+    assert all(p.kind == "image" and p.alt.startswith("A floor plan with") for p in pictures)
+    page = html.unescape(client.get(f"/choices/{question.id}").text)
+    for p in pictures:
+        assert f'alt="{p.alt}"' in page
+        assert client.get(f"/media/{p.name}").status_code == 200
