@@ -9,9 +9,11 @@ import re
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlmodel import col
 
+from portal import domains
+from portal.choices.models import ChoiceQuestion
 from portal.core import db
 from portal.media.models import Attachment
 from portal.moderation import services as moderation
@@ -198,3 +200,19 @@ def test_pages_read_option_pictures_in_one_query_however_many_options(
     six = _count(client, engine, (f"/ideas/{large_idea.id}", f"/choices/{large.id}"))
     assert list(two.values()) == list(six.values())
     assert client.get(f"/choices/{large.id}").text.count('alt="Plan 5"') == 2
+
+
+def test_check_repairs_an_option_picture_whose_question_is_gone(
+    client, engine, staff, category, settings
+):
+    idea = f.idea(engine, staff, category)
+    q = ask(engine, staff, idea_id=idea.id, options=LAYOUTS[:2])
+    first = _with_pictures(client, engine, staff, q.id)[0]
+    with db.write(engine) as s:
+        s.execute(delete(ChoiceQuestion).where(col(ChoiceQuestion.id) == q.id))
+    assert [str(x) for x in domains.check(engine).left] == [
+        f"attachment 1: choice_option {first} does not exist",
+        f"attachment 2: choice_option {first + 1} does not exist",
+    ]
+    assert domains.check(engine, repair=True).left == []
+    assert _rows(engine) == [] and media_files(Path(settings.media_dir)) == []
