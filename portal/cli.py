@@ -15,10 +15,16 @@ from pathlib import Path
 
 from portal import settings as settings_mod
 from portal.core import db
+from portal.media import storage as media_storage
 
 
 def _settings() -> settings_mod.Settings:
-    return settings_mod.from_env()
+    """The settings from the environment; files are kept under their MEDIA_DIR, as the app
+    keeps them, whichever command writes or removes them (seed-demo, check --repair, the
+    worker forgetting a deleted account's files)."""
+    s = settings_mod.from_env()
+    media_storage.use(s.media_dir)
+    return s
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:

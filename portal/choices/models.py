@@ -52,9 +52,8 @@ class ChoiceOption(SQLModel, table=True):
     position: int
     text: str = Field(max_length=120)
     text_zh: str = Field(default="", max_length=120)
-    # An image of the option (a floor plan, a mock-up): awaiting the media domain, so a
-    # plain number without a foreign key until media uploads land.
-    image_id: int | None = None
+    # Its pictures (a floor plan, a mock-up) are the media domain's attachments of owner kind
+    # "choice_option"; pages get them through portal.choices.routes.option_extras.
 
 
 class ChoiceAnswer(SQLModel, table=True):

@@ -81,6 +81,11 @@ def get(db: Session, question_id: int) -> ChoiceQuestion | None:
     return db.get(ChoiceQuestion, question_id)
 
 
+def option(db: Session, option_id: int) -> ChoiceOption | None:
+    """One option by id (media attaches pictures to it)."""
+    return db.get(ChoiceOption, option_id)
+
+
 def on_idea(db: Session, idea_id: int) -> list[ChoiceQuestion]:
     """An idea's questions, oldest first."""
     stmt = select(ChoiceQuestion).where(col(ChoiceQuestion.idea_id) == idea_id)

@@ -20,6 +20,7 @@ from portal.core import db
 from portal.core.clock import utcnow
 from portal.core.errors import NotFound, ValidationError
 from portal.core.forms import number
+from portal.core.hooks import Hooks
 from portal.core.i18n import _
 from portal.decisions import queries as decisions_q
 from portal.decisions import routes as decision_routes
@@ -53,6 +54,13 @@ def flash_texts() -> dict[str, str]:
     }
 
 
+# What domains built on choices show beside the options a page shows, called once per page
+# with (db, every option id): the media domain gives each option's pictures, by option id.
+option_extras: Hooks[[Session, list[int]], dict[int, list[Any]]] = Hooks(
+    "a page shows questions' options"
+)
+
+
 @dataclass
 class View:
     """A question as a page shows it: open or closed, the reader's own answer, the results
@@ -65,6 +73,7 @@ class View:
     may_answer: bool
     mine: tuple[int, ...]
     results: queries.Results | None
+    pictures: dict[int, list[Any]]
 
 
 def views(s: Session, questions: list[ChoiceQuestion], user: User | None) -> list[View]:
@@ -74,6 +83,10 @@ def views(s: Session, questions: list[ChoiceQuestion], user: User | None) -> lis
     shown = [q.id for q in questions if permissions.sees_results(user, q, now)]
     ballots = queries.ballots_of(s, shown)
     mine = queries.answers_of(s, ids, user.id if user else None)
+    option_ids = [o.id for found in options.values() for o in found]
+    pictures: dict[int, list[Any]] = {}
+    for extra in option_extras(s, option_ids) if option_ids else []:
+        pictures |= extra
     return [
         View(
             question=q,
@@ -83,6 +96,7 @@ def views(s: Session, questions: list[ChoiceQuestion], user: User | None) -> lis
             may_answer=permissions.can_answer(user, q, now),
             mine=queries.parse_ranking(mine.get(q.id, "")),
             results=queries.results(q, options[q.id], ballots[q.id]) if q.id in ballots else None,
+            pictures=pictures,
         )
         for q in questions
     ]

@@ -1,7 +1,8 @@
 """What `portal check` verifies of attached files.
 
-- Each attachment names something that exists (an idea, a comment, a design session or a
-  decision; they have no foreign key, since one column names any of them). Repaired by
+- Each attachment names something that exists (an idea, a comment, a design session, a
+  decision or a question's option on an idea or session that exists; they have no foreign
+  key, since one column names any of them). Repaired by
   deleting the row, and its files unless another row names them.
 - Each attachment's files are on disk under MEDIA_DIR. Not repairable here: restore MEDIA_DIR
   from the backup made with the database.

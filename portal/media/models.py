@@ -1,5 +1,5 @@
 """Tables of the media domain: one row per file attached to an idea, a comment, a design
-session or a decision."""
+session, a decision or a question's option."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from sqlmodel import Field, SQLModel
 from portal.core.clock import utcnow
 
 # What a file can be attached to (`Attachment.owner_kind`).
-OWNER_KINDS = ("idea", "comment", "workshop", "decision")
+OWNER_KINDS = ("idea", "comment", "workshop", "decision", "choice_option")
 
 
 class Attachment(SQLModel, table=True):
@@ -21,7 +21,7 @@ class Attachment(SQLModel, table=True):
     )
 
     id: int = Field(default=None, primary_key=True)
-    owner_kind: str = Field(max_length=10)
+    owner_kind: str = Field(max_length=20)
     owner_id: int
     # Deleting an account deletes the files its person attached (portal.media.privacy).
     uploader_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 from sqlmodel import Session, col
 
+from portal.choices import queries as choices_q
 from portal.comments import queries as comments_q
 from portal.decisions import queries as decisions_q
 from portal.ideas import queries as ideas_q
@@ -53,8 +54,9 @@ def names_in_use(db: Session, names: set[str]) -> set[str]:
 
 
 def owner(db: Session, kind: str, owner_id: int) -> tuple[Any, Any]:
-    """What a file is (or would be) attached to, and for a comment its idea: (None, None)
-    when there is no such thing."""
+    """What a file is (or would be) attached to, and for a comment its idea, for a
+    question's option the idea or design session the question is on: (None, None) when there
+    is no such thing."""
     if kind == "idea":
         return ideas_q.get(db, owner_id), None
     if kind == "comment":
@@ -64,4 +66,19 @@ def owner(db: Session, kind: str, owner_id: int) -> tuple[Any, Any]:
         return workshops_q.get(db, owner_id), None
     if kind == "decision":
         return decisions_q.get(db, owner_id), None
+    if kind == "choice_option":
+        return _option(db, owner_id)
     return None, None
+
+
+def _option(db: Session, option_id: int) -> tuple[Any, Any]:
+    option = choices_q.option(db, option_id)
+    question = choices_q.get(db, option.question_id) if option else None
+    if question is None:
+        return None, None
+    host: Any
+    if question.workshop_id is not None:
+        host = workshops_q.get(db, question.workshop_id)
+    else:
+        host = ideas_q.get(db, question.idea_id) if question.idea_id is not None else None
+    return (option, host) if host is not None else (None, None)

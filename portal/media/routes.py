@@ -1,6 +1,7 @@
 """HTTP for media: the form that attaches a picture or PDF to an idea, a comment, a design
-session or a decision, and the files themselves. Pages show their files through the hooks
-their domains offer (an idea's, a session's and a decision's page)."""
+session, a decision or a question's option, and the files themselves. Pages show their files
+through the hooks their domains offer (an idea's, a session's and a decision's page; the
+options of the questions any page shows)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from starlette.routing import Route
 
 from portal.accounts.auth import current_user, require_user
 from portal.accounts.models import User
+from portal.choices import routes as choice_routes
 from portal.comments import queries as comments_q
 from portal.core import db
 from portal.core.errors import NotFound, ValidationError
@@ -71,9 +73,21 @@ def decision_files(s: Session, decision_id: int, _reader: User | None) -> dict[s
     return {"media": queries.for_owners(s, {"decision": [decision_id]})}
 
 
+@choice_routes.option_extras.register
+def option_pictures(s: Session, option_ids: list[int]) -> dict[int, list[Any]]:
+    """The pictures of the options a page shows, by option id, in one query. The page shows
+    only questions its reader may see, and an option's pictures are seen as its question."""
+    found = queries.for_owners(s, {"choice_option": option_ids})
+    return {
+        i: [a for a in found.get(f"choice_option:{i}", []) if a.kind == "image"] for i in option_ids
+    }
+
+
 def _owner_path(s: Session, kind: str, owner: Any) -> str:
     if kind == "comment":
         return comments_q.url(s, owner)
+    if kind == "choice_option":
+        return path_for("choices:detail", id=owner.question_id)
     return path_for(PAGES[kind], id=owner.id)
 
 

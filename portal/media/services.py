@@ -35,7 +35,8 @@ def attach(
     filename: str,
     alt: str,
 ) -> Attachment:
-    """Attach the uploaded file at `upload` to an idea, comment, design session or decision.
+    """Attach the uploaded file at `upload` to an idea, comment, design session, decision or
+    question's option (pictures only).
     Authorizes (NotFound for what does not exist or is hidden from the actor, Forbidden for
     what they may not attach to), checks the file and the alt text (ValidationError naming
     the field; nothing is stored), keeps the cleaned file under its content's name and writes
@@ -59,6 +60,9 @@ def attach(
         kept = files.read(upload)
     except files.Refused as exc:
         errors["file"] = str(exc)
+    if kept is not None and kept.kind == "pdf" and kind == "choice_option":
+        # An option shows its pictures beside its text; a PDF there would say nothing.
+        errors["file"] = _("Choose a picture: an option shows pictures, not PDFs.")
     if kept is not None and kept.kind == "image" and not alt:
         errors["alt"] = _(
             "Describe the picture for people who cannot see it, for example "
