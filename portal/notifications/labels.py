@@ -20,6 +20,7 @@ def kind_label(code: str) -> str:
             "My registration for a committee session is released when my membership ends"
         ),
         "survey": _("Invitations to surveys, and one reminder before a survey closes"),
+        "outputs": _("What a design session I had a place in produced is published"),
     }.get(code, code)
 
 

@@ -23,6 +23,7 @@ KINDS = (
     "cancelled",
     "released",
     "survey",
+    "outputs",
 )
 MODES = ("immediate", "digest", "off")
 
