@@ -398,9 +398,13 @@ def publish_notes(
     if errors:
         raise ValidationError(errors)
     workshop.notes, workshop.outcomes = notes, outcomes
-    if workshop.notes_published_at is None:
-        workshop.notes_published_at = utcnow()
-        _tell_participants(db, workshop)
+    now, starts = utcnow(), aware(workshop.starts_at)
+    # Notes written before the session are not its outputs: the first publication after it
+    # began is the news, and its date is the one kept.
+    if workshop.notes_published_at is None or aware(workshop.notes_published_at) < starts <= now:
+        if starts <= now:
+            _tell_participants(db, workshop)
+        workshop.notes_published_at = now
     db.add(workshop)
     audit.record(db, actor, "publish_notes", "session", workshop_id)
     return workshop

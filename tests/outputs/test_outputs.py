@@ -4,12 +4,16 @@ it created or changed, by number, with a note; others may not, and bad input is 
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
 from portal.core import db
+from portal.core.clock import utcnow
 from portal.notifications.models import Event, Preference
 from portal.outputs.models import OutputIdea
 from portal.workshops import services
+from portal.workshops.models import Workshop
 from tests import factories as f
 from tests.conftest import login_as, make_user
 from tests.test_query_counts import statements
@@ -160,3 +164,17 @@ def test_outputs_session_page_queries_do_not_grow(client, engine, staff, patron,
     with statements(engine) as many:
         client.get(f"/sessions/{session.id}")
     assert len(many) == len(few)
+
+
+def test_outputs_notes_before_the_session_tell_nobody_until_after_it(engine, staff):
+    session = w.schedule(engine, staff, capacity=2)
+    person = make_user(engine)
+    w.register(engine, person, session.id)
+    publish(engine, staff, session.id, notes="Bring a pencil.")
+    assert told(engine, session.id) == []
+    w.to_the_past(engine, session.id)  # two days ago; the first notes came before it
+    with db.write(engine) as s:
+        s.get(Workshop, session.id).notes_published_at = utcnow() - timedelta(days=3)
+    publish(engine, staff, session.id, notes="What we drew.")
+    publish(engine, staff, session.id, notes="What we drew, corrected.")
+    assert told(engine, session.id) == [person.id]
