@@ -15,6 +15,7 @@ from portal.accounts.models import User
 from portal.core import db
 from portal.core.errors import ValidationError
 from portal.core.i18n import _
+from portal.ideas import queries as ideas_q
 from portal.outputs import permissions, queries, services
 from portal.web import flash
 from portal.web.requests import engine, field, form_data, path_id, redirect
@@ -27,7 +28,10 @@ from portal.workshops import routes as workshop_routes
 @flash.texts.register
 def flash_texts() -> dict[str, str]:
     """What the session page says after a link."""
-    return {"output_idea_linked": _("The idea is linked to this session's outputs.")}
+    return {
+        "output_idea_linked": _("The idea is linked to this session's outputs."),
+        "output_idea_created": _("The idea is published and linked to this session's outputs."),
+    }
 
 
 @workshop_routes.detail_extras.register
@@ -36,6 +40,7 @@ def on_session_page(s: Session, workshop_id: int, reader: User | None) -> dict[s
     return {
         "output_ideas": queries.of_workshop(s, workshop_id, reader),
         "can_link_outputs": permissions.can_link(reader),
+        "output_categories": ideas_q.category_choices(s) if permissions.can_link(reader) else [],
     }
 
 
@@ -57,7 +62,28 @@ async def link(request: Request) -> Response:
         return render(request, "workshops/detail.html", context, status_code=400)
 
 
+async def create(request: Request) -> Response:
+    user = require(request, permissions.can_link)
+    workshop_id = path_id(request)
+    form = await form_data(request)
+    values = {k: field(form, k) for k in services.NEW_FIELDS}
+    try:
+        with db.write(engine(request)) as s:
+            services.create_idea(db=s, actor=user, workshop_id=workshop_id, form=values)
+        return redirect(
+            path_for("workshops:detail", id=workshop_id, fragment="outputs-ideas"),
+            flash="output_idea_created",
+        )
+    except ValidationError as exc:
+        context = workshop_routes.detail_context(request, workshop_id)
+        context.update(errors=exc.errors, values=values)
+        return render(request, "workshops/detail.html", context, status_code=400)
+
+
 routes = Domain(
     "outputs",
-    [Route("/sessions/{id:int}/outputs/ideas", link, methods=["POST"], name="link")],
+    [
+        Route("/sessions/{id:int}/outputs/ideas", link, methods=["POST"], name="link"),
+        Route("/sessions/{id:int}/outputs/new-idea", create, methods=["POST"], name="create"),
+    ],
 )

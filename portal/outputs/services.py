@@ -1,4 +1,5 @@
-"""Writes of the outputs domain: staff link an idea a session created or changed."""
+"""Writes of the outputs domain: staff link an idea a session created or changed, or create
+one from the session page, linked to it."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from portal.core.errors import Forbidden, NotFound, ValidationError
 from portal.core.forms import number
 from portal.core.i18n import _
 from portal.ideas import queries as ideas_q
+from portal.ideas import services as ideas
+from portal.ideas.models import Idea
 from portal.moderation import audit
 from portal.outputs import permissions, queries
 from portal.outputs.models import NOTE_MAX, OutputIdea
@@ -47,3 +50,38 @@ def link_idea(*, db: Session, actor: User, workshop_id: int, idea: str, note: st
     db.flush()
     audit.record(db, actor, "link_output_idea", "session", workshop_id, None, {"idea": found.id})
     return row
+
+
+# The fields of the session page's "new idea" form, by the idea service's names for them.
+NEW_FIELDS = {"new_title": "title", "new_body": "body", "new_category": "category_id"}
+
+
+def create_idea(*, db: Session, actor: User, workshop_id: int, form: dict[str, str]) -> Idea:
+    """Propose an idea from a session that has taken place (its author is the staff member)
+    and link it to the session's outputs, in one transaction. The idea service's checks
+    apply, their messages named by this form's fields; nothing is stored on any error."""
+    if not permissions.can_link(actor):
+        raise Forbidden()
+    workshop = workshops_q.get(db, workshop_id)
+    if workshop is None:
+        raise NotFound()
+    if not permissions.has_started(workshop, utcnow()):
+        raise ValidationError({"new_title": _("Create ideas once the session has taken place.")})
+    values = {name: form.get(key, "") for key, name in NEW_FIELDS.items()}
+    try:
+        idea = ideas.propose(
+            db=db,
+            actor=actor,
+            title=values["title"],
+            body=values["body"],
+            category_id=values["category_id"],
+        )
+    except ValidationError as exc:
+        names = {name: key for key, name in NEW_FIELDS.items()}
+        raise ValidationError(
+            {names.get(k, "new_title"): v for k, v in exc.errors.items()}
+        ) from exc
+    db.add(OutputIdea(workshop_id=workshop_id, idea_id=idea.id, note="", added_by=actor.id))
+    db.flush()
+    audit.record(db, actor, "create_output_idea", "session", workshop_id, None, {"idea": idea.id})
+    return idea

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from portal.core import db
 from portal.core.clock import utcnow
+from portal.ideas.models import Idea
 from portal.notifications.models import Event, Preference
 from portal.outputs.models import OutputIdea
 from portal.workshops import services
@@ -178,3 +179,35 @@ def test_outputs_notes_before_the_session_tell_nobody_until_after_it(engine, sta
     publish(engine, staff, session.id, notes="What we drew.")
     publish(engine, staff, session.id, notes="What we drew, corrected.")
     assert told(engine, session.id) == [person.id]
+
+
+def test_outputs_staff_create_an_idea_from_the_session_page(client, engine, staff, category):
+    session = w.schedule(engine, staff)
+    w.to_the_past(engine, session.id)
+    login_as(client, staff)
+    url = f"/sessions/{session.id}/outputs/new-idea"
+    form = {"new_title": "Movable whiteboards", "new_body": "", "new_category": str(category.id)}
+    response = client.post(url, form)
+    assert response.status_code == 400 and w.field_error(response.text, "new_body")
+    assert w.input_value(response.text, "new_title") == "Movable whiteboards"
+    assert linked(engine, session.id) == [] and f.count(engine, Idea) == 0
+    form["new_body"] = "Sketches on the wall helped every group; let them move between rooms."
+    response = client.post(url, form)
+    assert response.status_code == 303
+    [(idea_id, _note)] = linked(engine, session.id)
+    assert f.get(engine, Idea, idea_id).title == "Movable whiteboards"
+    assert "Movable whiteboards</a>" in client.get(f"/sessions/{session.id}").text
+
+
+def test_outputs_others_cannot_create_ideas_from_a_session(client, engine, staff, patron, category):
+    session = w.schedule(engine, staff)
+    w.to_the_past(engine, session.id)
+    login_as(client, patron)
+    form = {"new_title": "Sneaky", "new_body": "Body text here", "new_category": str(category.id)}
+    response = client.post(f"/sessions/{session.id}/outputs/new-idea", form)
+    assert response.status_code == 403
+    assert f.count(engine, Idea) == 0
+    assert (
+        'action="/sessions/' + str(session.id) + "/outputs"
+        not in client.get(f"/sessions/{session.id}").text
+    )
