@@ -20,4 +20,5 @@ def test_demo_has_the_group_study_floor_question_closed_with_its_result(engine, 
     assert "25 answers online · 4 from the desk" in page
     assert "Round 1: no option has more than half, so Booths with a screen is out." in page
     assert "Instant-runoff winner: Group tables for six" in page
-    assert f"/choices/{question.id}" in client.get(f"/ideas/{question.idea_id}").text
+    # Asked at the group-study floor workshop, whose outputs show it.
+    assert f"/choices/{question.id}" in client.get(f"/sessions/{question.workshop_id}").text
