@@ -95,9 +95,9 @@ def test_the_demo_question_shows_a_floor_plan_beside_each_layout(new_context, as
     """The demo's closed question: each layout's floor plan beside its text in the results,
     described by its alt text, opening the full picture; axe clean, 360 px wide."""
     visitor = new_context().new_page()
-    # The demo asks it on the idea its seed finds closest to "Standing desks near the windows".
-    visitor.goto("/ideas?q=Sunday+opening")
-    visitor.get_by_role("link", name="Sunday opening for the children's floor").first.click()
+    # The demo asks it at its group-study floor workshop, a past session.
+    visitor.goto("/sessions?when=past")
+    visitor.get_by_role("link", name="Group-study floor workshop").first.click()
     visitor.get_by_role("link", name="Which layout for the group-study floor?").first.click()
     expect(visitor.get_by_role("heading", level=1)).to_have_text(
         "Which layout for the group-study floor?"

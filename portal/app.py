@@ -32,6 +32,7 @@ from portal.media.routes import routes as media_routes
 from portal.messaging.routes import routes as messaging_routes
 from portal.moderation.routes import routes as moderation_routes
 from portal.notifications.routes import routes as notification_routes
+from portal.outputs.routes import routes as output_routes
 from portal.pilots.routes import routes as pilot_routes
 from portal.setup.routes import routes as setup_routes
 from portal.staff.routes import routes as staff_routes
@@ -79,6 +80,7 @@ def routes() -> list[BaseRoute]:
         pilot_routes,
         choice_routes,
         media_routes,
+        output_routes,
         moderation_routes,
         api_routes,
         *metrics_routes,

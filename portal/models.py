@@ -34,6 +34,7 @@ from portal.notifications.models import (
     Preference,
     WorkerHeartbeat,
 )
+from portal.outputs.models import OutputIdea
 from portal.pilots.models import Pilot, PilotMember
 from portal.setup.models import SiteSettings
 from portal.stories.models import Story, StoryDecision, StoryIdea, StoryTheme, Theme
@@ -109,6 +110,7 @@ __all__ = [
     "RateCounter",
     "Registration",
     "SiteSettings",
+    "OutputIdea",
     "Pilot",
     "PilotMember",
     "Story",

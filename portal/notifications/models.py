@@ -24,6 +24,7 @@ KINDS = (
     "released",
     "survey",
     "triage",
+    "outputs",
 )
 MODES = ("immediate", "digest", "off")
 STAFF_KINDS = ("triage",)  # about staff's own work: offered to staff alone

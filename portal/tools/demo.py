@@ -23,7 +23,7 @@ from portal.ideas import services as ideas
 from portal.ideas.models import Category, Idea
 from portal.ideas.trending import weight
 from portal.teams import services as teams
-from portal.tools import demo_assessment, demo_choices
+from portal.tools import demo_assessment, demo_choices, demo_outputs
 from portal.tools.demo_pilots import seed_pilot
 from portal.votes import services as votes
 from portal.workshops import services as workshops
@@ -318,7 +318,8 @@ def seed_demo(
         group_study = ideas_q.similar(s, "Standing desks near the windows", limit=1)
         if group_study:
             readers = [people["patron"], people["committee"], *crowd]
-            demo_choices.seed(s, staff, readers, group_study[0].id)
+            floor = demo_outputs.seed(s, staff, crowd[:11], group_study[0].id, cats["spaces"].id)
+            demo_choices.seed(s, staff, readers, group_study[0].id, workshop_id=floor)
     return password
 
 

@@ -42,9 +42,11 @@ RANKINGS = (
 )
 
 
-def seed(s: Session, staff: User, readers: list[User], idea_id: int) -> int:
-    """Ask the question on `idea_id`, have `readers` answer it, record slips from the desk and
-    close it. Returns the question's id."""
+def seed(
+    s: Session, staff: User, readers: list[User], idea_id: int, workshop_id: int | None = None
+) -> int:
+    """Ask the question on `idea_id` (or on the session `workshop_id` where it was asked),
+    have `readers` answer it, record slips from the desk and close it. Returns its id."""
     today = utcnow().date()
     form = {
         "text": "Which layout for the group-study floor?",
@@ -55,7 +57,8 @@ def seed(s: Session, staff: User, readers: list[User], idea_id: int) -> int:
     }
     for n, (en, zh) in enumerate(LAYOUTS, start=1):
         form |= {f"option_{n}": en, f"option_{n}_zh": zh}
-    question = choices.ask(db=s, actor=staff, form=form, idea_id=idea_id)
+    on = {"workshop_id": workshop_id} if workshop_id else {"idea_id": idea_id}
+    question = choices.ask(db=s, actor=staff, form=form, **on)
     ids = [o.id for o in choices_q.options_of(s, [question.id])[question.id]]
     _pictures(s, staff, ids)
 

@@ -163,6 +163,19 @@ def titles(db: Session, ids: set[int], audiences: tuple[str, ...] | None = None)
     return {i: t for i, t in db.execute(stmt).all()}
 
 
+def participant_ids(db: Session, workshop_id: int) -> list[int]:
+    """The people who had a place in a session (a confirmed registration), whether or not
+    their attendance was recorded."""
+    return list(
+        db.execute(
+            select(col(Registration.user_id)).where(
+                col(Registration.workshop_id) == workshop_id,
+                col(Registration.status) == "confirmed",
+            )
+        ).scalars()
+    )
+
+
 def attendees_select(workshop_ids: Select | list[int]) -> Select:
     """A SELECT of the user ids who attended any of these sessions (for fan-out in SQL)."""
     return select(col(Registration.user_id)).where(

@@ -134,7 +134,7 @@ detail_extras: Hooks[[Session, int, User | None], dict[str, Any]] = Hooks(
 )
 
 
-def _detail_context(request: Request, workshop_id: int) -> dict:
+def detail_context(request: Request, workshop_id: int) -> dict:
     user, w = _visible(request, workshop_id)
     with db.read(engine(request)) as s:
         agenda = queries.agenda_ids(s, w.id)
@@ -161,7 +161,7 @@ def _detail_context(request: Request, workshop_id: int) -> dict:
 
 
 async def detail(request: Request) -> Response:
-    return render(request, "workshops/detail.html", _detail_context(request, path_id(request)))
+    return render(request, "workshops/detail.html", detail_context(request, path_id(request)))
 
 
 async def register(request: Request) -> Response:
@@ -177,7 +177,7 @@ async def register(request: Request) -> Response:
         said = "registered" if reg.status == "confirmed" else "waitlisted"
         return redirect(path_for("workshops:detail", id=workshop_id), flash=said)
     except ValidationError as exc:
-        context = _detail_context(request, workshop_id)
+        context = detail_context(request, workshop_id)
         context.update(errors=exc.errors, values={"access_needs": field(form, "access_needs")})
         return render(request, "workshops/detail.html", context, status_code=400)
 
@@ -190,7 +190,7 @@ async def unregister(request: Request) -> Response:
         with db.write(engine(request)) as s:
             services.cancel_registration(db=s, actor=user, workshop_id=workshop_id)
     except ValidationError as exc:
-        context = _detail_context(request, workshop_id)
+        context = detail_context(request, workshop_id)
         context.update(errors=exc.errors)
         return render(request, "workshops/detail.html", context, status_code=400)
     # Someone whose membership ended saw the session only for their place: now it is gone.
@@ -318,7 +318,7 @@ async def attendance(request: Request) -> Response:
                 db=s, actor=user, workshop_id=workshop_id, attended_user_ids=ticked
             )
     except ValidationError as exc:
-        context = _detail_context(request, workshop_id)
+        context = detail_context(request, workshop_id)
         # The ticks stay as they were sent, so nothing is lost to the mistake.
         context.update(errors=exc.errors, values={"attended": {number(v) for v in ticked}})
         return render(request, "workshops/detail.html", context, status_code=400)
@@ -341,7 +341,7 @@ async def notes(request: Request) -> Response:
             flash="notes_published",
         )
     except ValidationError as exc:
-        context = _detail_context(request, workshop_id)
+        context = detail_context(request, workshop_id)
         context.update(errors=exc.errors, values=values)
         return render(request, "workshops/detail.html", context, status_code=400)
 

@@ -27,7 +27,7 @@ from portal.core.i18n import _
 from portal.ideas import queries as ideas_q
 from portal.moderation import audit
 from portal.notifications import services as notifications
-from portal.workshops import permissions
+from portal.workshops import permissions, queries
 from portal.workshops.models import AUDIENCES, KINDS, Registration, Workshop, WorkshopIdea
 
 LIMITS = {"title": 160, "description": 10000, "place": 200, "online_link": 500}
@@ -398,7 +398,22 @@ def publish_notes(
     if errors:
         raise ValidationError(errors)
     workshop.notes, workshop.outcomes = notes, outcomes
-    workshop.notes_published_at = workshop.notes_published_at or utcnow()
+    now, starts = utcnow(), aware(workshop.starts_at)
+    # Notes written before the session are not its outputs: the first publication after it
+    # began is the news, and its date is the one kept.
+    if workshop.notes_published_at is None or aware(workshop.notes_published_at) < starts <= now:
+        if starts <= now:
+            _tell_participants(db, workshop)
+        workshop.notes_published_at = now
     db.add(workshop)
     audit.record(db, actor, "publish_notes", "session", workshop_id)
     return workshop
+
+
+def _tell_participants(db: Session, workshop: Workshop) -> None:
+    """Everyone who had a place is told, once, that what the session produced is up: the
+    first publication is the news, later corrections are not."""
+    for user_id in queries.participant_ids(db, workshop.id):
+        notifications.emit(
+            db, "outputs", workshop_id=workshop.id, user_id=user_id, detail=workshop.title
+        )

@@ -24,14 +24,21 @@ def test_demo_has_the_group_study_floor_question_closed_with_its_result(engine, 
     assert "25 answers online · 4 from the desk" in page
     assert "Round 1: no option has more than half, so Booths with a screen is out." in page
     assert "Instant-runoff winner: Group tables for six" in page
-    assert f"/choices/{question.id}" in client.get(f"/ideas/{question.idea_id}").text
+    # Asked at the group-study floor workshop, whose outputs show it.
+    assert f"/choices/{question.id}" in client.get(f"/sessions/{question.workshop_id}").text
 
 
 def test_demo_question_shows_a_floor_plan_for_each_layout(engine, client):
     seed_demo(engine, password="demo password 123")
     with db.read(engine) as s:
         (question,) = s.execute(select(ChoiceQuestion)).scalars()
-        pictures = list(s.execute(select(Attachment).order_by(col(Attachment.id))).scalars())
+        pictures = list(
+            s.execute(
+                select(Attachment)
+                .where(col(Attachment.owner_kind) == "choice_option")
+                .order_by(col(Attachment.id))
+            ).scalars()
+        )
     assert len(pictures) == 3
     assert {p.owner_kind for p in pictures} == {"choice_option"} and len(
         {p.name for p in pictures}
@@ -57,6 +64,8 @@ def test_the_seed_demo_command_keeps_the_floor_plans_under_media_dir(
     done = portal_run("seed-demo", "--password", "demo password 123", env=env)
     assert done.returncode == 0, done.stdout + done.stderr
     with db.read(engine) as s:
-        names = {n for a in s.execute(select(Attachment)).scalars() for n in (a.name, a.thumb)}
-    assert len(names) == 6
+        kept = list(s.execute(select(Attachment)).scalars())
+        names = {n for a in kept for n in (a.name, a.thumb)}
+    # The three floor plans and the workshop's whiteboard, each with its thumbnail.
+    assert len(kept) == 4 and len(names) == 8
     assert {p.name for p in media.iterdir()} == names

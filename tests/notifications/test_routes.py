@@ -181,6 +181,7 @@ def test_settings_are_saved_and_shown(client, engine, patron):
         "cancelled": "digest",
         "released": "off",
         "survey": "digest",
+        "outputs": "off",
     }
     response = client.post("/notifications/settings", {f"mode-{k}": v for k, v in chosen.items()})
     assert response.status_code == 303

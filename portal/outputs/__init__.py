@@ -1,0 +1,1 @@
+"""What a design session produced: the ideas it created or changed, each with a short note."""

@@ -1,0 +1,89 @@
+"""HTTP for what a session produced: the session page shows the ideas it created or changed
+(through `workshops.routes.detail_extras`), and staff link one there by its number."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from portal.accounts.auth import require
+from portal.accounts.models import User
+from portal.core import db
+from portal.core.errors import ValidationError
+from portal.core.i18n import _
+from portal.ideas import queries as ideas_q
+from portal.outputs import permissions, queries, services
+from portal.web import flash
+from portal.web.requests import engine, field, form_data, path_id, redirect
+from portal.web.routing import Domain
+from portal.web.templating import render
+from portal.web.urls import path_for
+from portal.workshops import routes as workshop_routes
+
+
+@flash.texts.register
+def flash_texts() -> dict[str, str]:
+    """What the session page says after a link."""
+    return {
+        "output_idea_linked": _("The idea is linked to this session's outputs."),
+        "output_idea_created": _("The idea is published and linked to this session's outputs."),
+    }
+
+
+@workshop_routes.detail_extras.register
+def on_session_page(s: Session, workshop_id: int, reader: User | None) -> dict[str, Any]:
+    """The ideas the session created or changed, and whether the reader may link one."""
+    return {
+        "output_ideas": queries.of_workshop(s, workshop_id, reader),
+        "can_link_outputs": permissions.can_link(reader),
+        "output_categories": ideas_q.category_choices(s) if permissions.can_link(reader) else [],
+    }
+
+
+async def link(request: Request) -> Response:
+    user = require(request, permissions.can_link)
+    workshop_id = path_id(request)
+    form = await form_data(request)
+    values = {"idea": field(form, "idea"), "note": field(form, "note")}
+    try:
+        with db.write(engine(request)) as s:
+            services.link_idea(db=s, actor=user, workshop_id=workshop_id, **values)
+        return redirect(
+            path_for("workshops:detail", id=workshop_id, fragment="outputs-ideas"),
+            flash="output_idea_linked",
+        )
+    except ValidationError as exc:
+        context = workshop_routes.detail_context(request, workshop_id)
+        context.update(errors=exc.errors, values=values)
+        return render(request, "workshops/detail.html", context, status_code=400)
+
+
+async def create(request: Request) -> Response:
+    user = require(request, permissions.can_link)
+    workshop_id = path_id(request)
+    form = await form_data(request)
+    values = {k: field(form, k) for k in services.NEW_FIELDS}
+    try:
+        with db.write(engine(request)) as s:
+            services.create_idea(db=s, actor=user, workshop_id=workshop_id, form=values)
+        return redirect(
+            path_for("workshops:detail", id=workshop_id, fragment="outputs-ideas"),
+            flash="output_idea_created",
+        )
+    except ValidationError as exc:
+        context = workshop_routes.detail_context(request, workshop_id)
+        context.update(errors=exc.errors, values=values)
+        return render(request, "workshops/detail.html", context, status_code=400)
+
+
+routes = Domain(
+    "outputs",
+    [
+        Route("/sessions/{id:int}/outputs/ideas", link, methods=["POST"], name="link"),
+        Route("/sessions/{id:int}/outputs/new-idea", create, methods=["POST"], name="create"),
+    ],
+)
