@@ -20,11 +20,11 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
-from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy import and_, exists, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col
 
-from portal.core import db
+from portal.core import db, outbox
 from portal.core.clock import utcnow
 from portal.messaging import queries, services, webhook
 from portal.messaging.models import MATRIX, Link, MessageOutbox
@@ -85,29 +85,9 @@ def queue(worker: Any) -> int:
 def _claim(worker: Any) -> list[tuple[MessageOutbox, Link]]:
     now = utcnow()
     with db.write(worker.engine, shown=False) as s:
-        stmt = (
-            select(col(MessageOutbox.id))
-            .where(
-                col(MessageOutbox.status) == "pending",
-                col(MessageOutbox.next_attempt_at) <= now,
-                or_(
-                    col(MessageOutbox.claimed_until).is_(None),
-                    col(MessageOutbox.claimed_until) < now,
-                ),
-            )
-            .order_by(col(MessageOutbox.id))
-            .limit(BATCH)
-        )
-        if s.get_bind().dialect.name == "postgresql":
-            stmt = stmt.with_for_update(skip_locked=True)
-        ids = list(s.execute(stmt).scalars())
+        ids = outbox.claim(s, MessageOutbox, worker.id, now, worker.claim, BATCH)
         if not ids:
             return []
-        s.execute(
-            update(MessageOutbox)
-            .where(col(MessageOutbox.id).in_(ids))
-            .values(claimed_by=worker.id, claimed_until=now + worker.claim)
-        )
         rows = s.execute(
             select(MessageOutbox, Link)
             .join(Link, col(Link.id) == col(MessageOutbox.link_id))

@@ -22,12 +22,12 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, Engine, and_, or_, select, update
+from sqlalchemy import ColumnElement, Engine, and_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col
 
 from portal.accounts.models import User
-from portal.core import db, jobs
+from portal.core import db, jobs, outbox
 from portal.core.clock import utcnow
 from portal.notifications import content, mailer, replies, unsubscribe
 from portal.notifications.fanout import fan_out
@@ -220,29 +220,9 @@ class Worker:
     def claim_batch(self) -> list[EmailOutbox]:
         now = utcnow()
         with db.write(self.engine, shown=False) as s:
-            stmt = (
-                select(col(EmailOutbox.id))
-                .where(
-                    col(EmailOutbox.status) == "pending",
-                    col(EmailOutbox.next_attempt_at) <= now,
-                    or_(
-                        col(EmailOutbox.claimed_until).is_(None),
-                        col(EmailOutbox.claimed_until) < now,
-                    ),
-                )
-                .order_by(col(EmailOutbox.id))
-                .limit(self.batch)
-            )
-            if self._pg:
-                stmt = stmt.with_for_update(skip_locked=True)
-            ids = list(s.execute(stmt).scalars())
+            ids = outbox.claim(s, EmailOutbox, self.id, now, self.claim, self.batch)
             if not ids:
                 return []
-            s.execute(
-                update(EmailOutbox)
-                .where(col(EmailOutbox.id).in_(ids))
-                .values(claimed_by=self.id, claimed_until=now + self.claim)
-            )
             return list(
                 s.execute(
                     select(EmailOutbox)
