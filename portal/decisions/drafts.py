@@ -11,7 +11,9 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 
-from sqlmodel import Session
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col
 
 from portal.accounts import queries as accounts_q
 from portal.accounts.models import User
@@ -130,6 +132,15 @@ def advise(
     row = queries.my_advice(db, draft.id, actor.id)
     if row is None:
         row = Advice(draft_id=draft.id, member_id=actor.id, stance=stance, reason=reason)
+        try:
+            with db.begin_nested():
+                db.add(row)
+        except IntegrityError:  # given twice at once: keep one answer, the later, below
+            row = db.execute(
+                select(Advice).where(
+                    col(Advice.draft_id) == draft.id, col(Advice.member_id) == actor.id
+                )
+            ).scalar_one()
     row.stance, row.reason, row.consent, row.updated_at = stance, reason, consent, utcnow()
     db.add(row)
     db.flush()

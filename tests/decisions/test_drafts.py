@@ -321,3 +321,51 @@ def test_a_members_advice_is_in_their_data_download(client, engine, staff, commi
     advise(client, draft_id, reason="Mine to download")
     data = client.get("/account/export.json").json()
     assert [a["reason"] for a in data["advice"]] == ["Mine to download"]
+
+
+def test_advice_given_twice_at_once_keeps_one_answer_not_an_error(
+    client, engine, staff, committee, idea
+):
+    """The same member's advice sent twice at the same moment (two tabs, a double click): the
+    second transaction finds no advice yet, inserts, and meets the first's row at the unique
+    constraint (PostgreSQL; SQLite's writers take turns). It must keep one answer, the later."""
+    import threading
+    import time
+
+    from portal.decisions import drafts
+
+    login_as(client, staff)
+    draft_id = save_draft(client, idea)
+    share(client, draft_id, idea)
+    errors: list[BaseException] = []
+    first_written = threading.Event()
+
+    def give(stance: str, hold: float) -> None:
+        try:
+            with db.write(engine) as s:
+                actor = s.get(User, committee.id)
+                assert actor is not None
+                drafts.advise(
+                    db=s,
+                    actor=actor,
+                    draft_id=draft_id,
+                    stance=stance,
+                    reason=stance,
+                    consent=False,
+                )
+                first_written.set()
+                time.sleep(hold)  # the other transaction reaches its insert meanwhile
+        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
+            errors.append(error)
+
+    first = threading.Thread(target=give, args=("support", 1.0))
+    first.start()
+    assert first_written.wait(30)
+    second = threading.Thread(target=give, args=("oppose", 0))
+    second.start()
+    first.join(60)
+    second.join(60)
+    assert errors == []
+    with db.read(engine) as s:
+        rows = s.execute(select(Advice)).scalars().all()
+    assert [(r.member_id, r.stance) for r in rows] == [(committee.id, "oppose")]
