@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, exists, func, literal, select, union_all
 from sqlmodel import Session, col
 
 from portal.core.clock import utcnow
@@ -158,7 +158,9 @@ def invitation_of(db: Session, round_id: int, user_id: int) -> Invitation | None
 
 
 def open_for(db: Session, user_id: int | None) -> list[tuple[Survey, Round]]:
-    """The rounds open now that ask this person, with their instruments, closing first."""
+    """The rounds open now that ask this person, with their instruments, closing first: at most
+    four statements, however many rounds are open (the rounds, their sources, the person's
+    invitations, and one look at every audience)."""
     if user_id is None:
         return []
     now = utcnow()
@@ -168,7 +170,35 @@ def open_for(db: Session, user_id: int | None) -> list[tuple[Survey, Round]]:
         .where(col(Round.opens_at) <= now, col(Round.closes_at) > now)
         .order_by(col(Round.closes_at), col(Round.id))
     ).all()
-    return [(s, r) for s, r in rows if in_audience(db, r, user_id)]
+    if not rows:
+        return []
+    ids = [r.id for _, r in rows]
+    found: dict[int, list[tuple[str, int]]] = {i: [] for i in ids}
+    for round_id, kind, ref in db.execute(
+        select(col(RoundSource.round_id), col(RoundSource.kind), col(RoundSource.ref_id))
+        .where(col(RoundSource.round_id).in_(ids))
+        .order_by(col(RoundSource.kind), col(RoundSource.ref_id))
+    ).all():
+        found[round_id].append((kind, ref))
+    asked = set(
+        db.execute(
+            select(col(Invitation.round_id)).where(
+                col(Invitation.round_id).in_(ids), col(Invitation.user_id) == user_id
+            )
+        ).scalars()
+    )
+    looks = []
+    for _, r in rows:
+        if r.id not in asked:
+            people = audiences.people_select(db, r.audience, found[r.id]).subquery()
+            looks.append(
+                select(literal(r.id)).where(
+                    exists(select(people.c[0]).where(people.c[0] == user_id))
+                )
+            )
+    if looks:
+        asked.update(db.execute(union_all(*looks)).scalars())
+    return [(s, r) for s, r in rows if r.id in asked]
 
 
 def published(db: Session) -> list[tuple[Survey, Round]]:

@@ -266,3 +266,38 @@ def test_no_reminder_goes_to_someone_who_has_answered(client, engine, worker, sm
     # Sending marks the invitation used, and the reminder goes only to unused ones.
     assert [m["To"] for m in smtp_server.messages[before:]] == []
     assert f.count(engine, Invitation, Invitation.used_at.is_not(None)) == 1
+
+
+def test_home_asks_the_same_statements_however_many_rounds_are_open(
+    client, engine, staff, patron, category
+):
+    """The home page lists the open rounds that ask the reader: one look for all of them, not
+    one (or three) per round, whatever their audiences."""
+    from tests.test_query_counts import statements
+
+    idea = f.idea(engine, patron, category)
+
+    def home_statements() -> tuple[int, str]:
+        login_as(client, patron)
+        client.get("/")  # warm: the same page twice costs the same
+        with statements(engine) as seen:
+            page = client.get("/").text
+        client.get("/logout")
+        return len(seen), page
+
+    first = survey(engine, staff)
+    open_round(engine, staff, first.id)
+    one, page = home_statements()
+    assert first.title in page
+    asked = survey(engine, staff, "three")
+    open_round(engine, staff, asked.id, audience="participants", idea_ids=str(idea.id))
+    not_asked = survey(engine, staff)
+    open_round(engine, staff, not_asked.id, audience="committee")
+    invited = survey(engine, staff)
+    rnd = open_round(engine, staff, invited.id, audience="committee")
+    with db.write(engine) as s:
+        s.add(Invitation(round_id=rnd.id, user_id=patron.id, token_hash="x" * 64))
+    four, page = home_statements()
+    assert (four, one) == (one, one)
+    assert page.count(f"/surveys/{asked.id}") and page.count(f"/surveys/{invited.id}")
+    assert f"/surveys/{not_asked.id}" not in page
