@@ -294,3 +294,23 @@ def test_comments_on_outputs_have_exactly_one_subject(engine, staff, patron):
         s.add(Comment(author_id=patron.id, body="Nowhere"))
         s.flush()
     assert total(engine) == 0
+
+
+def test_comments_on_outputs_share_the_comment_rate_limit(app, client, engine, staff, patron):
+    session = held(engine, staff, patron)
+    app.state.rate_counter.factor = 0.1  # 30 comments in ten minutes become 3
+    login_as(client, patron)
+    url = f"/sessions/{session.id}/outputs/comments"
+    assert [client.post(url, {"body": f"Thought {i}"}).status_code for i in range(3)] == [303] * 3
+    assert client.post(url, {"body": "One more"}).status_code == 429
+    assert len(on_session(engine, session.id)) == 3
+
+
+def test_comments_on_outputs_take_no_files(client, engine, staff, patron):
+    session = held(engine, staff, patron)
+    made = say(engine, patron, session.id, "A thought")
+    login_as(client, patron)
+    assert client.get(f"/attach/comment/{made.id}").status_code == 404
+    assert "Attach a picture or a PDF</a>" not in comment_form(
+        client.get(f"/sessions/{session.id}").text
+    )
