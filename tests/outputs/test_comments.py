@@ -21,6 +21,7 @@ from portal.domains import check
 from portal.moderation.models import Flag
 from portal.notifications.models import Event, Preference
 from tests.conftest import PASSWORD, login_as, make_user
+from tests.notifications.test_worker import make_due
 from tests.outputs.test_outputs import publish
 from tests.test_query_counts import statements
 from tests.workshops import factories as w
@@ -314,3 +315,23 @@ def test_comments_on_outputs_take_no_files(client, engine, staff, patron):
     assert "Attach a picture or a PDF</a>" not in comment_form(
         client.get(f"/sessions/{session.id}").text
     )
+
+
+def test_comments_on_outputs_in_the_daily_digest(engine, staff, patron, worker, smtp_server):
+    other = make_user(engine)
+    session = held(engine, staff, patron, other)
+    w.drain(worker)
+    with db.write(engine) as s:
+        s.add(Preference(user_id=patron.id, kind="outputs", mode="digest"))
+    made = say(engine, other, session.id, "The second layout, please.")
+    w.drain(worker)
+    assert smtp_server.by_recipient(patron.email)[1:] == []  # only the outputs email, sent before
+    tomorrow = utcnow() + timedelta(days=1)
+    later = tomorrow.replace(hour=worker.digest_hour + 1, minute=0, second=0, microsecond=0)
+    assert worker.queue_digests(now=later) == 1
+    make_due(engine)
+    worker.send_batch()
+    digest = smtp_server.by_recipient(patron.email)[-1]
+    body = digest.get_content()
+    assert "New comment on what “Floor layouts” produced" in body
+    assert f"http://testserver/comments/{made.id}" in body
