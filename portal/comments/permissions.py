@@ -22,8 +22,12 @@ def can_comment_on(user: User | None, idea: Idea) -> bool:
 
 def can_comment_on_session(user: User | None, *, has_place: bool) -> bool:
     """On what a design session produced, the people who had a confirmed place in it and the
-    staff who run sessions comment; everyone else who sees the session reads."""
-    return user is not None and (has_place or workshop_rules.can_manage(user))
+    staff who run sessions comment; everyone else who sees the session reads. Whether the
+    person may take part at all (a confirmed address, not blocked) is asked here too, so
+    that nobody is offered a form that would refuse them."""
+    return (
+        user is not None and user.may_take_part and (has_place or workshop_rules.can_manage(user))
+    )
 
 
 def can_edit(user: User | None, comment: Comment) -> bool:

@@ -43,7 +43,9 @@ def flash_texts() -> dict[str, str]:
 
 @workshop_routes.detail_extras.register
 def on_session_page(s: Session, workshop_id: int, reader: User | None) -> dict[str, Any]:
-    """The ideas the session created or changed, and whether the reader may link one."""
+    """The ideas the session created or changed, and whether the reader may link one; the
+    comments on the outputs (with their authors, in one query each) and whether the reader
+    may write one."""
     workshop = workshops_q.get(s, workshop_id)
     found = comments_q.on_session(s, workshop_id)
     reg = workshops_q.registration(s, workshop_id, reader.id) if reader else None

@@ -335,3 +335,17 @@ def test_comments_on_outputs_in_the_daily_digest(engine, staff, patron, worker, 
     body = digest.get_content()
     assert "New comment on what “Floor layouts” produced" in body
     assert f"http://testserver/comments/{made.id}" in body
+
+
+def test_comments_on_outputs_no_form_until_the_address_is_confirmed(client, engine, staff, patron):
+    session = held(engine, staff, patron)
+    login_as(client, patron)
+    assert 'name="body"' in comment_form(client.get(f"/sessions/{session.id}").text)
+    with db.write(engine) as s:
+        s.get(type(patron), patron.id).email_confirmed_at = None
+    assert 'name="body"' not in comment_form(client.get(f"/sessions/{session.id}").text)
+    response = client.post(f"/sessions/{session.id}/outputs/comments", {"body": "Hello"})
+    assert response.status_code in (303, 403) and "#comment-" not in response.headers.get(
+        "location", ""
+    )
+    assert total(engine) == 0
