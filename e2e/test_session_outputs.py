@@ -130,3 +130,9 @@ def test_staff_publish_outputs_and_participants_comment(
     # The first participant hears of the second comment.
     told = wait_for_email("patron@example.org", f"New comment on what “{title}”", timeout=20)
     assert "larger covers" in told.get_content()
+
+    # Staff see the comments with their moderation controls; that page passes axe too.
+    staff.goto(f"/sessions/{session_id}")
+    staff_view = staff.get_by_role("region", name="Comments on what the session produced")
+    expect(staff_view.locator("summary", has_text="Report")).to_have_count(2, timeout=WAIT)
+    assert_accessible(staff)
