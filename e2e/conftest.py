@@ -16,6 +16,7 @@ import re
 import subprocess
 import sys
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from email.message import EmailMessage
 from pathlib import Path
@@ -37,6 +38,9 @@ NOTIFICATIONS = re.compile(r"^Notifications\b")
 _axe = Axe()
 _worker: dict[str, Any] = {}  # the worker process and its log, for a helpful failure
 _database: dict[str, str] = {}  # the server's DATABASE_URL, for journeys that set a scene
+# Contexts made with JavaScript off. axe runs inside the page, and Playwright's evaluate (which
+# has no timeout) then waits without end: the accessibility checks refuse such a page at once.
+_no_script: weakref.WeakSet[BrowserContext] = weakref.WeakSet()
 CONTRAST_ONLY = {"runOnly": {"type": "rule", "values": ["color-contrast"]}}
 CHINESE = "zh_Hans"
 
@@ -143,6 +147,8 @@ def new_context(new_context: Callable[..., BrowserContext], documents: dict[Page
     def create(**kwargs: Any) -> BrowserContext:
         context = new_context(**kwargs)
         context.on("request", remember)
+        if kwargs.get("java_script_enabled") is False:
+            _no_script.add(context)
         return context
 
     return create
@@ -207,6 +213,7 @@ def _open_again(page: Page, url: str, document: Request | None) -> Response | No
 def _accessible(page: Page) -> None:
     """No axe-core violation, and at 360 px wide nothing scrolls sideways. The viewport is
     put back afterwards."""
+    _script_on(page)
     results = _axe.run(page)
     assert results.violations_count == 0, (
         f"axe found violations on {page.url} ({_language(page)}):\n{results.generate_report()}"
@@ -223,7 +230,15 @@ def _accessible(page: Page) -> None:
         page.set_viewport_size(size)
 
 
+def _script_on(page: Page) -> None:
+    assert page.context not in _no_script, (
+        f"{page.url}: axe cannot run in a page with JavaScript off (it would wait without "
+        "end); check the same page in a context with JavaScript on"
+    )
+
+
 def _enough_contrast(page: Page) -> None:
+    _script_on(page)
     results = _axe.run(page, options={**CONTRAST_ONLY, "resultTypes": ["violations"]})
     assert results.violations_count == 0, (
         f"axe found low contrast on {page.url} ({_language(page)}):\n{results.generate_report()}"

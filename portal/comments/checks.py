@@ -10,6 +10,8 @@
   first_response_at (repaired to the earliest such comment's time).
 - An official answer is not deleted (repaired: deleting clears the mark), and an idea has at
   most one (not repaired: which one staff meant is not in the rows).
+- A comment on what a session produced is neither a reply nor an official answer: the
+  session page shows them as one list (repaired: both cleared).
 """
 
 from __future__ import annotations
@@ -154,5 +156,31 @@ def official(db: Session, repair: bool) -> list[Finding]:
     return findings
 
 
+def on_sessions(db: Session, repair: bool) -> list[Finding]:
+    wrong = db.execute(
+        select(col(Comment.id), col(Comment.workshop_id)).where(
+            col(Comment.workshop_id).is_not(None),
+            or_(col(Comment.parent_id).is_not(None), col(Comment.is_official)),
+        )
+    ).all()
+    findings = []
+    for comment_id, workshop_id in wrong:
+        if repair:
+            db.execute(
+                update(Comment)
+                .where(col(Comment.id) == comment_id)
+                .values(parent_id=None, is_official=False)
+            )
+        problem = f"on session {workshop_id}, yet a reply or an official answer"
+        findings.append(Finding(f"comment {comment_id}", problem, repaired=repair))
+    return findings
+
+
 def check(db: Session, repair: bool) -> list[Finding]:
-    return threads(db, repair) + official(db, repair) + counts(db, repair) + responses(db, repair)
+    return (
+        threads(db, repair)
+        + official(db, repair)
+        + counts(db, repair)
+        + responses(db, repair)
+        + on_sessions(db, repair)
+    )

@@ -95,8 +95,25 @@ def page_of(db: Session, comment: Comment, per_page: int = THREADS_PER_PAGE) -> 
     return int(before) // per_page + 1
 
 
+def on_session(db: Session, workshop_id: int) -> list[Comment]:
+    """The comments on what a session produced, oldest first, in one query (deleted and
+    hidden ones too: the template shows what each reader may see)."""
+    return list(
+        db.execute(
+            select(Comment)
+            .where(col(Comment.workshop_id) == workshop_id)
+            .order_by(col(Comment.created_at), col(Comment.id))
+        ).scalars()
+    )
+
+
 def url(db: Session, comment: Comment) -> str:
-    """Where `comment` is read: its idea's page, at the right page of threads."""
+    """Where `comment` is read: its idea's page, at the right page of threads, or the
+    session page whose outputs it is on."""
+    if comment.idea_id is None:
+        return path_for(
+            "workshops:detail", id=comment.workshop_id, fragment=f"comment-{comment.id}"
+        )
     page = page_of(db, comment)
     return path_for(
         "ideas:detail",
@@ -112,7 +129,7 @@ def recent(db: Session, limit: int = 5) -> list[Comment]:
     # Walked from the newest comment back, each step looking its idea up by key, so the cost
     # does not grow with the number of ideas. A correlated EXISTS, not a join: for the join,
     # SQLite (3.38 and later) first builds a Bloom filter over the whole idea table.
-    idea_shown = ideas_q.is_shown(col(Comment.idea_id))
+    idea_shown = ideas_q.is_shown(col(Comment.idea_id))  # type: ignore[arg-type]
     return list(
         db.execute(
             select(Comment)
@@ -120,6 +137,13 @@ def recent(db: Session, limit: int = 5) -> list[Comment]:
             .order_by(col(Comment.id).desc())
             .limit(limit)
         ).scalars()
+    )
+
+
+def session_commenters_select(workshop_id: int) -> Select:
+    """A SELECT of the user ids who commented on what this session produced."""
+    return select(col(Comment.author_id)).where(
+        col(Comment.workshop_id) == workshop_id, col(Comment.author_id).is_not(None)
     )
 
 

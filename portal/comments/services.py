@@ -1,6 +1,9 @@
 """Writes of the comments domain: comment, reply, edit, delete, mark the official answer, hide
 and show again (as the moderators decide: portal.moderation).
 
+A comment on what a design session produced (`add_on_session`) follows the same rules for
+editing, deleting and moderation; it has no replies, no official answer and no count.
+
 An idea's comment_count is the number of its comments that readers see: neither deleted nor
 hidden (`counts`). Every path that changes that moves the count in the same transaction."""
 
@@ -25,7 +28,10 @@ from portal.ideas import queries as ideas_q
 from portal.ideas import services as ideas
 from portal.moderation import audit
 from portal.notifications import services as notifications
+from portal.outputs import permissions as outputs_rules
 from portal.votes import services as votes
+from portal.workshops import permissions as workshop_rules
+from portal.workshops import queries as workshops_q
 
 BODY_MAX = 5_000
 
@@ -92,6 +98,42 @@ def add(
     return comment
 
 
+def add_on_session(*, db: Session, actor: User, workshop_id: int, body: str) -> Comment:
+    """Comment on what a design session produced. Participants (a confirmed place) and staff
+    only (Forbidden); a session the person cannot see is NotFound; before its outputs are
+    published, and for empty or long text, the message is named beside the field and
+    nothing is stored. Everyone else who had a place hears of it (the `outputs` kind)."""
+    take_part(actor)
+    workshop = workshops_q.get(db, workshop_id)
+    reg = workshops_q.registration(db, workshop_id, actor.id) if workshop else None
+    if workshop is None or not workshop_rules.can_see(actor, workshop, holds_place=bool(reg)):
+        raise NotFound()
+    has_place = reg is not None and reg.status == "confirmed"
+    if not permissions.can_comment_on_session(actor, has_place=has_place):
+        raise Forbidden()
+    if not outputs_rules.are_published(workshop):
+        raise ValidationError(
+            {"body": _("You can comment once what the session produced is published.")}
+        )
+    comment = Comment(
+        workshop_id=workshop_id,
+        author_id=actor.id,
+        body=_clean_body(body),
+        is_staff=actor.is_staff,
+    )
+    db.add(comment)
+    db.flush()
+    notifications.emit(
+        db,
+        "outputs",
+        actor_id=actor.id,
+        workshop_id=workshop_id,
+        comment_id=comment.id,
+        detail=workshop.title,
+    )
+    return comment
+
+
 def _get(db: Session, comment_id: int) -> Comment:
     comment = db.get(Comment, comment_id)
     if comment is None:
@@ -137,7 +179,7 @@ def recount_change(*, db: Session, comment: Comment, counted_before: bool) -> No
     """Move the idea's comment_count after `comment` was deleted, hidden or shown again
     (the caller holds the comment's row lock, so two changes at once count once)."""
     delta = int(counts(comment)) - int(counted_before)
-    if delta:
+    if delta and comment.idea_id is not None:  # a session keeps no count
         counters.adjust_counts(db=db, idea_id=comment.idea_id, comments=delta)
 
 
@@ -171,7 +213,7 @@ def mark_official(*, db: Session, actor: User, comment_id: int, official: bool =
     if not permissions.can_mark_official(actor):
         raise Forbidden()
     comment = _get(db, comment_id)
-    if comment.deleted_at is not None:
+    if comment.deleted_at is not None or comment.idea_id is None:
         raise NotFound()
     db.execute(
         update(Comment).where(col(Comment.idea_id) == comment.idea_id).values(is_official=False)

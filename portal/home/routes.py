@@ -24,7 +24,7 @@ async def home(request: Request) -> Response:
         newest = ideas_q.list_ideas(session, ideas_q.Filters(sort="new"), per_page=5).items
         changes = ideas_q.recent_status_changes(session, limit=5)
         comments = comments_q.recent(session, limit=5)
-        titles = ideas_q.titles(session, {c.idea_id for c in comments}, user)
+        titles = ideas_q.titles(session, {c.idea_id for c in comments if c.idea_id}, user)
         context = {
             "trending": trending,
             "newest": newest,

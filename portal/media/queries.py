@@ -61,7 +61,10 @@ def owner(db: Session, kind: str, owner_id: int) -> tuple[Any, Any]:
         return ideas_q.get(db, owner_id), None
     if kind == "comment":
         comment = comments_q.get(db, owner_id)
-        return comment, ideas_q.get(db, comment.idea_id) if comment else None
+        # Files go with comments on ideas; a comment on a session's outputs has none.
+        if comment is None or comment.idea_id is None:
+            return None, None
+        return comment, ideas_q.get(db, comment.idea_id)
     if kind == "workshop":
         return workshops_q.get(db, owner_id), None
     if kind == "decision":

@@ -1,5 +1,5 @@
 """Reads of the moderation domain: the staff queue (the reported ideas and comments read
-through their domains' queries)."""
+through their domains' queries; a comment is under an idea or a design session's outputs)."""
 
 from __future__ import annotations
 
@@ -12,18 +12,20 @@ from portal.comments import queries as comments_q
 from portal.ideas import queries as ideas_q
 from portal.ideas.names import Named
 from portal.moderation.models import Flag
+from portal.workshops import queries as workshops_q
 
 
 @dataclass
 class QueueItem:
     target_type: str
     target_id: int
-    idea_id: int
+    idea_id: int | None
     idea: Named | None  # the idea reported, or the one the comment is under
     text: str
     author_id: int | None
     hidden: bool
     reasons: list[str] = field(default_factory=list)
+    session_title: str = ""  # a comment on what this design session produced
 
 
 def queue(db: Session, limit: int = 100) -> list[QueueItem]:
@@ -39,8 +41,9 @@ def queue(db: Session, limit: int = 100) -> list[QueueItem]:
     idea_ids = {f.target_id for f in flags if f.target_type == "idea"}
     comment_ids = {f.target_id for f in flags if f.target_type == "comment"}
     comments = comments_q.by_ids(db, comment_ids)
-    idea_ids |= {c.idea_id for c in comments.values()}
+    idea_ids |= {c.idea_id for c in comments.values() if c.idea_id is not None}
     ideas = ideas_q.by_ids(db, idea_ids)
+    sessions = workshops_q.titles(db, {c.workshop_id for c in comments.values() if c.workshop_id})
     items: dict[tuple[str, int], QueueItem] = {}
     for f in flags:
         key = (f.target_type, f.target_id)
@@ -58,7 +61,7 @@ def queue(db: Session, limit: int = 100) -> list[QueueItem]:
                 )
             elif f.target_type == "comment" and f.target_id in comments:
                 c = comments[f.target_id]
-                idea = ideas.get(c.idea_id)
+                idea = ideas.get(c.idea_id) if c.idea_id is not None else None
                 items[key] = QueueItem(
                     "comment",
                     c.id,
@@ -67,6 +70,7 @@ def queue(db: Session, limit: int = 100) -> list[QueueItem]:
                     c.body[:300],
                     c.author_id,
                     c.hidden_at is not None,
+                    session_title=sessions.get(c.workshop_id or 0, ""),
                 )
             else:
                 continue

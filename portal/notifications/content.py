@@ -29,13 +29,12 @@ def for_event(db: Session, event: Event, base_url: str) -> dict:
                 url=base_url + path_for("ideas:detail", id=idea.id),
                 status=idea.status,
             )
-    if event.kind == "comment" and event.comment_id:
-        comment = comments_q.get(db, event.comment_id)
-        if comment is not None:
-            ctx.update(
-                excerpt=comment.body[:400],
-                url=base_url + path_for("comments:show", id=comment.id),
-            )
+    comment = comments_q.get(db, event.comment_id) if event.comment_id else None
+    if event.kind == "comment" and comment is not None:
+        ctx.update(
+            excerpt=comment.body[:400],
+            url=base_url + path_for("comments:show", id=comment.id),
+        )
     if event.kind == "status":
         ctx["response"] = event.detail
     if event.kind == "decision" and event.decision_id:
@@ -51,6 +50,12 @@ def for_event(db: Session, event: Event, base_url: str) -> dict:
         ctx.update(workshops_q.email_context(db, event.workshop_id, base_url, event.user_id))
         if event.kind == "released":  # (in a digest) its reader no longer sees the session
             ctx["url"] = ctx.get("sessions_url", base_url + path_for("workshops:index"))
+        if event.kind == "outputs" and comment is not None:  # a comment on the outputs
+            ctx.update(
+                excerpt="" if comment.hidden_at or comment.deleted_at else comment.body[:400],
+                commented=True,
+                url=base_url + path_for("comments:show", id=comment.id),
+            )
     return ctx
 
 
@@ -77,7 +82,12 @@ def for_events(db: Session, events: list[Event], reader: Any) -> dict[int, dict]
         elif e.kind == "released":  # a committee session its reader no longer sees
             out[e.id] = {"title": e.detail, "url": path_for("workshops:index")}
         elif e.workshop_id:
-            out[e.id] = {"title": e.detail, "url": path_for("workshops:detail", id=e.workshop_id)}
+            out[e.id] = {
+                "title": e.detail,
+                "url": path_for("comments:show", id=e.comment_id)
+                if e.comment_id
+                else path_for("workshops:detail", id=e.workshop_id),
+            }
         else:
             out[e.id] = {"title": e.detail, "url": path_for("notifications:index")}
     return out

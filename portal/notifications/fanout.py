@@ -41,6 +41,12 @@ def recipients(db: Session, event: Event) -> Select | None:
         if extra is not None:
             parts.append(extra)
         people = union(*parts)
+    elif event.kind == "outputs" and event.comment_id and event.workshop_id:
+        # A comment on what a session produced: whoever had a place, and whoever commented.
+        people = union(
+            workshops_q.registrants_select([event.workshop_id]),
+            comments_q.session_commenters_select(event.workshop_id),
+        )
     elif event.user_id:
         people = select(literal(event.user_id))
     else:

@@ -21,7 +21,9 @@ def kind_label(code: str) -> str:
         ),
         "survey": _("Invitations to surveys, and one reminder before a survey closes"),
         "triage": _("Ideas my team leads or is asked to look at (staff)"),
-        "outputs": _("What a design session I had a place in produced is published"),
+        "outputs": _(
+            "What a design session I had a place in produced is published, and comments on it"
+        ),
     }.get(code, code)
 
 

@@ -15,6 +15,16 @@ def can_link(user: User | None) -> bool:
     return workshop_rules.can_manage(user)
 
 
+def are_published(workshop: Workshop) -> bool:
+    """What a session produced is up: its notes were published once it had begun (notes
+    written before it are not its outputs), and it was not cancelled."""
+    return (
+        workshop.cancelled_at is None
+        and workshop.notes_published_at is not None
+        and aware(workshop.notes_published_at) >= aware(workshop.starts_at)
+    )
+
+
 def has_started(workshop: Workshop, now: datetime) -> bool:
     """Outputs are recorded once a session has begun, never for a cancelled one."""
     return workshop.cancelled_at is None and aware(workshop.starts_at) <= now

@@ -1,6 +1,7 @@
 """The demo's session with its outputs: a group-study floor workshop ten days ago, with its
 summary, a whiteboard picture (drawn here with Pillow), the floor-layout question asked at it
-(its result is seeded by demo_choices), the idea it started from and a new idea it created."""
+(its result is seeded by demo_choices), the idea it started from, a new idea it created, and
+what three participants said about the outputs afterwards."""
 
 from __future__ import annotations
 
@@ -12,10 +13,18 @@ from PIL import Image, ImageDraw
 from sqlmodel import Session
 
 from portal.accounts.models import User
+from portal.comments import services as comments
 from portal.core.clock import utcnow
 from portal.media import services as media
 from portal.outputs import services as outputs
 from portal.workshops.models import Registration, Workshop
+
+# What participants said under the outputs, in order.
+COMMENTS = (
+    "The sketch matches what my group said: **tables for six by the windows**, please.",
+    "I would keep two of the quiet rows near the stairs too; it is loud by the lifts.",
+    "Booths with a screen would save us booking a room for every project meeting.",
+)
 
 SUMMARY = (
     "Eleven people sketched the group-study floor on the whiteboard.\n\n"
@@ -100,4 +109,6 @@ def seed(s: Session, staff: User, people: list[User], idea_id: int, category_id:
             "new_category": str(category_id),
         },
     )
+    for person, text in zip(people, COMMENTS, strict=False):
+        comments.add_on_session(db=s, actor=person, workshop_id=session.id, body=text)
     return session.id

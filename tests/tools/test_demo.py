@@ -42,3 +42,6 @@ def test_demo_past_session_shows_its_outputs(client, engine):
     assert "Which layout for the group-study floor?" in page
     assert "Movable whiteboards for group rooms</a>" in page
     assert "The workshop started from this idea." in page
+    comments = page.split('id="outputs-comments"')[1]
+    assert comments.count('<article class="comment') == 3
+    assert "<strong>tables for six by the windows</strong>" in comments
