@@ -1,0 +1,76 @@
+"""CPU time per request of the signed-in reads, in one process, over ASGI.
+
+Builds the app against a bench database (kept pages off), signs each request in with the
+first person of bench/data/people-<db>.txt, and calls every signed-in scenario's addresses N
+times per round; prints the median over the rounds of `time.process_time()` per request, in ms.
+
+    .venv/bin/python -m bench.cpu [--db small] [-n 20] [--rounds 5] [--only signed_list_top]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import time
+from pathlib import Path
+
+import httpx
+
+from bench.common import SECRET
+from bench.scenarios import SIGNED_IN_MARK, signed_in_paths
+
+DATA = Path(__file__).parent / "data"
+
+
+def _app(url: str):  # noqa: ANN202 - a Starlette app
+    from portal import settings as settings_mod
+    from portal.app import create_app
+
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "SECRET_KEY": SECRET,
+        "BASE_URL": "http://testserver",
+        "PAGE_CACHE_SECONDS": "0",
+    }
+    return create_app(settings_mod.from_env(env))
+
+
+async def _measure(app, cookie: str, paths: dict[str, list[str]], n: int) -> dict[str, float]:  # noqa: ANN001
+    transport = httpx.ASGITransport(app=app)
+    headers = {"Cookie": cookie}
+    out = {}
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        for name, addresses in paths.items():
+            first = await client.get(addresses[0], headers=headers)
+            assert first.status_code == 200 and SIGNED_IN_MARK in first.text, name
+            start = time.process_time()
+            for i in range(n):
+                await client.get(addresses[i % len(addresses)], headers=headers)
+            out[name] = (time.process_time() - start) / n * 1000
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", default="small")
+    parser.add_argument("-n", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--only", action="append")
+    args = parser.parse_args()
+    url = f"sqlite:///{DATA / (args.db + '.sqlite3')}"
+    sid, token = (DATA / f"people-sqlite-{args.db}.txt").read_text().split()[:2]
+    cookie = f"sid={sid}; csrftoken={token}"
+    paths = signed_in_paths(url)
+    if args.only:
+        paths = {k: v for k, v in paths.items() if k in args.only}
+    app = _app(url)
+    rounds = [asyncio.run(_measure(app, cookie, paths, args.n)) for _ in range(args.rounds)]
+    for name in paths:
+        print(f"{name:26} {statistics.median(r[name] for r in rounds):7.2f} ms")
+
+
+if __name__ == "__main__":
+    main()
