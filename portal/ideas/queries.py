@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import (
     ColumnElement,
@@ -17,6 +18,7 @@ from sqlalchemy import (
 )
 from sqlmodel import Session, col
 
+from portal.core import db as core_db
 from portal.core import forms, terms
 from portal.core.clock import aware
 from portal.ideas import names, search
@@ -120,6 +122,25 @@ def categories(db: Session) -> list[Category]:
     )
 
 
+# The categories pages show, per engine (one per process and database): (data version, rows).
+_SHOWN: WeakKeyDictionary[object, tuple[int, list[Category]]] = WeakKeyDictionary()
+
+
+def shown_categories(db: Session) -> list[Category]:
+    """All categories, as `categories` lists them, for pages to show: kept in this process
+    while the site's data version stays the same, so a write in any process is seen at once.
+    The rows are shared by every request: never change them or add them to a session (writes
+    read `categories`)."""
+    engine = db.get_bind()
+    version = core_db.session_version(db)  # before the rows: see session_version
+    kept = _SHOWN.get(engine)
+    if kept is not None and kept[0] == version:
+        return list(kept[1])
+    rows = categories(db)
+    _SHOWN[engine] = (version, rows)
+    return list(rows)
+
+
 def category(db: Session, category_id: int) -> Category | None:
     """One category by id, archived or not."""
     return db.get(Category, category_id)
@@ -139,7 +160,7 @@ def active_categories(db: Session) -> list[Category]:
 def category_choices(db: Session, keep: int | str | None = None) -> list[Category]:
     """The categories a form or filter offers: the active ones, and the one already chosen
     (`keep`, an id or a slug) even when it is archived, so an idea or a link keeps it."""
-    rows = categories(db)
+    rows = shown_categories(db)
     return [c for c in rows if c.archived_at is None or keep in (c.id, c.slug)]
 
 
