@@ -54,12 +54,26 @@ async def _measure(app, cookie: str, paths: dict[str, list[str]], n: int) -> dic
     return out
 
 
+async def _dump(app, cookie: str, paths: dict[str, list[str]], into: Path) -> None:  # noqa: ANN001
+    """Each scenario's pages, whole and as htmx asks for them, to compare two versions' HTML."""
+    into.mkdir(parents=True, exist_ok=True)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        for name, addresses in paths.items():
+            for i, address in enumerate(addresses[:3]):
+                for partial in (False, True):
+                    headers = {"Cookie": cookie, **({"HX-Request": "true"} if partial else {})}
+                    page = await client.get(address, headers=headers)
+                    (into / f"{name}-{i}{'-hx' if partial else ''}.html").write_text(page.text)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", default="small")
     parser.add_argument("-n", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--only", action="append")
+    parser.add_argument("--dump", type=Path, help="write each page's HTML here, and measure nothing")
     args = parser.parse_args()
     url = f"sqlite:///{DATA / (args.db + '.sqlite3')}"
     sid, token = (DATA / f"people-sqlite-{args.db}.txt").read_text().split()[:2]
@@ -68,6 +82,9 @@ def main() -> None:
     if args.only:
         paths = {k: v for k, v in paths.items() if k in args.only}
     app = _app(url)
+    if args.dump:
+        asyncio.run(_dump(app, cookie, paths, args.dump))
+        return
     rounds = [asyncio.run(_measure(app, cookie, paths, args.n)) for _ in range(args.rounds)]
     for name in paths:
         times = [r[name] for r in rounds]
