@@ -73,7 +73,9 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--only", action="append")
-    parser.add_argument("--dump", type=Path, help="write each page's HTML here, and measure nothing")
+    parser.add_argument(
+        "--dump", type=Path, help="write each page's HTML here, and measure nothing"
+    )
     args = parser.parse_args()
     url = f"sqlite:///{DATA / (args.db + '.sqlite3')}"
     sid, token = (DATA / f"people-sqlite-{args.db}.txt").read_text().split()[:2]
