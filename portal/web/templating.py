@@ -157,10 +157,11 @@ env = Environment(
 )
 # jinja2.ext.i18n adds this method to the environment at run time; jinja2's types omit it.
 env.install_gettext_callables(  # type: ignore[attr-defined]
-    lambda message, **kw: i18n.gettext(message, **kw),
-    lambda s, p, n, **kw: i18n.ngettext(s, p, n, **kw),
-    newstyle=True,
+    i18n.translated, i18n.translated_plural, newstyle=True
 )
+# The extension's `_` looks `gettext` up in the context and calls it through the context, for
+# every string on every page; it is `gettext` itself (no template defines another).
+env.globals["_"] = env.globals["gettext"]
 env.filters.update(
     markdown=markdown,
     html=html,
