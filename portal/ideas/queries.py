@@ -190,7 +190,10 @@ def recent_status_changes(db: Session, limit: int = 8) -> list[tuple[StatusChang
     """The latest status changes with their ideas (for the home page's activity)."""
     rows = db.execute(
         select(StatusChange, Idea)
-        .join(Idea, col(Idea.id) == col(StatusChange.idea_id))
+        # `+ 0` keeps the planner off the index on status_change.idea_id, so it walks the
+        # changes newest first and stops at `limit`: without statistics for status_change
+        # (an empty table has none) SQLite read every idea and sorted instead.
+        .join(Idea, col(Idea.id) == col(StatusChange.idea_id) + 0)
         .where(col(Idea.hidden_at).is_(None))
         .order_by(desc(col(StatusChange.id)))
         .limit(limit)
