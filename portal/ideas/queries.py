@@ -16,6 +16,7 @@ from sqlalchemy import (
     func,
     select,
 )
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
 from portal.core import db as core_db
@@ -123,7 +124,7 @@ def categories(db: Session) -> list[Category]:
 
 
 # The categories pages show, per engine (one per process and database): (data version, rows).
-_SHOWN: WeakKeyDictionary[object, tuple[int, list[Category]]] = WeakKeyDictionary()
+_SHOWN: WeakKeyDictionary[Engine, tuple[int, list[Category]]] = WeakKeyDictionary()
 
 
 def shown_categories(db: Session) -> list[Category]:
@@ -132,6 +133,9 @@ def shown_categories(db: Session) -> list[Category]:
     The rows are shared by every request: never change them or add them to a session (writes
     read `categories`)."""
     engine = db.get_bind()
+    if not isinstance(engine, Engine):
+        # A write's session (on its connection) may see its own uncommitted rows: never kept.
+        return categories(db)
     version = core_db.session_version(db)  # before the rows: see session_version
     kept = _SHOWN.get(engine)
     if kept is not None and kept[0] == version:

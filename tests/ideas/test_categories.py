@@ -399,3 +399,17 @@ def test_a_category_renamed_in_one_process_is_shown_at_once_by_another(
             assert offered not in other.get("/ideas").text  # the filter offers it no more
     finally:
         other_app.state.engine.dispose()
+
+
+def test_a_write_reading_shown_categories_never_leaves_its_own_rows_kept(engine, category):
+    from portal.ideas import queries
+
+    with db.read(engine) as s:
+        assert [c.name for c in queries.shown_categories(s)] == ["Spaces", "Digital services"]
+    with pytest.raises(RuntimeError), db.write(engine) as s:
+        s.get(Category, category.id).name = "Never saved"  # type: ignore[union-attr]
+        s.flush()
+        assert "Never saved" in [c.name for c in queries.shown_categories(s)]
+        raise RuntimeError("rolled back")
+    with db.read(engine) as s:
+        assert [c.name for c in queries.shown_categories(s)] == ["Spaces", "Digital services"]
