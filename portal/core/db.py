@@ -293,3 +293,12 @@ def data_version(engine: Engine) -> int:
     """The site's data version: it changes with every committed write that pages show."""
     with engine.connect() as conn:
         return int(conn.execute(_VERSION).scalar_one())
+
+
+def session_version(session: Session) -> int:
+    """The data version as `session` sees it, read once per session (a read session is short
+    and writes nothing). Read it before the data it vouches for: data read after it is at least
+    as new, so what is kept under it is never older than it says."""
+    if "data_version" not in session.info:
+        session.info["data_version"] = int(session.execute(_VERSION).scalar_one())
+    return int(session.info["data_version"])

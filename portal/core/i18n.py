@@ -67,6 +67,25 @@ def ngettext(singular: str, plural: str, n: int, **params: object) -> str:
     return text % {"num": n, **params}
 
 
+def translated(message: str) -> str:
+    """`message` in the current locale, parameters left as they are (templates fill them in)."""
+    return _catalogs[_current.get()].gettext(message)
+
+
+def translated_plural(singular: str, plural: str, n: int) -> str:
+    return _catalogs[_current.get()].ngettext(singular, plural, n)
+
+
+class _Catalogs(dict[str, NullTranslations]):
+    """The catalogs by locale, compiled when first asked for (a dict read per string)."""
+
+    def __missing__(self, locale: str) -> NullTranslations:
+        self[locale] = translations(locale)
+        return self[locale]
+
+
+_catalogs = _Catalogs()
+
 _ = gettext
 
 

@@ -4,12 +4,21 @@ to every template."""
 
 from __future__ import annotations
 
-from portal.core.i18n import _
+from functools import cache
+
+from portal.core.i18n import _, get_locale
 from portal.ideas import names, permissions
 from portal.web.templating import template_filters, template_globals
 
 
 def status_label(code: str) -> str:
+    return _status_labels(get_locale()).get(code, code)
+
+
+@cache
+def _status_labels(locale: str) -> dict[str, str]:
+    """The words for every status in `locale` (the current one: `_` reads it), built once per
+    locale: a list page names a status for each of its 20 cards."""
     return {
         "new": _("New"),
         "under_review": _("Under review"),
@@ -18,7 +27,7 @@ def status_label(code: str) -> str:
         "done": _("Done"),
         "declined": _("Declined"),
         "duplicate": _("Duplicate"),
-    }.get(code, code)
+    }
 
 
 def origin_label(code: str) -> str:

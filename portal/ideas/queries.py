@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import (
     ColumnElement,
@@ -15,8 +16,10 @@ from sqlalchemy import (
     func,
     select,
 )
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col
 
+from portal.core import db as core_db
 from portal.core import forms, terms
 from portal.core.clock import aware
 from portal.ideas import names, search
@@ -120,6 +123,28 @@ def categories(db: Session) -> list[Category]:
     )
 
 
+# The categories pages show, per engine (one per process and database): (data version, rows).
+_SHOWN: WeakKeyDictionary[Engine, tuple[int, list[Category]]] = WeakKeyDictionary()
+
+
+def shown_categories(db: Session) -> list[Category]:
+    """All categories, as `categories` lists them, for pages to show: kept in this process
+    while the site's data version stays the same, so a write in any process is seen at once.
+    The rows are shared by every request: never change them or add them to a session (writes
+    read `categories`)."""
+    engine = db.get_bind()
+    if not isinstance(engine, Engine):
+        # A write's session (on its connection) may see its own uncommitted rows: never kept.
+        return categories(db)
+    version = core_db.session_version(db)  # before the rows: see session_version
+    kept = _SHOWN.get(engine)
+    if kept is not None and kept[0] == version:
+        return list(kept[1])
+    rows = categories(db)
+    _SHOWN[engine] = (version, rows)
+    return list(rows)
+
+
 def category(db: Session, category_id: int) -> Category | None:
     """One category by id, archived or not."""
     return db.get(Category, category_id)
@@ -139,7 +164,7 @@ def active_categories(db: Session) -> list[Category]:
 def category_choices(db: Session, keep: int | str | None = None) -> list[Category]:
     """The categories a form or filter offers: the active ones, and the one already chosen
     (`keep`, an id or a slug) even when it is archived, so an idea or a link keeps it."""
-    rows = categories(db)
+    rows = shown_categories(db)
     return [c for c in rows if c.archived_at is None or keep in (c.id, c.slug)]
 
 
@@ -169,7 +194,10 @@ def recent_status_changes(db: Session, limit: int = 8) -> list[tuple[StatusChang
     """The latest status changes with their ideas (for the home page's activity)."""
     rows = db.execute(
         select(StatusChange, Idea)
-        .join(Idea, col(Idea.id) == col(StatusChange.idea_id))
+        # `+ 0` keeps the planner off the index on status_change.idea_id, so it walks the
+        # changes newest first and stops at `limit`: without statistics for status_change
+        # (an empty table has none) SQLite read every idea and sorted instead.
+        .join(Idea, col(Idea.id) == col(StatusChange.idea_id) + 0)
         .where(col(Idea.hidden_at).is_(None))
         .order_by(desc(col(StatusChange.id)))
         .limit(limit)

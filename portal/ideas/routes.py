@@ -52,7 +52,7 @@ def _idea_id(request: Request) -> int:
 def card_context(session: Session, ideas: list, user: User | None) -> dict:
     """What idea cards need besides the ideas, in a fixed number of queries."""
     return {
-        "categories": {c.id: c for c in queries.categories(session)},
+        "categories": {c.id: c for c in queries.shown_categories(session)},
         "voted": votes_q.voted_ids(session, user.id if user else None, [i.id for i in ideas]),
     }
 

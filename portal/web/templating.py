@@ -13,12 +13,12 @@ context (`context_hook`: the header's unread count, the site's settings).
 from __future__ import annotations
 
 import hashlib
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime, format_timedelta
+from babel.dates import TIMEDELTA_UNITS, format_date, format_datetime, format_timedelta
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 from starlette.requests import Request
@@ -92,12 +92,43 @@ def iso(value: datetime | None) -> str:
     return aware(value).isoformat(timespec="seconds") if value else ""
 
 
+# babel's format_timedelta looks up its patterns on every call (a list page shows 20 times).
+# Its text depends only on the direction, the unit it picks and the rounded number of that unit,
+# so each text is kept per (locale, direction, unit, number): at most a few hundred of them.
+_AGO: dict[tuple[str, bool, str, int], str] = {}
+_AGO_THRESHOLD = 0.85  # babel's default: the largest unit of which there is at least 0.85
+
+
+def _unit(seconds: float) -> tuple[str, int]:
+    """The unit and the number of it that format_timedelta shows for `seconds` (>= 0), chosen
+    as babel chooses them (default threshold, granularity 'second')."""
+    for unit, per_unit in TIMEDELTA_UNITS:
+        value = seconds / per_unit
+        if value >= _AGO_THRESHOLD or unit == "second":
+            if unit == "second" and value > 0:
+                value = max(1, value)
+            return unit, int(round(value))
+    raise AssertionError("TIMEDELTA_UNITS ends with seconds")
+
+
 def ago(value: datetime | None) -> str:
     """'3 days ago' in the reader's language."""
     if not value:
         return ""
-    delta = aware(value) - utcnow()
-    return format_timedelta(delta, add_direction=True, locale=i18n.babel_locale())
+    return relative((aware(value) - utcnow()).total_seconds())
+
+
+def relative(seconds: float) -> str:
+    """`seconds` from now ('in 3 days', '3 days ago') as format_timedelta words it."""
+    key = (i18n.get_locale(), seconds >= 0, *_unit(abs(seconds)))
+    text = _AGO.get(key)
+    if text is None:
+        text = format_timedelta(
+            timedelta(seconds=seconds), add_direction=True, locale=i18n.babel_locale()
+        )
+        if len(_AGO) < 10_000:  # years are unbounded in principle; nothing else is
+            _AGO[key] = text
+    return text
 
 
 def query(request: Request, **changes: Any) -> str:
@@ -126,10 +157,11 @@ env = Environment(
 )
 # jinja2.ext.i18n adds this method to the environment at run time; jinja2's types omit it.
 env.install_gettext_callables(  # type: ignore[attr-defined]
-    lambda message, **kw: i18n.gettext(message, **kw),
-    lambda s, p, n, **kw: i18n.ngettext(s, p, n, **kw),
-    newstyle=True,
+    i18n.translated, i18n.translated_plural, newstyle=True
 )
+# The extension's `_` looks `gettext` up in the context and calls it through the context, for
+# every string on every page; it is `gettext` itself (no template defines another).
+env.globals["_"] = env.globals["gettext"]
 env.filters.update(
     markdown=markdown,
     html=html,

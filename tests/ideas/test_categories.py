@@ -373,3 +373,43 @@ def test_the_staff_desk_links_admins_to_the_categories(client, admin, staff):
     assert 'href="/staff/categories"' in client.get("/staff").text
     login_as(client, staff)
     assert 'href="/staff/categories"' not in client.get("/staff").text
+
+
+def test_a_category_renamed_in_one_process_is_shown_at_once_by_another(
+    client, settings, admin, patron, category
+):
+    from portal.app import create_app
+    from tests.conftest import Client
+
+    idea = f.idea(client.app.state.engine, patron, category, title="Quiet rooms")
+    other_app = create_app(settings)  # a second process: its own engine, its own kept rows
+    try:
+        with Client(other_app, base_url="http://testserver") as other:
+            login_as(other, patron)
+            for address in ("/ideas", "/", f"/ideas/{idea.id}/edit"):
+                assert "Spaces" in other.get(address).text  # read and kept
+            login_as(client, admin)
+            client.post(f"/staff/categories/{category.id}", {"name": "Study rooms", "name_zh": ""})
+            for address in ("/ideas", "/", f"/ideas/{idea.id}/edit"):
+                page = other.get(address).text
+                assert "Study rooms" in page and ">Spaces<" not in page, address
+            offered = '<option value="spaces">Study rooms</option>'
+            assert offered in other.get("/ideas").text
+            client.post(f"/staff/categories/{category.id}/archive")
+            assert offered not in other.get("/ideas").text  # the filter offers it no more
+    finally:
+        other_app.state.engine.dispose()
+
+
+def test_a_write_reading_shown_categories_never_leaves_its_own_rows_kept(engine, category):
+    from portal.ideas import queries
+
+    with db.read(engine) as s:
+        assert [c.name for c in queries.shown_categories(s)] == ["Spaces", "Digital services"]
+    with pytest.raises(RuntimeError), db.write(engine) as s:
+        s.get(Category, category.id).name = "Never saved"  # type: ignore[union-attr]
+        s.flush()
+        assert "Never saved" in [c.name for c in queries.shown_categories(s)]
+        raise RuntimeError("rolled back")
+    with db.read(engine) as s:
+        assert [c.name for c in queries.shown_categories(s)] == ["Spaces", "Digital services"]

@@ -161,3 +161,32 @@ def test_follow_by_visitor_is_sent_to_sign_in(client, engine, idea):
     response = client.post(f"/ideas/{idea.id}/follow", {"action": "add"})
     assert response.status_code == 303 and response.headers["location"].startswith("/login")
     assert f.followers_of(engine, idea.id) == {idea.author_id}
+
+
+def test_each_person_sees_their_own_votes_and_only_staff_see_staff_controls(
+    app, client, engine, patron, other_patron, staff, category
+):
+    from tests.conftest import Client
+
+    voted, other = f.idea(engine, patron, category), f.idea(engine, patron, category)
+    f.vote(engine, patron, voted.id)
+    f.vote(engine, other_patron, other.id)
+    pressed = r'id="vote-{}-button" class="vote-button[^"]*" aria-pressed="(\w+)"'
+    with (
+        Client(app, base_url="http://testserver") as second,
+        Client(app, base_url="http://testserver") as third,
+    ):
+        login_as(client, patron)
+        login_as(second, other_patron)
+        login_as(third, staff)
+        for _round in range(2):  # the second time, everything kept per process is warm
+            for address in ("/ideas", "/", f"/ideas/{voted.id}"):
+                mine, theirs = client.get(address).text, second.get(address).text
+                assert re.search(pressed.format(voted.id), mine).group(1) == "true"  # type: ignore[union-attr]
+                assert re.search(pressed.format(voted.id), theirs).group(1) == "false"  # type: ignore[union-attr]
+            for address in ("/ideas", "/"):
+                mine, theirs = client.get(address).text, second.get(address).text
+                assert re.search(pressed.format(other.id), mine).group(1) == "false"  # type: ignore[union-attr]
+                assert re.search(pressed.format(other.id), theirs).group(1) == "true"  # type: ignore[union-attr]
+            assert "/staff/moderation/hide" in third.get(f"/ideas/{voted.id}").text  # staff: hide
+            assert "/staff/moderation/hide" not in client.get(f"/ideas/{voted.id}").text

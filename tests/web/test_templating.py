@@ -269,3 +269,46 @@ def test_render_refuses_a_context_that_hides_a_template_global(client):
     request = Request({"type": "http", "app": client.app, "headers": [], "state": {}})
     with pytest.raises(ValueError, match=r"would hide the template globals \['url'\]"):
         render(request, "home.html", {"url": "https://example.org"})
+
+
+@pytest.mark.parametrize("locale", ["en", "zh_Hans"])
+def test_relative_time_says_what_babel_says_once_its_text_is_kept(locale):
+    from babel.dates import format_timedelta
+
+    from portal.core import i18n
+    from portal.web.templating import relative
+
+    # Around every boundary babel rounds at (0.85 of a unit, half units), both directions,
+    # twice over: the second pass reads only kept texts, which must still be right.
+    day = 86400
+    seconds = [0, 0.4, 1, 29, 30, 44, 45, 50.9, 51, 52, 89, 90, 3059, 3061, 3600 * 20, 3600 * 21]
+    seconds += [day * d + s for d in (1, 5, 6, 13, 25, 26, 29, 300, 310, 400, 800) for s in (0, 1)]
+    seconds += [day * d + 3600 * 11 for d in range(60)] + [day * 365 * 3.4, day * 365 * 3.6]
+    token = i18n.set_locale(locale)
+    try:
+        for _round in range(2):
+            for s in seconds:
+                for value in (s, -s):
+                    expected = format_timedelta(
+                        value, add_direction=True, locale=i18n.babel_locale()
+                    )
+                    assert relative(value) == expected, value
+    finally:
+        i18n._current.reset(token)
+
+
+def test_ago_says_how_long_ago_in_the_readers_language():
+    from datetime import timedelta
+
+    from portal.core import i18n
+    from portal.core.clock import utcnow
+    from portal.web.templating import ago
+
+    assert ago(utcnow() - timedelta(days=3, hours=1)) == "3 days ago"
+    assert ago(utcnow() + timedelta(hours=2, minutes=1)) == "in 2 hours"
+    token = i18n.set_locale("zh_Hans")
+    try:
+        assert ago(utcnow() - timedelta(days=3, hours=1)) == "3天前"
+    finally:
+        i18n._current.reset(token)
+    assert ago(None) == ""
