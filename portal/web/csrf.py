@@ -102,6 +102,11 @@ class CSRFMiddleware:
         upload = None
         content_type = conn.headers.get("content-type", "")
         if scope["method"] not in SAFE_METHODS and uploads.is_upload(scope["path"], content_type):
+            if new_cookie or not self._same_origin(conn):
+                # Without the cookie no token can match, and another site's Origin never may:
+                # refused before a byte of the upload (up to 20 MB) is read.
+                await self.on_reject(scope, 403, "csrf")(scope, receive, send)
+                return
             try:
                 upload = await uploads.read(content_type, receive)
             except uploads.UploadRefused as exc:

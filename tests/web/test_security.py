@@ -522,3 +522,52 @@ def test_csrf_post_with_a_token_that_is_not_ascii_is_refused_not_a_crash(client)
         "/login", {"email": "a@example.org", "password": "x", "csrf_token": "é" * 40}
     )
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        [(b"origin", b"https://evil.example"), (b"cookie", b"csrftoken=" + b"x" * 43)],
+        [],  # no CSRF cookie: no token can match it
+    ],
+    ids=["foreign origin", "no csrf cookie"],
+)
+def test_csrf_refuses_an_upload_before_reading_its_body(app, headers):
+    """A cross-site or cookieless upload is answered 403 without a byte of its body read, so
+    nobody can make the server read and store 20 MB on someone else's behalf."""
+    import asyncio
+
+    pulled = 0
+
+    async def receive():
+        nonlocal pulled
+        pulled += 1
+        return {"type": "http.request", "body": b"x" * 65536, "more_body": True}
+
+    sent: list[dict] = []
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/attach/idea/1",
+        "raw_path": b"/attach/idea/1",
+        "query_string": b"",
+        "root_path": "",
+        "headers": [
+            (b"host", b"testserver"),
+            (b"content-type", b"multipart/form-data; boundary=b"),
+            (b"content-length", str(20 * 1024 * 1024).encode()),
+            *headers,
+        ],
+        "client": ("127.0.0.1", 5000),
+        "server": ("testserver", 80),
+    }
+    asyncio.run(app(scope, receive, send))
+    assert sent[0]["status"] == 403
+    assert pulled == 0
