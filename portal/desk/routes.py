@@ -11,12 +11,13 @@ from portal.accounts.queries import users_by_ids
 from portal.core import db
 from portal.core.errors import ValidationError
 from portal.core.i18n import _
+from portal.core.ratelimit.windows import RateLimited
 from portal.desk import permissions, queries, services
 from portal.desk.models import KINDS
 from portal.ideas import queries as ideas_q
 from portal.ideas.models import DESK_SOURCES
 from portal.web import flash
-from portal.web.requests import engine, field, form_data, redirect
+from portal.web.requests import engine, field, form_data, limit, redirect
 from portal.web.routing import Domain
 from portal.web.templating import render
 from portal.web.urls import path_for
@@ -28,8 +29,16 @@ def flash_texts() -> dict[str, str]:
     return {"desk_recorded": _("The feedback is recorded.")}
 
 
+def _too_many() -> str:
+    return _(
+        "You have recorded a great deal of feedback in the last hour, so this was not saved. "
+        "Try again in a little while: what you typed is kept."
+    )
+
+
 async def record(request: Request) -> Response:
     user = require(request, permissions.can_record)
+    status = 200
     values = dict.fromkeys(services.FIELDS, "")
     values["source"], values["kind"] = "desk", "idea"
     errors: dict[str, str] = {}
@@ -37,11 +46,15 @@ async def record(request: Request) -> Response:
         form = await form_data(request)
         values = {k: field(form, k) for k in services.FIELDS}
         try:
+            limit(request, "desk", user.id)
             with db.write(engine(request)) as session:
                 services.record(db=session, recorder=user, values=values)
             return redirect(path_for("desk:record"), flash="desk_recorded")
         except ValidationError as exc:
-            errors = exc.errors
+            status, errors = 400, exc.errors
+        except RateLimited:
+            # Said beside the button, with the form as typed: the text is not lost.
+            status, errors = 429, {"submit": _too_many()}
     with db.read(engine(request)) as session:
         recent = queries.recent(session)
         ids = {r.recorded_by_id for r in recent} | {r.person_id for r in recent}
@@ -59,7 +72,7 @@ async def record(request: Request) -> Response:
             "recent": recent,
             "people": people,
         },
-        status_code=400 if errors else 200,
+        status_code=status,
     )
 
 
