@@ -13,7 +13,7 @@ from portal.core.errors import ValidationError
 from portal.core.i18n import _
 from portal.core.ratelimit.windows import RateLimited
 from portal.desk import permissions, queries, services
-from portal.desk.models import KINDS
+from portal.desk.models import KINDS, DeskRecord
 from portal.ideas import queries as ideas_q
 from portal.ideas.models import DESK_SOURCES
 from portal.web import flash
@@ -26,7 +26,10 @@ from portal.web.urls import path_for
 @flash.texts.register
 def flash_texts() -> dict[str, str]:
     """What the next page says after this module's redirects, by their flash keys."""
-    return {"desk_recorded": _("The feedback is recorded.")}
+    return {
+        "desk_recorded": _("The feedback is recorded."),
+        "desk_contact_erased": _("The contact is erased from every desk record that held it."),
+    }
 
 
 def _too_many() -> str:
@@ -76,7 +79,50 @@ async def record(request: Request) -> Response:
     )
 
 
+def _contact_page(
+    request: Request, contact: str, found: list[DeskRecord], errors: dict[str, str]
+) -> Response:
+    return render(
+        request,
+        "desk/contact.html",
+        {"contact": contact, "found": found, "errors": errors},
+        status_code=400 if errors else 200,
+    )
+
+
+async def find_contact(request: Request) -> Response:
+    """Find the desk records holding a contact, exactly, before erasing it. A POST, so that
+    the contact stays out of addresses, history and logs; it changes nothing."""
+    user = require(request, permissions.can_erase_contact)
+    if request.method == "GET":
+        return _contact_page(request, "", [], {})
+    contact = field(await form_data(request), "contact")
+    try:
+        with db.read(engine(request)) as session:
+            found = services.find_contact(db=session, actor=user, contact=contact)
+    except ValidationError as exc:
+        return _contact_page(request, contact, [], exc.errors)
+    return _contact_page(request, contact, found, {})
+
+
+async def erase_contact(request: Request) -> Response:
+    user = require(request, permissions.can_erase_contact)
+    contact = field(await form_data(request), "contact")
+    try:
+        with db.write(engine(request)) as session:
+            services.erase_contact(db=session, actor=user, contact=contact)
+    except ValidationError as exc:
+        return _contact_page(request, contact, [], exc.errors)
+    return redirect(path_for("desk:record"), flash="desk_contact_erased")
+
+
 routes = Domain(
     "desk",
-    [Route("/staff/feedback", record, methods=["GET", "POST"], name="record")],
+    [
+        Route("/staff/feedback", record, methods=["GET", "POST"], name="record"),
+        Route("/staff/feedback/contact", find_contact, methods=["GET", "POST"], name="contact"),
+        Route(
+            "/staff/feedback/contact/erase", erase_contact, methods=["POST"], name="erase_contact"
+        ),
+    ],
 )
