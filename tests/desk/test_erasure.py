@@ -83,6 +83,9 @@ def test_desk_contact_unknown_is_named_beside_the_field_and_kept(client, engine,
         assert 'id="contact-error"' in response.text
         assert "No desk record holds this contact" in response.text
         assert 'value="MEI.LIN@example.net"' in response.text
+    # No pattern matches: only the exact text erases anything.
+    for guess in ("%", "mei.lin@%", "*", "mei.lin@example.ne_", "x" * 300):
+        assert client.post(ERASE, {"contact": guess}).status_code == 400
     empty = client.post(ERASE, {"contact": "  "})
     assert empty.status_code == 400 and 'id="contact-error"' in empty.text
     assert _contacts(engine) == [("Mei Lin", CONTACT)]
