@@ -17,7 +17,7 @@ from portal.comments import services as comments
 from portal.core.errors import Forbidden, NotFound, Unconfirmed, ValidationError
 from portal.core.forms import number
 from portal.core.i18n import _
-from portal.desk import permissions
+from portal.desk import permissions, queries
 from portal.desk.models import KINDS, DeskRecord
 from portal.ideas import queries as ideas_q
 from portal.ideas import services as ideas
@@ -173,3 +173,35 @@ def record(*, db: Session, recorder: User, values: dict[str, str]) -> DeskRecord
         },
     )
     return row
+
+
+def _holding(db: Session, contact: str) -> list[DeskRecord]:
+    """The records holding `contact`, or ValidationError on the field when none does."""
+    if not contact.strip():
+        raise ValidationError({"contact": _("Give the contact exactly as it was recorded.")})
+    rows = queries.by_contact(db, contact)
+    if not rows:
+        raise ValidationError({"contact": _("No desk record holds this contact.")})
+    return rows
+
+
+def find_contact(*, db: Session, actor: User | None, contact: str) -> list[DeskRecord]:
+    """The records holding exactly `contact`, for staff to check before erasing it."""
+    if not permissions.can_erase_contact(actor):
+        raise Forbidden()
+    return _holding(db, contact)
+
+
+def erase_contact(*, db: Session, actor: User, contact: str) -> int:
+    """Remove a person's contact, and the name given with it, from every desk record that
+    holds it, at their request; the idea, comment or vote stays, as from someone without an
+    account. Each record's audit entry says that it was erased, never what. Staff only;
+    returns how many records held it."""
+    rows = find_contact(db=db, actor=actor, contact=contact)
+    for row in rows:
+        row.contact_name, row.contact = "", ""
+        db.add(row)
+        audit.record(
+            db, actor, "desk_contact_erased", "desk_record", row.id, after={"idea_id": row.idea_id}
+        )
+    return len(rows)

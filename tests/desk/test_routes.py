@@ -153,3 +153,24 @@ def test_desk_page_reads_the_same_queries_however_much_was_recorded(client, engi
         client.post(PATH, form(kind="vote", idea=str(idea.id), email=person.email))
         client.post(PATH, form(kind="comment", idea=str(idea.id), comment=f"c{i}"))
     assert count() == few
+
+
+def test_desk_recording_is_limited_per_staff_member(client, engine, staff, category):
+    login_as(client, staff)
+    counter = client.app.state.rate_counter
+    for _ in range(300):
+        counter.hit("desk", str(staff.id))
+    response = client.post(
+        PATH, form(title="Kept title", body="Kept words", category_id=str(category.id))
+    )
+    assert response.status_code == 429
+    page = response.text
+    assert 'id="submit-error"' in page and "recorded a great deal of feedback" in page
+    assert 'value="Kept title"' in page and "Kept words" in page
+    assert f.count(engine, Idea) == 0 and f.count(engine, DeskRecord) == 0
+    # Another staff member's recording is counted apart.
+    login_as(client, make_user(engine, "staff"))
+    response = client.post(
+        PATH, form(title="Other title", body="Words", category_id=str(category.id))
+    )
+    assert response.status_code == 303 and f.count(engine, Idea) == 1

@@ -337,3 +337,20 @@ def test_similar_titles_without_a_match_lists_nothing(client, engine, patron, ca
     f.idea(engine, patron, category, title="Board games")
     response = client.get("/ideas/similar", params={"title": title})
     assert response.status_code == 200 and "<li>" not in response.text
+
+
+def test_idea_cards_show_where_an_idea_came_from_unless_the_site(client, engine, patron, category):
+    f.idea(engine, patron, category, title="Came by mail", source="email")
+    f.idea(engine, patron, category, title="Came by phone", source="phone")
+    f.idea(engine, patron, category, title="Came from the form")
+    for path in ("/ideas", "/"):
+        page = client.get(path).text
+        cards = dict(
+            re.findall(r'<article class="card".*?>([^<]+)</a></h\d>(.*?)</article>', page, re.S)
+        )
+        assert '<span class="source">By email</span>' in cards["Came by mail"]
+        assert '<span class="source">By phone</span>' in cards["Came by phone"]
+        assert 'class="source"' not in cards["Came from the form"]
+        assert "On the site" not in page
+    zh = client.get("/ideas", headers={"Accept-Language": "zh-Hans"}).text
+    assert '<span class="source">通过电子邮件</span>' in zh

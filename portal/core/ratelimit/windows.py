@@ -36,6 +36,8 @@ LIMITS = {
     "comment": Limit("comment", 30, 10 * 60),
     "vote": Limit("vote", 120, 60),
     "flag": Limit("flag", 20, 60 * 60),
+    # Feedback one staff member records for others (portal.desk): a busy day, never a script's.
+    "desk": Limit("desk", 300, 60 * 60),
     # Answers to mail from addresses without an account (portal.inbound): per address, and in
     # all, so that mail with a forged sender cannot make the portal a mail cannon.
     "inbound-reply-address": Limit("inbound-reply-address", 3, 24 * 60 * 60),
