@@ -44,6 +44,14 @@ def test_desk_feedback_and_the_committee_advises_on_a_draft(
     expect(page.get_by_text("From a comment card", exact=True)).to_be_visible()
     idea_id = int(page.url.rstrip("/").rsplit("/", 1)[-1])
 
+    # Erasing a contact someone gave at the desk: an unknown one is named beside the field.
+    page.goto("/staff/feedback/contact")
+    page.get_by_label("Their contact").fill("never-given@example.org")
+    page.get_by_role("button", name="Find their records").click()
+    expect(page.locator("#contact-error")).to_be_visible()
+    expect(page.get_by_label("Their contact")).to_have_value("never-given@example.org")
+    assert_accessible(page)
+
     # A decision saved as a draft and shared with the committee.
     page.goto("/staff/decisions/new")
     title = "Coat hooks by every reading-room door"
