@@ -32,7 +32,7 @@ class BeforeAfter:
     after: results.RoundResult | None = None
     changes: results.Changes | None = None
     names: dict[str, str] = field(default_factory=dict)
-    charts: dict[str, Any] = field(default_factory=dict)
+    charts: dict[str, Any] = field(default_factory=dict)  # drawn SVG (Markup) by dimension
 
 
 def _visible(s: Session, rnd: Round | None, user: User | None, staff: bool) -> Any:

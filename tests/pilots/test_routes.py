@@ -6,6 +6,7 @@ review form, who may do what, and the idea's timeline."""
 from __future__ import annotations
 
 import html
+import re
 from datetime import timedelta
 
 import pytest
@@ -254,7 +255,11 @@ def test_results_before_and_after_show_only_once_published(client, engine, staff
     page = _page(client, decision.id)
     assert "Before and after" in page
     assert "3.00" in page and "5.00" in page and "+2.00" in page
-    assert "<svg" in page
+    # Each chart drawn once, named by its own title (a chart drawn again from its own SVG had
+    # empty ids, `id="-title"` repeated, and its markup as its title).
+    charts = re.findall(r'<svg[^>]*aria-labelledby="([^"]*)"', page)
+    assert charts and all(re.fullmatch(r"pilot-change-\d+-title", c) for c in charts), charts
+    assert len(set(charts)) == len(charts)
 
 
 def test_decision_page_queries_do_not_grow_with_the_cohort(client, engine, staff):
