@@ -90,6 +90,12 @@ def test_staff_pages_are_accessible(page: Page, assert_accessible, sign_in) -> N
     expect(page.get_by_role("table", name="Impact stories by theme")).to_be_visible()
     assert_accessible(page)
 
+    # The chat messages that failed, from the failed emails.
+    page.goto("/staff/emails")
+    page.get_by_role("link", name="Chat messages that failed").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Chat messages that failed")
+    assert_accessible(page)
+
 
 @pytest.mark.browser_context_args(color_scheme="dark")
 def test_dark_scheme_keeps_enough_contrast(page: Page, assert_enough_contrast, sign_in) -> None:

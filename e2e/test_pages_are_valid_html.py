@@ -67,6 +67,7 @@ STAFF = [
     "/staff/decisions/new",
     "/staff/sessions/new",
     "/staff/emails",
+    "/staff/messages",
     "/staff/users",
     "/staff/teams",
     "/staff/teams/{team}",

@@ -1,6 +1,7 @@
 """HTTP for messaging: the section of /account that shows a linking code and the linked chat
 addresses (with a button to unlink each), and `/hooks/messages`, the signed webhook through
-which other platforms' relays pass on what people write."""
+which other platforms' relays pass on what people write; for staff, the messages the worker
+gave up on, each with a button to send it again."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from portal.core.i18n import _
 from portal.messaging import commands, permissions, queries, services, webhook
 from portal.messaging.models import MATRIX
 from portal.web import flash
-from portal.web.requests import engine, form_data, path_id, redirect
+from portal.web.requests import engine, form_data, page_number, path_id, redirect
 from portal.web.routing import Domain
 from portal.web.templating import render
 from portal.web.urls import path_for
@@ -39,7 +40,14 @@ def account_section(session: Session, user: User) -> tuple[str, dict[str, Any]]:
 @flash.texts.register
 def flash_texts() -> dict[str, str]:
     """What the next page says after this module's redirects, by their flash keys."""
-    return {"chat_unlinked": _("That chat address is no longer linked to your account.")}
+    return {
+        "chat_unlinked": _("That chat address is no longer linked to your account."),
+        "message_retried": _("The message is back in the queue. The worker sends it in a moment."),
+        "message_not_failed": _(
+            "That message is no longer among the failed ones: it was sent, or it is back in "
+            "the queue already."
+        ),
+    }
 
 
 async def code(request: Request) -> Response:
@@ -68,6 +76,29 @@ async def unlink(request: Request) -> Response:
     with db.write(engine(request), shown=False) as session:
         services.unlink(db=session, actor=user, link_id=path_id(request))
     return redirect(path_for("accounts:account"), flash="chat_unlinked")
+
+
+async def failed(request: Request) -> Response:
+    """Staff: chat messages that could not be sent, with the reason, to send again."""
+    require(request, permissions.can_see_failed)
+    page = page_number(request)
+    with db.read(engine(request)) as session:
+        messages, has_next = queries.failed_messages(session, page)
+    return render(
+        request,
+        "messaging/failed.html",
+        {"messages": messages, "page": page, "has_next": has_next},
+    )
+
+
+async def retry(request: Request) -> Response:
+    user = require(request, permissions.can_see_failed)
+    await form_data(request)
+    with db.write(engine(request), shown=False) as session:
+        done = services.retry_message(db=session, actor=user, message_id=path_id(request))
+    return redirect(
+        path_for("messaging:failed"), flash="message_retried" if done else "message_not_failed"
+    )
 
 
 def _refused() -> Response:
@@ -143,5 +174,7 @@ routes = Domain(
         Route("/account/chat/code", code, methods=["POST"], name="code"),
         Route("/account/chat/{id:int}/unlink", unlink, methods=["POST"], name="unlink"),
         Route("/hooks/messages", hook, methods=["POST"], name="hook"),
+        Route("/staff/messages", failed, name="failed"),
+        Route("/staff/messages/{id:int}/retry", retry, methods=["POST"], name="retry"),
     ],
 )

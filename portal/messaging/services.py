@@ -1,5 +1,5 @@
 """Writes of the messaging domain: show a linking code, link a chat address with it, unlink,
-and remember the bot's state.
+remember the bot's state, and (staff) send again a message the worker gave up on.
 
 A code is short enough to type on a phone, so it is kept short-lived (LINK_MINUTES), used once,
 stored only as a keyed hash (HMAC with the site's secret key, so a copy of the database cannot be
@@ -12,16 +12,17 @@ import hmac
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlmodel import Session, col
 
 from portal.accounts.models import User
 from portal.core.clock import aware, utcnow
 from portal.core.db import table_of
-from portal.core.errors import NotFound, ValidationError
+from portal.core.errors import Forbidden, NotFound, ValidationError
 from portal.core.i18n import _
 from portal.messaging import permissions
-from portal.messaging.models import BotState, Link, LinkCode
+from portal.messaging.models import BotState, Link, LinkCode, MessageOutbox
+from portal.moderation import audit
 
 LINK_MINUTES = 15
 # No 0/O, 1/I/L: read off a screen and typed on a phone.
@@ -122,3 +123,40 @@ def remember(db: Session, name: str, value: str) -> None:
 def forget_codes(db: Session) -> int:
     """Delete expired codes (the worker does)."""
     return int(db.exec(delete(LinkCode).where(col(LinkCode.expires_at) < utcnow())).rowcount)
+
+
+def retry_message(*, db: Session, actor: User, message_id: int) -> bool:
+    """Staff: send one failed message again, as if new (due now, with every attempt again);
+    the worker takes it on its next round. False when it is not failed (any more): sent, or
+    back in the queue already, so a second press changes nothing."""
+    if not permissions.can_see_failed(actor):
+        raise Forbidden()  # before the lookup: which ids exist is not for everyone to learn
+    row = db.get(MessageOutbox, message_id)
+    if row is None:
+        raise NotFound()
+    if not permissions.can_retry(actor, row):
+        raise Forbidden()
+    # One conditional UPDATE: of two presses at once (or a press and the worker), one wins.
+    result = db.exec(
+        update(MessageOutbox)
+        .where(col(MessageOutbox.id) == message_id, col(MessageOutbox.status) == "failed")
+        .values(
+            status="pending",
+            attempts=0,
+            next_attempt_at=utcnow(),
+            claimed_by=None,
+            claimed_until=None,
+        )
+    )
+    if not result.rowcount:
+        return False
+    audit.record(
+        db,
+        actor,
+        "retry_message",
+        "message",
+        message_id,
+        {"status": "failed", "error": row.last_error},
+        {"status": "pending"},
+    )
+    return True

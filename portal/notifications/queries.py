@@ -188,6 +188,18 @@ def worker_last_seen(db: Session) -> datetime | None:
     return aware(seen) if seen else None
 
 
+def kinds(db: Session, notification_ids: set[int]) -> dict[int, str]:
+    """The kind of each of the notifications `notification_ids`, in one statement."""
+    if not notification_ids:
+        return {}
+    rows = db.execute(
+        select(col(Notification.id), col(Notification.kind)).where(
+            col(Notification.id).in_(notification_ids)
+        )
+    )
+    return {row[0]: row[1] for row in rows}
+
+
 def failed_emails(db: Session, page: int = 1) -> tuple[list[Any], bool]:
     """A page of the emails that failed for good, newest first, without their bodies (staff
     only; the route checks), and whether there is a next page."""
