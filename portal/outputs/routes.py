@@ -62,6 +62,13 @@ def on_session_page(s: Session, workshop_id: int, reader: User | None) -> dict[s
     }
 
 
+def _refused(request: Request, workshop_id: int, exc: ValidationError, values: dict) -> Response:
+    """The session page again, each refused field's message beside it and the text kept."""
+    context = workshop_routes.detail_context(request, workshop_id)
+    context.update(errors=exc.errors, values=values)
+    return render(request, "workshops/detail.html", context, status_code=400)
+
+
 async def link(request: Request) -> Response:
     user = require(request, permissions.can_link)
     workshop_id = path_id(request)
@@ -75,9 +82,7 @@ async def link(request: Request) -> Response:
             flash="output_idea_linked",
         )
     except ValidationError as exc:
-        context = workshop_routes.detail_context(request, workshop_id)
-        context.update(errors=exc.errors, values=values)
-        return render(request, "workshops/detail.html", context, status_code=400)
+        return _refused(request, workshop_id, exc, values)
 
 
 async def create(request: Request) -> Response:
@@ -93,9 +98,7 @@ async def create(request: Request) -> Response:
             flash="output_idea_created",
         )
     except ValidationError as exc:
-        context = workshop_routes.detail_context(request, workshop_id)
-        context.update(errors=exc.errors, values=values)
-        return render(request, "workshops/detail.html", context, status_code=400)
+        return _refused(request, workshop_id, exc, values)
 
 
 async def comment(request: Request) -> Response:
@@ -113,9 +116,7 @@ async def comment(request: Request) -> Response:
             flash="output_comment_posted",
         )
     except ValidationError as exc:
-        context = workshop_routes.detail_context(request, workshop_id)
-        context.update(errors=exc.errors, values={"body": body})
-        return render(request, "workshops/detail.html", context, status_code=400)
+        return _refused(request, workshop_id, exc, {"body": body})
 
 
 routes = Domain(
